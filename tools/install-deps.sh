@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package Gridwork needs to build, test and benchmark.
+# Idempotent: packages already present are skipped; apt-get runs only when something is missing.
+# Usage: tools/install-deps.sh [--with-bench]   (--with-bench adds PostgreSQL/PostGIS)
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev librocksdb-dev libboost-dev prometheus-cpp-dev catch2 libssl-dev nlohmann-json3-dev
+  curl ca-certificates
+)
+if [[ "${1:-}" == "--with-bench" ]]; then
+  packages+=(postgresql-15-postgis-3 postgresql-15 libpq-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

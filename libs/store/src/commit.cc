@@ -1,0 +1,269 @@
+// Db::Commit — the group-commit queue — and the idempotency records it maintains.
+//
+// Protocol (after LevelDB's DBImpl::Write): every caller enqueues a Writer under `mu` and
+// waits until it is either done or at the head of the queue. The head (leader) takes up to
+// max_group_size queued writers, releases `mu`, validates each request (family handles,
+// idempotency keys against the database AND against earlier requests of the same group),
+// appends the accepted ones to one WriteBatch with their event sequences assigned in queue
+// order, writes it once (fsync'ed if DbOptions::sync), then re-takes `mu`, publishes the new
+// last sequence, hands every writer its result and wakes the next head.
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "db_rep.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "gridwork/store/db.h"
+#include "gridwork/store/key_codec.h"
+#include "layout.h"
+#include "rocksdb/write_batch.h"
+#include "rocksdb_status.h"
+
+namespace gridwork::store {
+namespace {
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
+  const int64_t nanos = absl::ToUnixNanos(t);
+  int64_t secs = nanos / 1000000000;
+  int64_t rem = nanos % 1000000000;
+  if (rem < 0) {
+    rem += 1000000000;
+    --secs;
+  }
+  ts->set_seconds(secs);
+  ts->set_nanos(static_cast<int32_t>(rem));
+}
+
+void UpdateMax(std::atomic<uint64_t>& target, uint64_t v) {
+  uint64_t cur = target.load();
+  while (cur < v && !target.compare_exchange_weak(cur, v)) {
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<CommitResult> Db::Commit(WriteRequest request) {
+  OpGuard guard(rep_.get());
+  if (!guard.status().ok()) {
+    ++rep_->failed_commits;
+    return guard.status();
+  }
+  if (request.empty()) {
+    ++rep_->commits;
+    return CommitResult{};
+  }
+  Writer w;
+  w.request = &request;
+  absl::MutexLock l(&rep_->mu);
+  rep_->writers.push_back(&w);
+  while (!w.done && &w != rep_->writers.front()) w.cv.Wait(&rep_->mu);
+  if (!w.done) {
+    // Leader: take a group from the head of the queue and write it.
+    std::vector<Writer*> group;
+    const size_t max_group =
+        rep_->options.group_commit ? static_cast<size_t>(rep_->options.max_group_size) : 1;
+    for (Writer* x : rep_->writers) {
+      if (group.size() >= max_group) break;
+      group.push_back(x);
+    }
+    WriteGroup(group);  // releases and re-takes mu; marks every writer of the group done
+  }
+  if (w.result.ok()) {
+    ++rep_->commits;
+  } else {
+    ++rep_->failed_commits;
+  }
+  return std::move(w.result);
+}
+
+// REQUIRES: rep_->mu held; `group` is a prefix of rep_->writers.
+void Db::WriteGroup(std::vector<Writer*>& group) {
+  Rep& rep = *rep_;
+  const uint64_t start_sequence = rep.last_sequence;
+  const absl::Time commit_time = std::max(rep.options.clock->Now(), rep.last_commit_time);
+  rep.mu.Unlock();
+
+  google::protobuf::Timestamp commit_ts;
+  SetTimestamp(commit_time, &commit_ts);
+  rocksdb::WriteBatch batch;
+  uint64_t next = start_sequence + 1;
+  // Idempotency keys accepted earlier in this group (not yet in the database).
+  absl::flat_hash_map<std::string, IdempotencyRecord> group_keys;
+  std::vector<absl::StatusOr<CommitResult>> results(group.size());
+
+  for (size_t i = 0; i < group.size(); ++i) {
+    WriteRequest& req = *group[i]->request;
+    absl::Status st;
+    for (const WriteRequest::Op& op : req.ops_) {
+      st = CheckWritable(op.family);
+      if (!st.ok()) break;
+    }
+    // Idempotency: the key must exist neither in the database nor earlier in this group.
+    std::vector<std::pair<std::string, IdempotencyRecord>> mine;
+    for (size_t k = 0; st.ok() && k < req.idempotency_.size(); ++k) {
+      const WriteRequest::Idempotency& idem = req.idempotency_[k];
+      std::string key = layout::IdempotencyKey(idem.scope, idem.request_id);
+      if (std::any_of(mine.begin(), mine.end(), [&](const auto& m) { return m.first == key; })) {
+        st = absl::InvalidArgumentError(absl::StrCat(
+            "request records request_id \"", idem.request_id, "\" twice"));
+        break;
+      }
+      std::optional<IdempotencyRecord> stored;
+      if (auto it = group_keys.find(key); it != group_keys.end()) {
+        stored = it->second;
+      } else {
+        std::string value;
+        rocksdb::Status s = rep.db->Get(rocksdb::ReadOptions(), rep.idempotency, key, &value);
+        if (s.ok()) {
+          IdempotencyRecord r;
+          if (!layout::DecodeIdempotency(key, value, &r)) {
+            st = absl::DataLossError("stored idempotency record is malformed");
+            break;
+          }
+          stored = std::move(r);
+        } else if (!s.IsNotFound()) {
+          st = FromRocksDb(s, "read idempotency");
+          break;
+        }
+      }
+      if (stored) {
+        st = stored->fingerprint == idem.fingerprint
+                 ? AlreadyExistsWithRecord(*stored)
+                 : absl::FailedPreconditionError(IdempotencyMismatchMessage(*stored));
+        break;
+      }
+      mine.emplace_back(std::move(key), IdempotencyRecord{idem.scope, idem.request_id,
+                                                           idem.fingerprint, idem.response,
+                                                           commit_time});
+    }
+    if (!st.ok()) {
+      results[i] = st;
+      continue;
+    }
+
+    // Append the request; roll it back alone if RocksDB refuses an entry.
+    batch.SetSavePoint();
+    const uint64_t first = next;
+    rocksdb::Status s;
+    auto put = [&](rocksdb::ColumnFamilyHandle* cf, absl::string_view k, absl::string_view v) {
+      if (s.ok()) s = batch.Put(cf, rocksdb::Slice(k.data(), k.size()),
+                                rocksdb::Slice(v.data(), v.size()));
+    };
+    for (const WriteRequest::Op& op : req.ops_) {
+      if (op.kind == WriteRequest::OpKind::kPut) {
+        put(op.family.rep_, op.key, op.value);
+      } else if (s.ok()) {
+        s = batch.Delete(op.family.rep_, op.key);
+      }
+    }
+    for (WriteRequest::Event& e : req.events_) {
+      FeedEvent event;
+      event.set_sequence(next);
+      *event.mutable_commit_time() = commit_ts;
+      event.set_source(rep.options.service_name);
+      event.set_region_path(e.region_path);
+      *event.mutable_payload() = std::move(e.payload);
+      put(rep.events, layout::EventKey(next), event.SerializeAsString());
+      ++next;
+    }
+    for (const auto& [key, record] : mine) {
+      put(rep.idempotency, key, layout::EncodeIdempotencyValue(record));
+    }
+    for (const WriteRequest::Cursor& c : req.cursors_) {
+      put(rep.cursors, c.consumer, EncodeFixed64BE(c.sequence));
+    }
+    for (const WriteRequest::DeadLetter& d : req.dead_letters_) {
+      put(rep.dead_letters, layout::DeadLetterKey(d.consumer, d.sequence),
+          layout::EncodeDeadLetterValue(d.error, d.event_bytes));
+    }
+    if (!s.ok()) {
+      rocksdb::Status rb = batch.RollbackToSavePoint();
+      (void)rb;  // a save point was set just above
+      next = first;
+      results[i] = FromRocksDb(s, "build write batch");
+      continue;
+    }
+    rocksdb::Status pop = batch.PopSavePoint();
+    (void)pop;
+    for (auto& m : mine) group_keys.emplace(std::move(m.first), std::move(m.second));
+    results[i] = req.events_.empty() ? CommitResult{} : CommitResult{first, next - 1};
+  }
+
+  absl::Status write_status;
+  if (batch.Count() > 0) {
+    rocksdb::WriteOptions wo;
+    wo.sync = rep.options.sync;
+    write_status = FromRocksDb(rep.db->Write(wo, &batch), "commit write");
+    ++rep.writes;
+    UpdateMax(rep.max_group_size, group.size());
+  }
+
+  rep.mu.Lock();
+  if (write_status.ok()) {
+    if (next - 1 > rep.last_sequence) {
+      rep.last_sequence = next - 1;
+      rep.events_cv.SignalAll();
+    }
+    rep.last_commit_time = commit_time;
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    Writer* x = rep.writers.front();
+    rep.writers.pop_front();
+    // A failed write fails every request of the group, including those rejected as
+    // duplicates of a request whose record was in this very batch.
+    x->result = write_status.ok() ? std::move(results[i]) : absl::StatusOr<CommitResult>(
+                                                                write_status);
+    x->done = true;
+    x->cv.Signal();
+  }
+  if (!rep.writers.empty()) rep.writers.front()->cv.Signal();
+}
+
+absl::StatusOr<IdempotencyRecord> Db::LookupIdempotency(absl::string_view scope,
+                                                        absl::string_view request_id) const {
+  OpGuard guard(rep_.get());
+  if (!guard.status().ok()) return guard.status();
+  const std::string key = layout::IdempotencyKey(scope, request_id);
+  std::string value;
+  rocksdb::Status s = rep_->db->Get(rocksdb::ReadOptions(), rep_->idempotency, key, &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat("no record of request_id \"", request_id, "\""));
+  }
+  if (!s.ok()) return FromRocksDb(s, "read idempotency");
+  IdempotencyRecord r;
+  if (!layout::DecodeIdempotency(key, value, &r)) {
+    return absl::DataLossError("stored idempotency record is malformed");
+  }
+  return r;
+}
+
+absl::StatusOr<uint64_t> Db::TrimIdempotency(absl::Time older_than) {
+  OpGuard guard(rep_.get());
+  if (!guard.status().ok()) return guard.status();
+  absl::MutexLock trim(&rep_->trim_mu);
+  rocksdb::WriteBatch batch;
+  uint64_t count = 0;
+  std::unique_ptr<rocksdb::Iterator> it(
+      rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->idempotency));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    IdempotencyRecord r;
+    if (!layout::DecodeIdempotency(View(it->key()), View(it->value()), &r)) continue;
+    if (r.created >= older_than) continue;
+    rocksdb::Status s = batch.Delete(rep_->idempotency, it->key());
+    if (!s.ok()) return FromRocksDb(s, "trim idempotency");
+    ++count;
+  }
+  if (!it->status().ok()) return FromRocksDb(it->status(), "scan idempotency");
+  if (count == 0) return count;
+  rocksdb::WriteOptions wo;
+  wo.sync = rep_->options.sync;
+  if (absl::Status s = FromRocksDb(rep_->db->Write(wo, &batch), "trim idempotency");
+      !s.ok()) {
+    return s;
+  }
+  return count;
+}
+
+}  // namespace gridwork::store

@@ -1,0 +1,105 @@
+// Db's private state, shared by db.cc (open/read), commit.cc (group commit) and feed.cc.
+//
+// Locking (never hold two of these at once, except life_mu -> nothing):
+//   life_mu  guards `closing` and `active` (calls in progress; Close waits for 0).
+//   mu       guards the commit queue and the feed position; events_cv is signalled on every
+//            successful commit and on close.
+//   trim_mu  serialises TrimFeed / TrimIdempotency.
+// Invariants:
+//   1. Only the writer at the head of `writers` writes to RocksDB through Commit, so
+//      `last_sequence` is advanced by one thread at a time and events are written in
+//      sequence order.
+//   2. Every event with sequence in [first_retained, last_sequence] is in the events family;
+//      last_sequence is published (under mu) only after its batch is durable.
+#ifndef GRIDWORK_STORE_SRC_DB_REP_H_
+#define GRIDWORK_STORE_SRC_DB_REP_H_
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "gridwork/store/db.h"
+#include "rocksdb/db.h"
+
+namespace gridwork::store {
+
+// A view of a RocksDB slice (absl::string_view is not std::string_view on this Abseil).
+inline absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+// ALREADY_EXISTS carrying `r` as payload (read back by IdempotencyRecordFromStatus).
+absl::Status AlreadyExistsWithRecord(const IdempotencyRecord& r);
+
+struct Db::Rep {
+  DbOptions options;
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // parallel to `specs`
+  std::vector<ColumnFamilySpec> specs;
+  absl::flat_hash_map<std::string, uint32_t> by_name;
+  rocksdb::ColumnFamilyHandle* events = nullptr;
+  rocksdb::ColumnFamilyHandle* idempotency = nullptr;
+  rocksdb::ColumnFamilyHandle* cursors = nullptr;
+  rocksdb::ColumnFamilyHandle* meta = nullptr;
+  rocksdb::ColumnFamilyHandle* dead_letters = nullptr;
+
+  absl::Mutex life_mu;
+  bool closing ABSL_GUARDED_BY(life_mu) = false;
+  int active ABSL_GUARDED_BY(life_mu) = 0;
+
+  mutable absl::Mutex mu;
+  mutable absl::CondVar events_cv;
+  std::deque<Writer*> writers ABSL_GUARDED_BY(mu);
+  uint64_t last_sequence ABSL_GUARDED_BY(mu) = 0;
+  uint64_t first_retained ABSL_GUARDED_BY(mu) = 1;
+  absl::Time last_commit_time ABSL_GUARDED_BY(mu) = absl::InfinitePast();
+  bool shutdown ABSL_GUARDED_BY(mu) = false;
+
+  absl::Mutex trim_mu;
+
+  std::atomic<uint64_t> commits{0};
+  std::atomic<uint64_t> failed_commits{0};
+  std::atomic<uint64_t> writes{0};
+  std::atomic<uint64_t> max_group_size{0};
+};
+
+// One queued Commit call.
+struct Db::Writer {
+  WriteRequest* request = nullptr;
+  absl::StatusOr<CommitResult> result;
+  bool done = false;
+  absl::CondVar cv;
+};
+
+// Marks a call in progress so that Close waits for it; fails if the Db is closing.
+class Db::OpGuard {
+ public:
+  explicit OpGuard(Db::Rep* rep) : rep_(rep) {
+    absl::MutexLock l(&rep_->life_mu);
+    if (rep_->closing || rep_->db == nullptr) {
+      status_ = absl::FailedPreconditionError("store is closed");
+      return;
+    }
+    ++rep_->active;
+  }
+  ~OpGuard() {
+    if (!status_.ok()) return;
+    absl::MutexLock l(&rep_->life_mu);
+    --rep_->active;
+  }
+  OpGuard(const OpGuard&) = delete;
+  OpGuard& operator=(const OpGuard&) = delete;
+  const absl::Status& status() const { return status_; }
+
+ private:
+  Db::Rep* rep_;
+  absl::Status status_;
+};
+
+}  // namespace gridwork::store
+
+#endif  // GRIDWORK_STORE_SRC_DB_REP_H_

@@ -1,0 +1,439 @@
+#include "gridwork/store/db.h"
+
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "google/protobuf/wrappers.pb.h"
+#include "gridwork/store/key_codec.h"
+#include "test_util.h"
+
+namespace gridwork::store {
+namespace {
+
+using testing::TempDir;
+
+google::protobuf::StringValue Text(const std::string& s) {
+  google::protobuf::StringValue v;
+  v.set_value(s);
+  return v;
+}
+
+std::string PayloadText(const FeedEvent& e) {
+  google::protobuf::StringValue v;
+  REQUIRE(e.payload().UnpackTo(&v));
+  return v.value();
+}
+
+DbOptions Options(const std::string& path) {
+  DbOptions o;
+  o.path = path;
+  o.service_name = "test";
+  return o;
+}
+
+FeedRetention KeepEvents(uint64_t n) {
+  FeedRetention r;
+  r.max_events = n;
+  return r;
+}
+
+FeedRetention KeepAge(absl::Duration d) {
+  FeedRetention r;
+  r.max_age = d;
+  return r;
+}
+
+DbOptions WithClock(Clock* clock) {
+  DbOptions o;
+  o.clock = clock;
+  return o;
+}
+
+std::unique_ptr<Db> OpenDb(const std::string& path, DbOptions options = {}) {
+  options.path = path;
+  if (options.service_name.empty()) options.service_name = "test";
+  auto db = Db::Open(options, {{"state", "key -> value for tests"}});
+  REQUIRE(db.ok());
+  return std::move(*db);
+}
+
+TEST_CASE("families: registry, unknown names, families found on disk", "[db]") {
+  TempDir dir;
+  {
+    auto db = Db::Open(Options(dir.Sub("db")),
+                       {{"state", "s"}, {"extra", "only in the first version"}});
+    REQUIRE(db.ok());
+    auto extra = (*db)->Family("extra");
+    REQUIRE(extra.ok());
+    WriteRequest req;
+    req.Put(*extra, "k", "v");
+    REQUIRE((*db)->Commit(std::move(req)).ok());
+  }
+  auto db = OpenDb(dir.Sub("db"));  // registers only "state"
+  auto extra = db->Family("extra");
+  REQUIRE(extra.ok());  // opened although not registered
+  CHECK(*db->Get(*extra, "k") == "v");
+  auto missing = db->Family("nope");
+  CHECK(missing.status().code() == absl::StatusCode::kNotFound);
+  CHECK(absl::StrContains(missing.status().message(), "events"));
+  for (auto name : {kEventsFamily, kIdempotencyFamily, kCursorsFamily, kMetaFamily}) {
+    CHECK(db->Family(name).ok());
+  }
+  auto dup = Db::Open(Options(dir.Sub("db2")), {{"events", "clash"}});
+  CHECK(dup.status().code() == absl::StatusCode::kInvalidArgument);
+  DbOptions no_create = Options(dir.Sub("none"));
+  no_create.create_if_missing = false;
+  auto absent = Db::Open(no_create, {});
+  CHECK(absent.status().code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("get, scan prefix and scan range", "[db]") {
+  TempDir dir;
+  auto db = OpenDb(dir.Sub("db"));
+  FamilyHandle state = db->Family("state").value();
+  CHECK(db->Get(state, "x").status().code() == absl::StatusCode::kNotFound);
+  WriteRequest req;
+  for (const char* region : {"a", "a\x01", "b"}) {
+    for (uint64_t v : {2, 1, 3}) {
+      req.Put(state, KeyBuilder().String(region).Uint64(v).Build(), region);
+    }
+  }
+  REQUIRE(db->Commit(std::move(req)).ok());
+  std::vector<uint64_t> seen;
+  REQUIRE(db->ScanPrefix(state, KeyBuilder().String("a").Build(),
+                         [&](absl::string_view key, absl::string_view value) {
+                           KeyReader r(key);
+                           std::string region;
+                           uint64_t v;
+                           REQUIRE(r.String(&region));
+                           REQUIRE(r.Uint64(&v));
+                           CHECK(region == "a");
+                           CHECK(value == "a");
+                           seen.push_back(v);
+                           return true;
+                         })
+              .ok());
+  CHECK(seen == std::vector<uint64_t>{1, 2, 3});
+  int count = 0;
+  REQUIRE(db->ScanRange(state, "", "", [&](absl::string_view, absl::string_view) {
+                return ++count < 4;  // stop early
+              }).ok());
+  CHECK(count == 4);
+}
+
+TEST_CASE("commit: state and events are both visible or neither", "[db][commit]") {
+  TempDir dir;
+  auto db = OpenDb(dir.Sub("db"));
+  auto other = OpenDb(dir.Sub("other"));
+  FamilyHandle state = db->Family("state").value();
+  FamilyHandle foreign = other->Family("state").value();
+
+  WriteRequest ok_req;
+  ok_req.Put(state, "k1", "v1");
+  ok_req.AppendEvent(Text("e1"), "r/1");
+  ok_req.AppendEvent(Text("e2"), "r/2");
+  auto r = db->Commit(std::move(ok_req));
+  REQUIRE(r.ok());
+  CHECK(r->first_sequence == 1);
+  CHECK(r->last_sequence == 2);
+  CHECK(*db->Get(state, "k1") == "v1");
+
+  // A request that fails validation writes nothing: neither its state nor its event.
+  WriteRequest bad;
+  bad.Put(state, "k2", "v2");
+  bad.AppendEvent(Text("e3"), "");
+  bad.Put(foreign, "k", "v");
+  CHECK(db->Commit(std::move(bad)).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(db->Get(state, "k2").status().code() == absl::StatusCode::kNotFound);
+  CHECK(db->LastSequence() == 2);
+
+  WriteRequest reserved;
+  reserved.Put(db->Family(kEventsFamily).value(), "x", "y");
+  CHECK(db->Commit(std::move(reserved)).status().code() == absl::StatusCode::kInvalidArgument);
+
+  auto events = db->ReadEvents(1, 10);
+  REQUIRE(events.ok());
+  REQUIRE(events->size() == 2);
+  CHECK(PayloadText((*events)[0]) == "e1");
+  CHECK((*events)[1].region_path() == "r/2");
+  CHECK((*events)[1].source() == "test");
+  CHECK((*events)[0].commit_time().seconds() > 0);
+}
+
+TEST_CASE("sequences are contiguous under 8 concurrent committers and survive reopen",
+          "[db][commit]") {
+  TempDir dir;
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 60;
+  {
+    auto db = OpenDb(dir.Sub("db"));
+    FamilyHandle state = db->Family("state").value();
+    std::vector<std::thread> threads;
+    std::vector<std::vector<CommitResult>> results(kThreads);
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          WriteRequest req;
+          std::string id = std::to_string(t) + "/" + std::to_string(i);
+          req.Put(state, id, id);
+          req.AppendEvent(Text(id), "");
+          if (i % 3 == 0) req.AppendEvent(Text(id + "+"), "");  // some requests emit two
+          auto r = db->Commit(std::move(req));
+          REQUIRE(r.ok());
+          results[t].push_back(*r);
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+
+    // Every request got its own contiguous range; together they tile 1..N exactly.
+    std::set<uint64_t> all;
+    for (auto& per_thread : results) {
+      uint64_t prev = 0;
+      for (const CommitResult& r : per_thread) {
+        CHECK(r.first_sequence > prev);  // one thread's commits are ordered
+        prev = r.last_sequence;
+        for (uint64_t s = r.first_sequence; s <= r.last_sequence; ++s) {
+          CHECK(all.insert(s).second);
+        }
+      }
+    }
+    const uint64_t n = kThreads * (kPerThread + (kPerThread + 2) / 3);
+    CHECK(all.size() == n);
+    CHECK(*all.begin() == 1);
+    CHECK(*all.rbegin() == n);
+    CHECK(db->LastSequence() == n);
+
+    DbStats stats = db->Stats();
+    CHECK(stats.commits == kThreads * kPerThread);
+    // Group commit: fewer synced writes than commits.
+    CHECK(stats.writes < stats.commits);
+    CHECK(stats.max_group_size > 1);
+  }
+  auto db = OpenDb(dir.Sub("db"));
+  const uint64_t n = db->LastSequence();
+  CHECK(n == kThreads * (kPerThread + (kPerThread + 2) / 3));
+  auto events = db->ReadEvents(1, 100000);
+  REQUIRE(events.ok());
+  REQUIRE(events->size() == n);
+  for (uint64_t i = 0; i < n; ++i) REQUIRE((*events)[i].sequence() == i + 1);
+  WriteRequest req;
+  req.AppendEvent(Text("after reopen"), "");
+  auto r = db->Commit(std::move(req));
+  REQUIRE(r.ok());
+  CHECK(r->first_sequence == n + 1);
+}
+
+TEST_CASE("without group commit every commit is its own write", "[db][commit]") {
+  TempDir dir;
+  DbOptions options;
+  options.sync = false;
+  options.group_commit = false;
+  auto db = OpenDb(dir.Sub("db"), options);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        WriteRequest req;
+        req.AppendEvent(Text("x"), "");
+        REQUIRE(db->Commit(std::move(req)).ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(db->Stats().writes == 80);
+  CHECK(db->Stats().max_group_size == 1);
+  CHECK(db->LastSequence() == 80);
+}
+
+TEST_CASE("idempotency: first answer, different payload, concurrent duplicates", "[db][idem]") {
+  TempDir dir;
+  auto db = OpenDb(dir.Sub("db"));
+  FamilyHandle state = db->Family("state").value();
+  CHECK(db->LookupIdempotency("svc.Create", "req-1").status().code() ==
+        absl::StatusCode::kNotFound);
+
+  WriteRequest first;
+  first.Put(state, "obj", "v1");
+  first.AppendEvent(Text("created"), "");
+  first.RecordIdempotency("svc.Create", "req-1", "fp-A", "response-1");
+  REQUIRE(db->Commit(std::move(first)).ok());
+
+  auto rec = db->LookupIdempotency("svc.Create", "req-1");
+  REQUIRE(rec.ok());
+  CHECK(rec->response == "response-1");
+  CHECK(rec->fingerprint == "fp-A");
+  CHECK(rec->created > absl::Now() - absl::Minutes(1));
+  // Another scope is another key.
+  CHECK(!db->LookupIdempotency("svc.Delete", "req-1").ok());
+
+  // Same id, same fingerprint: ALREADY_EXISTS with the stored first answer; nothing written.
+  WriteRequest retry;
+  retry.Put(state, "obj", "v2");
+  retry.AppendEvent(Text("created again"), "");
+  retry.RecordIdempotency("svc.Create", "req-1", "fp-A", "response-2");
+  absl::Status s = db->Commit(std::move(retry)).status();
+  CHECK(s.code() == absl::StatusCode::kAlreadyExists);
+  auto stored = IdempotencyRecordFromStatus(s);
+  REQUIRE(stored.has_value());
+  CHECK(stored->response == "response-1");
+  CHECK(*db->Get(state, "obj") == "v1");
+  CHECK(db->LastSequence() == 1);
+
+  // Same id, different payload: rejected.
+  WriteRequest reuse;
+  reuse.RecordIdempotency("svc.Create", "req-1", "fp-B", "r");
+  s = db->Commit(std::move(reuse)).status();
+  CHECK(s.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(absl::StrContains(s.message(), "was already used with a different payload"));
+  CHECK_FALSE(IdempotencyRecordFromStatus(s).has_value());
+
+  // 8 threads race with the same new id: exactly one commits, the others get its answer.
+  std::atomic<int> won{0}, replayed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      WriteRequest req;
+      req.AppendEvent(Text("race"), "");
+      req.RecordIdempotency("svc.Create", "req-race", "fp", "answer-" + std::to_string(t));
+      auto r = db->Commit(std::move(req));
+      if (r.ok()) {
+        ++won;
+      } else if (IdempotencyRecordFromStatus(r.status()).has_value()) {
+        ++replayed;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(won == 1);
+  CHECK(replayed == 7);
+  CHECK(db->LastSequence() == 2);
+
+  // Trim: records created before a time are deleted.
+  auto trimmed = db->TrimIdempotency(absl::Now() + absl::Seconds(1));
+  REQUIRE(trimmed.ok());
+  CHECK(*trimmed == 2);
+  CHECK(db->LookupIdempotency("svc.Create", "req-1").status().code() ==
+        absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("cursors move only with their commit", "[db]") {
+  TempDir dir;
+  {
+    auto db = OpenDb(dir.Sub("db"));
+    CHECK(*db->GetCursor("analytics<-geofence") == 0);
+    WriteRequest req;
+    req.SetCursor("analytics<-geofence", 41);
+    req.SetCursor("other", 7);
+    REQUIRE(db->Commit(std::move(req)).ok());
+    CHECK(*db->GetCursor("analytics<-geofence") == 41);
+  }
+  auto db = OpenDb(dir.Sub("db"));
+  CHECK(*db->GetCursor("analytics<-geofence") == 41);
+  CHECK(*db->GetCursor("other") == 7);
+}
+
+TEST_CASE("feed: read pages, trim, OUT_OF_RANGE, reopen after trimming everything",
+          "[db][feed]") {
+  TempDir dir;
+  FakeClock clock(absl::FromUnixSeconds(1700000000));
+  {
+    auto db = OpenDb(dir.Sub("db"), WithClock(&clock));
+    CHECK(db->ReadEvents(0, 1).status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(db->ReadEvents(1, 10)->empty());
+    for (int i = 1; i <= 10; ++i) {
+      WriteRequest req;
+      req.AppendEvent(Text(std::to_string(i)), "");
+      REQUIRE(db->Commit(std::move(req)).ok());
+      clock.Advance(absl::Minutes(1));  // event i committed at t0 + (i-1) min
+    }
+    auto page = db->ReadEvents(4, 3);
+    REQUIRE(page.ok());
+    REQUIRE(page->size() == 3);
+    CHECK((*page)[0].sequence() == 4);
+    CHECK((*page)[2].sequence() == 6);
+    CHECK(db->ReadEvents(11, 3)->empty());
+
+    // Keep the 7 newest: first retained becomes 4.
+    auto first = db->TrimFeed(KeepEvents(7));
+    REQUIRE(first.ok());
+    CHECK(*first == 4);
+    CHECK(db->FirstRetainedSequence() == 4);
+    absl::Status s = db->ReadEvents(3, 5).status();
+    CHECK(s.code() == absl::StatusCode::kOutOfRange);
+    CHECK(absl::StrContains(s.message(), "first retained sequence is 4"));
+    CHECK(db->ReadEvents(4, 100)->size() == 7);
+
+    // Now = t0 + 10 min; max_age 4 min keeps events committed at >= t0 + 6 min: 7..10.
+    first = db->TrimFeed(KeepAge(absl::Minutes(4)));
+    REQUIRE(first.ok());
+    CHECK(*first == 7);
+    CHECK(db->ReadEvents(7, 100)->size() == 4);
+
+    clock.Advance(absl::Hours(1));
+    first = db->TrimFeed(KeepAge(absl::Minutes(1)));
+    REQUIRE(first.ok());
+    CHECK(*first == 11);
+    CHECK(db->ReadEvents(11, 10)->empty());
+  }
+  auto db = OpenDb(dir.Sub("db"), WithClock(&clock));
+  CHECK(db->LastSequence() == 10);  // recovered from meta although no event is left
+  CHECK(db->FirstRetainedSequence() == 11);
+  WriteRequest req;
+  req.AppendEvent(Text("11"), "");
+  CHECK(db->Commit(std::move(req))->first_sequence == 11);
+}
+
+TEST_CASE("WaitForEvents wakes on commit, times out, and returns on close", "[db][feed]") {
+  TempDir dir;
+  auto db = OpenDb(dir.Sub("db"));
+  absl::Time start = absl::Now();
+  CHECK(db->WaitForEvents(0, absl::Now() + absl::Milliseconds(50)) == 0);
+  CHECK(absl::Now() - start >= absl::Milliseconds(45));
+
+  std::atomic<uint64_t> woke{0};
+  std::thread waiter([&] { woke = db->WaitForEvents(0, absl::Now() + absl::Seconds(30)); });
+  WriteRequest req;
+  req.AppendEvent(Text("x"), "");
+  REQUIRE(db->Commit(std::move(req)).ok());
+  waiter.join();
+  CHECK(woke == 1);
+
+  std::atomic<bool> returned{false};
+  std::thread closer_waiter([&] {
+    db->WaitForEvents(1, absl::Now() + absl::Seconds(30));
+    returned = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let it block (not asserted)
+  absl::Time before_close = absl::Now();
+  REQUIRE(db->Close().ok());
+  closer_waiter.join();
+  CHECK(returned);
+  CHECK(absl::Now() - before_close < absl::Seconds(5));
+  WriteRequest after;
+  after.AppendEvent(Text("y"), "");
+  CHECK(db->Commit(std::move(after)).status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(db->Close().ok());  // idempotent
+}
+
+TEST_CASE("checkpoint is a consistent, openable copy", "[db]") {
+  TempDir dir;
+  auto db = OpenDb(dir.Sub("db"));
+  FamilyHandle state = db->Family("state").value();
+  WriteRequest req;
+  req.Put(state, "k", "v");
+  req.AppendEvent(Text("x"), "");
+  REQUIRE(db->Commit(std::move(req)).ok());
+  REQUIRE(db->Checkpoint(dir.Sub("backup")).ok());
+  CHECK_FALSE(db->Checkpoint(dir.Sub("backup")).ok());  // must not exist
+  auto copy = OpenDb(dir.Sub("backup"));
+  CHECK(*copy->Get(copy->Family("state").value(), "k") == "v");
+  CHECK(copy->LastSequence() == 1);
+}
+
+}  // namespace
+}  // namespace gridwork::store

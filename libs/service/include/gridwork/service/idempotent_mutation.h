@@ -1,0 +1,63 @@
+// The one way a Gridwork service performs a mutation (DESIGN.md section 4):
+//
+//   return RunIdempotent<v1::Binding>(db, "geofence.BindWorker", req.request_id(), req,
+//       [&](store::WriteRequest& write) -> absl::StatusOr<v1::Binding> {
+//         ... validate, build the new state into `write`, return the response ...
+//       });
+//
+// 1. request_id must be 1–128 characters (INVALID_ARGUMENT otherwise).
+// 2. If (scope, request_id) was recorded: the same payload replays the first response; a
+//    different payload fails with FAILED_PRECONDITION. `build` is not called.
+// 3. Otherwise `build` fills a WriteRequest and returns the response; the response is
+//    recorded with the state change in the same commit. A concurrent duplicate that loses
+//    the race gets the winner's response.
+// The payload fingerprint is SHA-256 of the deterministic serialisation of `request` with
+// its request_id field cleared (so a retry with only a new request id is a new request).
+#ifndef GRIDWORK_SERVICE_IDEMPOTENT_MUTATION_H_
+#define GRIDWORK_SERVICE_IDEMPOTENT_MUTATION_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "gridwork/store/db.h"
+
+namespace gridwork::service {
+
+// Validates the request id (rule 1).
+absl::Status CheckRequestId(absl::string_view request_id);
+
+// SHA-256 of `request` serialised deterministically without its "request_id" field.
+std::string RequestFingerprint(const google::protobuf::Message& request);
+
+// Type-erased core of RunIdempotent: returns the serialized response.
+absl::StatusOr<std::string> RunIdempotentBytes(
+    store::Db* db, absl::string_view scope, absl::string_view request_id,
+    const google::protobuf::Message& request,
+    const std::function<absl::StatusOr<std::string>(store::WriteRequest&)>& build);
+
+template <typename Response>
+absl::StatusOr<Response> RunIdempotent(
+    store::Db* db, absl::string_view scope, absl::string_view request_id,
+    const google::protobuf::Message& request,
+    const std::function<absl::StatusOr<Response>(store::WriteRequest&)>& build) {
+  absl::StatusOr<std::string> bytes = RunIdempotentBytes(
+      db, scope, request_id, request,
+      [&](store::WriteRequest& write) -> absl::StatusOr<std::string> {
+        absl::StatusOr<Response> r = build(write);
+        if (!r.ok()) return r.status();
+        return r->SerializeAsString();
+      });
+  if (!bytes.ok()) return bytes.status();
+  Response out;
+  if (!out.ParseFromString(*bytes)) {
+    return absl::DataLossError("stored idempotent response does not parse");
+  }
+  return out;
+}
+
+}  // namespace gridwork::service
+
+#endif  // GRIDWORK_SERVICE_IDEMPOTENT_MUTATION_H_

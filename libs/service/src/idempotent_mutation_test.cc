@@ -1,0 +1,107 @@
+#include "gridwork/service/idempotent_mutation.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "gridwork/common/v1/feed.pb.h"
+#include "gridwork/core/ids.h"
+
+namespace gridwork::service {
+namespace {
+
+struct TempDb {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / NewId("idem-test");
+  std::unique_ptr<store::Db> db;
+  store::FamilyHandle state;
+  TempDb() {
+    store::DbOptions o;
+    o.path = dir.string();
+    o.service_name = "test";
+    db = std::move(store::Db::Open(o, {{"state", "test state"}})).value();
+    state = db->Family("state").value();
+  }
+  ~TempDb() {
+    db.reset();
+    std::filesystem::remove_all(dir);
+  }
+};
+
+// WatchRequest stands in for any request message: `types` is the payload. It has no
+// request_id field, so the id is passed separately.
+common::v1::WatchRequest Request(const std::string& payload) {
+  common::v1::WatchRequest r;
+  r.add_types(payload);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a retry replays the first answer and does not run the mutation again") {
+  TempDb t;
+  int runs = 0;
+  auto mutate = [&](store::WriteRequest& w) -> absl::StatusOr<common::v1::FeedInfo> {
+    ++runs;
+    w.Put(t.state, "k", std::to_string(runs));
+    common::v1::FeedInfo info;
+    info.set_last_sequence(runs);
+    return info;
+  };
+  auto first = RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Op", "r-1", Request("a"),
+                                                   mutate);
+  REQUIRE(first.ok());
+  auto again = RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Op", "r-1", Request("a"),
+                                                   mutate);
+  REQUIRE(again.ok());
+  REQUIRE(runs == 1);
+  REQUIRE(again->last_sequence() == 1);
+  REQUIRE(*t.db->Get(t.state, "k") == "1");
+
+  auto reused = RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Op", "r-1", Request("b"),
+                                                    mutate);
+  REQUIRE(reused.status().code() == absl::StatusCode::kFailedPrecondition);
+  REQUIRE(runs == 1);
+
+  // The same id in another scope is another request.
+  REQUIRE(RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Other", "r-1", Request("b"),
+                                              mutate)
+              .ok());
+  REQUIRE(runs == 2);
+}
+
+TEST_CASE("a failed mutation records nothing, so a retry runs it again") {
+  TempDb t;
+  int runs = 0;
+  auto failing = [&](store::WriteRequest&) -> absl::StatusOr<common::v1::FeedInfo> {
+    ++runs;
+    return absl::NotFoundError("no such thing");
+  };
+  REQUIRE(RunIdempotent<common::v1::FeedInfo>(t.db.get(), "s", "r", Request("a"), failing)
+              .status()
+              .code() == absl::StatusCode::kNotFound);
+  REQUIRE(RunIdempotent<common::v1::FeedInfo>(t.db.get(), "s", "r", Request("a"), failing)
+              .status()
+              .code() == absl::StatusCode::kNotFound);
+  REQUIRE(runs == 2);
+}
+
+TEST_CASE("request ids are required and bounded") {
+  TempDb t;
+  auto noop = [&](store::WriteRequest&) -> absl::StatusOr<common::v1::FeedInfo> {
+    return common::v1::FeedInfo();
+  };
+  REQUIRE(RunIdempotent<common::v1::FeedInfo>(t.db.get(), "s", "", Request("a"), noop)
+              .status()
+              .code() == absl::StatusCode::kInvalidArgument);
+  REQUIRE(RunIdempotent<common::v1::FeedInfo>(t.db.get(), "s", std::string(129, 'x'),
+                                              Request("a"), noop)
+              .status()
+              .code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("fingerprints ignore request_id and depend on the payload") {
+  REQUIRE(RequestFingerprint(Request("a")) == RequestFingerprint(Request("a")));
+  REQUIRE(RequestFingerprint(Request("a")) != RequestFingerprint(Request("b")));
+}
+
+}  // namespace gridwork::service

@@ -1,0 +1,219 @@
+#include "gridwork/store/feed_consumer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/time/clock.h"
+#include "gridwork/core/log.h"
+
+namespace gridwork::store {
+namespace {
+
+using ::gridwork::common::v1::FeedInfo;
+using ::gridwork::common::v1::GetFeedInfoRequest;
+using ::gridwork::common::v1::WatchRequest;
+
+bool IsTransient(absl::StatusCode code) {
+  return code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded ||
+         code == absl::StatusCode::kAborted || code == absl::StatusCode::kResourceExhausted;
+}
+
+std::chrono::system_clock::time_point Deadline(absl::Duration d) {
+  return absl::ToChronoTime(absl::Now() + d);
+}
+
+}  // namespace
+
+FeedConsumer::FeedConsumer(Db* db, std::shared_ptr<grpc::Channel> channel,
+                           std::string consumer_name, Handler handler, Options options)
+    : db_(db),
+      name_(std::move(consumer_name)),
+      handler_(std::move(handler)),
+      options_(std::move(options)),
+      stub_(::gridwork::common::v1::Feed::NewStub(std::move(channel))) {}
+
+FeedConsumer::~FeedConsumer() { Stop(); }
+
+void FeedConsumer::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void FeedConsumer::Stop() {
+  {
+    absl::MutexLock l(&mu_);
+    stopping_ = true;
+    if (active_context_ != nullptr) active_context_->TryCancel();
+  }
+  if (thread_.joinable()) {
+    thread_.join();
+    log::Info("feed consumer stopped",
+              {{"consumer", name_}, {"cursor", cursor_.load()}, {"applied", applied_.load()}});
+  }
+}
+
+uint64_t FeedConsumer::lag() const {
+  const uint64_t peer = peer_last_.load();
+  const uint64_t cursor = cursor_.load();
+  return peer > cursor ? peer - cursor : 0;
+}
+
+bool FeedConsumer::SleepUnlessStopped(absl::Duration d) {
+  absl::MutexLock l(&mu_);
+  auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+  mu_.AwaitWithTimeout(absl::Condition(&stopping), d);
+  return !stopping_;
+}
+
+absl::Duration FeedConsumer::Jittered(absl::Duration d) {
+  static thread_local absl::BitGen gen;
+  return d * absl::Uniform(gen, 0.5, 1.0);
+}
+
+void FeedConsumer::Run() {
+  log::Info("feed consumer starting", {{"consumer", name_}});
+  absl::Duration backoff = options_.initial_backoff;
+  while (true) {
+    {
+      absl::MutexLock l(&mu_);
+      if (stopping_) return;
+    }
+    bool made_progress = false;
+    const absl::Time started = absl::Now();
+    grpc::Status status = RunStream(&made_progress);
+    {
+      absl::MutexLock l(&mu_);
+      if (stopping_) return;
+    }
+    const bool renewal = status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
+                         absl::Now() - started >= options_.stream_deadline * 0.9;
+    if (status.ok() || renewal) {
+      backoff = options_.initial_backoff;
+      continue;  // the stream ended normally; re-open at once
+    }
+    if (made_progress) backoff = options_.initial_backoff;
+    ++reconnects_;
+    log::Warning("feed consumer disconnected",
+                 {{"consumer", name_},
+                  {"code", static_cast<int>(status.error_code())},
+                  {"error", status.error_message()},
+                  {"cursor", cursor_.load()},
+                  {"retry_in_ms", absl::ToInt64Milliseconds(backoff)}});
+    if (!SleepUnlessStopped(Jittered(backoff))) return;
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+}
+
+grpc::Status FeedConsumer::RunStream(bool* made_progress) {
+  absl::StatusOr<uint64_t> cursor = db_->GetCursor(name_);
+  if (!cursor.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "local cursor unreadable: " + cursor.status().ToString());
+  }
+  cursor_ = *cursor;
+
+  {
+    grpc::ClientContext info_ctx;
+    info_ctx.set_deadline(Deadline(options_.call_deadline));
+    if (options_.add_metadata) options_.add_metadata(&info_ctx);
+    {
+      absl::MutexLock l(&mu_);
+      if (stopping_) return grpc::Status(grpc::StatusCode::CANCELLED, "stopping");
+      active_context_ = &info_ctx;
+    }
+    FeedInfo info;
+    grpc::Status s = stub_->GetFeedInfo(&info_ctx, GetFeedInfoRequest(), &info);
+    {
+      absl::MutexLock l(&mu_);
+      active_context_ = nullptr;
+    }
+    if (!s.ok()) return s;
+    peer_last_ = info.last_sequence();
+  }
+
+  grpc::ClientContext ctx;
+  ctx.set_deadline(Deadline(options_.stream_deadline));
+  if (options_.add_metadata) options_.add_metadata(&ctx);
+  {
+    absl::MutexLock l(&mu_);
+    if (stopping_) return grpc::Status(grpc::StatusCode::CANCELLED, "stopping");
+    active_context_ = &ctx;
+  }
+  WatchRequest request;
+  request.set_from_sequence(*cursor + 1);
+  for (const std::string& t : options_.types) request.add_types(t);
+  std::unique_ptr<grpc::ClientReader<FeedEvent>> reader = stub_->Watch(&ctx, request);
+  connected_ = true;
+  log::Info("feed consumer watching", {{"consumer", name_},
+                                       {"from_sequence", *cursor + 1},
+                                       {"peer_last_sequence", peer_last_.load()}});
+  FeedEvent event;
+  bool stopped = false;
+  while (reader->Read(&event)) {
+    if (event.sequence() <= cursor_.load()) continue;  // already applied
+    if (event.sequence() > peer_last_.load()) peer_last_ = event.sequence();
+    if (!Apply(event)) {
+      stopped = true;
+      ctx.TryCancel();
+      break;
+    }
+    *made_progress = true;
+  }
+  if (stopped) {
+    // Drain so that Finish() does not wait for more messages.
+    while (reader->Read(&event)) {
+    }
+  }
+  grpc::Status status = reader->Finish();
+  connected_ = false;
+  {
+    absl::MutexLock l(&mu_);
+    active_context_ = nullptr;
+  }
+  return status;
+}
+
+bool FeedConsumer::Apply(const FeedEvent& event) {
+  int failures = 0;
+  absl::Duration backoff = options_.initial_backoff;
+  const int max_attempts = std::max(1, options_.max_attempts);
+  while (true) {
+    WriteRequest request;
+    absl::Status status = handler_(event, request);
+    if (status.ok()) {
+      request.SetCursor(name_, event.sequence());
+      status = db_->Commit(std::move(request)).status();
+      if (status.ok()) {
+        ++applied_;
+        cursor_ = event.sequence();
+        return true;
+      }
+    }
+    if (!IsTransient(status.code())) ++failures;
+    log::Warning("feed event failed", {{"consumer", name_},
+                                       {"sequence", event.sequence()},
+                                       {"error", status.ToString()},
+                                       {"failures", failures},
+                                       {"transient", IsTransient(status.code())}});
+    if (failures >= max_attempts) {
+      WriteRequest poisoned;
+      poisoned.dead_letters_.push_back(WriteRequest::DeadLetter{
+          name_, event.sequence(), status.ToString(), event.SerializeAsString()});
+      poisoned.SetCursor(name_, event.sequence());
+      absl::Status dl = db_->Commit(std::move(poisoned)).status();
+      if (dl.ok()) {
+        ++dead_lettered_;
+        cursor_ = event.sequence();
+        log::Error("feed event dead-lettered", {{"consumer", name_},
+                                                {"sequence", event.sequence()},
+                                                {"error", status.ToString()}});
+        return true;
+      }
+      log::Error("dead letter commit failed", {{"consumer", name_}, {"error", dl.ToString()}});
+    }
+    if (!SleepUnlessStopped(Jittered(backoff))) return false;
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+}
+
+}  // namespace gridwork::store

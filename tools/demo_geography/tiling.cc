@@ -1,0 +1,193 @@
+#include "demo_geography/tiling.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <utility>
+
+#include <boost/polygon/voronoi.hpp>
+
+namespace gridwork::demo_geography {
+namespace {
+
+namespace bg = boost::geometry;
+namespace bp = boost::polygon;
+using geo::Point;
+
+constexpr double kUnitsPerKm = 1e4;  // Voronoi input in integer decimetres.
+
+double SignedArea(const Tiling& t, const std::vector<int>& ring) {
+  double a = 0;
+  for (size_t i = 0; i < ring.size(); ++i) {
+    const Point& p = t.vertices[ring[i]];
+    const Point& q = t.vertices[ring[(i + 1) % ring.size()]];
+    a += p.x() * q.y() - q.x() * p.y();
+  }
+  return a / 2;
+}
+
+geo::Ring ToBoostRing(const Tiling& t, const std::vector<int>& ccw_ring) {
+  // Boost rings are clockwise and closed: walk the counter-clockwise ring backwards.
+  geo::Ring r;
+  r.reserve(ccw_ring.size() + 1);
+  for (auto it = ccw_ring.rbegin(); it != ccw_ring.rend(); ++it) r.push_back(t.vertices[*it]);
+  r.push_back(r.front());
+  return r;
+}
+
+}  // namespace
+
+Tiling BuildVoronoiTiling(const std::vector<SiteKm>& sites, const LocalProjection& projection) {
+  std::vector<bp::point_data<int32_t>> points;
+  points.reserve(sites.size());
+  for (const SiteKm& s : sites) {
+    points.emplace_back(static_cast<int32_t>(std::lround(s.x * kUnitsPerKm)),
+                        static_cast<int32_t>(std::lround(s.y * kUnitsPerKm)));
+  }
+  bp::voronoi_diagram<double> vd;
+  bp::construct_voronoi(points.begin(), points.end(), &vd);
+
+  Tiling t;
+  t.vertices.reserve(vd.vertices().size());
+  for (const auto& v : vd.vertices()) {
+    t.vertices.push_back(projection.ToLngLat(v.x() / kUnitsPerKm, v.y() / kUnitsPerKm));
+  }
+  const auto* first_vertex = vd.vertices().empty() ? nullptr : &vd.vertices().front();
+  auto vertex_index = [&](const bp::voronoi_vertex<double>* v) {
+    return static_cast<int>(v - first_vertex);
+  };
+
+  t.cells.resize(sites.size());
+  for (size_t i = 0; i < sites.size(); ++i) {
+    t.cells[i].site = projection.ToLngLat(points[i].x() / kUnitsPerKm, points[i].y() / kUnitsPerKm);
+  }
+  for (const auto& cell : vd.cells()) {
+    Tiling::Cell& out = t.cells[cell.source_index()];
+    const auto* start = cell.incident_edge();
+    if (start == nullptr) continue;
+    bool finite = true;
+    const auto* e = start;
+    do {
+      if (e->is_infinite()) finite = false;
+      e = e->next();
+    } while (e != start);
+    if (!finite) continue;
+    do {
+      out.ring.push_back(vertex_index(e->vertex0()));
+      out.neighbours.push_back(static_cast<int>(e->twin()->cell()->source_index()));
+      e = e->next();
+    } while (e != start);
+    out.finite = true;
+    if (SignedArea(t, out.ring) < 0) {
+      // Keep neighbours[i] attached to the edge ring[i] -> ring[i+1] after reversal.
+      std::vector<int> ring(out.ring.rbegin(), out.ring.rend());
+      std::vector<int> nb(out.neighbours.size());
+      const size_t n = ring.size();
+      for (size_t k = 0; k < n; ++k) nb[k] = out.neighbours[(2 * n - 2 - k) % n];
+      out.ring = std::move(ring);
+      out.neighbours = std::move(nb);
+    }
+  }
+  return t;
+}
+
+geo::Polygon CellPolygon(const Tiling& tiling, int cell) {
+  geo::Polygon p;
+  p.outer() = ToBoostRing(tiling, tiling.cells[cell].ring);
+  return p;
+}
+
+geo::MultiPolygon UnionOfCells(const Tiling& tiling, const std::vector<int>& cells) {
+  std::vector<char> member(tiling.cells.size(), 0);
+  for (int c : cells) member[c] = 1;
+
+  // Boundary half-edges, each from -> to, in a deterministic order.
+  struct HalfEdge {
+    int from;
+    int to;
+  };
+  std::vector<HalfEdge> edges;
+  for (int c : cells) {
+    const Tiling::Cell& cell = tiling.cells[c];
+    if (!cell.finite) continue;
+    const size_t n = cell.ring.size();
+    for (size_t i = 0; i < n; ++i) {
+      const int nb = cell.neighbours[i];
+      if (nb >= 0 && member[nb] && tiling.cells[nb].finite) continue;
+      edges.push_back({cell.ring[i], cell.ring[(i + 1) % n]});
+    }
+  }
+  std::vector<int> order(edges.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    return std::pair(edges[a].from, a) < std::pair(edges[b].from, b);
+  });
+  // outgoing(v): the range of `order` whose edges start at v.
+  auto outgoing = [&](int v) {
+    auto lo = std::lower_bound(order.begin(), order.end(), v,
+                               [&](int e, int key) { return edges[e].from < key; });
+    auto hi = std::upper_bound(order.begin(), order.end(), v,
+                               [&](int key, int e) { return key < edges[e].from; });
+    return std::pair(lo, hi);
+  };
+
+  std::vector<char> used(edges.size(), 0);
+  std::vector<std::vector<int>> outers;
+  std::vector<std::vector<int>> holes;
+  for (int start : order) {
+    if (used[start]) continue;
+    std::vector<int> ring;
+    int e = start;
+    while (true) {
+      used[e] = 1;
+      ring.push_back(edges[e].from);
+      const int v = edges[e].to;
+      // At a vertex where the group touches itself, take the sharpest left turn so the
+      // rings stay simple (they then meet at that vertex, which is valid).
+      auto [lo, hi] = outgoing(v);
+      int next = -1;
+      double best = -10;
+      const Point& a = tiling.vertices[edges[e].from];
+      const Point& b = tiling.vertices[v];
+      for (auto it = lo; it != hi; ++it) {
+        if (used[*it] && *it != start) continue;
+        const Point& c = tiling.vertices[edges[*it].to];
+        const double dx1 = b.x() - a.x(), dy1 = b.y() - a.y();
+        const double dx2 = c.x() - b.x(), dy2 = c.y() - b.y();
+        const double turn = std::atan2(dx1 * dy2 - dy1 * dx2, dx1 * dx2 + dy1 * dy2);
+        if (turn > best) {
+          best = turn;
+          next = *it;
+        }
+      }
+      if (next < 0 || next == start) break;  // Closed (or broken: dropped below).
+      e = next;
+    }
+    if (ring.size() < 3 || edges[e].to != ring.front()) continue;
+    (SignedArea(tiling, ring) > 0 ? outers : holes).push_back(std::move(ring));
+  }
+
+  geo::MultiPolygon mp;
+  for (const auto& r : outers) {
+    geo::Polygon p;
+    p.outer() = ToBoostRing(tiling, r);
+    mp.push_back(std::move(p));
+  }
+  for (const auto& h : holes) {
+    geo::Ring ring = ToBoostRing(tiling, h);
+    bool placed = false;
+    for (const Point& v : ring) {
+      for (geo::Polygon& p : mp) {
+        if (bg::within(v, p.outer())) {
+          p.inners().push_back(ring);
+          placed = true;
+          break;
+        }
+      }
+      if (placed) break;
+    }
+  }
+  return mp;
+}
+
+}  // namespace gridwork::demo_geography

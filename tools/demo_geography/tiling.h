@@ -1,0 +1,50 @@
+// A Voronoi tiling of the plane around a set of sites, with vertices shared between cells.
+//
+// Because neighbouring cells reference the same vertex objects, any union of cells can be
+// traced exactly from the cell adjacency (no floating-point overlay): UnionOfCells returns
+// the boundary of a group of cells, and two disjoint groups share their common boundary
+// bit for bit. The generator builds every level (grid, community, street) as such a union,
+// then clips it once against the district boundary.
+#ifndef GRIDWORK_TOOLS_DEMO_GEOGRAPHY_TILING_H_
+#define GRIDWORK_TOOLS_DEMO_GEOGRAPHY_TILING_H_
+
+#include <vector>
+
+#include "demo_geography/projection.h"
+#include "gridwork/geo/types.h"
+
+namespace gridwork::demo_geography {
+
+struct Tiling {
+  struct Cell {
+    geo::Point site;          // lon/lat of the generating site.
+    std::vector<int> ring;    // vertex indices, counter-clockwise in the lon/lat plane, open.
+    // neighbours[i] is the cell across the edge ring[i] -> ring[i+1], or -1.
+    std::vector<int> neighbours;
+    bool finite = false;      // false for hull cells (unbounded); their ring is empty.
+  };
+  std::vector<geo::Point> vertices;  // lon/lat.
+  std::vector<Cell> cells;           // same order as the sites.
+};
+
+// A site in kilometres of `projection`.
+struct SiteKm {
+  double x;
+  double y;
+};
+
+// Builds the Voronoi diagram of `sites` (computed on sites rounded to 0.1 m, in the
+// projected plane so cells are isotropic) and maps its vertices back to lon/lat.
+// REQUIRES: sites pairwise at least 1 m apart.
+Tiling BuildVoronoiTiling(const std::vector<SiteKm>& sites, const LocalProjection& projection);
+
+// The cell as a Boost.Geometry polygon (clockwise, closed). REQUIRES: the cell is finite.
+geo::Polygon CellPolygon(const Tiling& tiling, int cell);
+
+// The union of `cells` (finite cells only), traced from the shared edges: outer rings and
+// holes, rings meeting at a vertex are kept apart. Valid whenever the cells are.
+geo::MultiPolygon UnionOfCells(const Tiling& tiling, const std::vector<int>& cells);
+
+}  // namespace gridwork::demo_geography
+
+#endif  // GRIDWORK_TOOLS_DEMO_GEOGRAPHY_TILING_H_

@@ -106,8 +106,8 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
       const WriteRequest::Idempotency& idem = req.idempotency_[k];
       std::string key = layout::IdempotencyKey(idem.scope, idem.request_id);
       if (std::any_of(mine.begin(), mine.end(), [&](const auto& m) { return m.first == key; })) {
-        st = absl::InvalidArgumentError(absl::StrCat(
-            "request records request_id \"", idem.request_id, "\" twice"));
+        st = absl::InvalidArgumentError(
+            absl::StrCat("request records request_id \"", idem.request_id, "\" twice"));
         break;
       }
       std::optional<IdempotencyRecord> stored;
@@ -134,9 +134,9 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
                  : absl::FailedPreconditionError(IdempotencyMismatchMessage(*stored));
         break;
       }
-      mine.emplace_back(std::move(key), IdempotencyRecord{idem.scope, idem.request_id,
-                                                           idem.fingerprint, idem.response,
-                                                           commit_time});
+      mine.emplace_back(std::move(key),
+                        IdempotencyRecord{idem.scope, idem.request_id, idem.fingerprint,
+                                          idem.response, commit_time});
     }
     if (!st.ok()) {
       results[i] = st;
@@ -148,8 +148,8 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
     const uint64_t first = next;
     rocksdb::Status s;
     auto put = [&](rocksdb::ColumnFamilyHandle* cf, absl::string_view k, absl::string_view v) {
-      if (s.ok()) s = batch.Put(cf, rocksdb::Slice(k.data(), k.size()),
-                                rocksdb::Slice(v.data(), v.size()));
+      if (s.ok())
+        s = batch.Put(cf, rocksdb::Slice(k.data(), k.size()), rocksdb::Slice(v.data(), v.size()));
     };
     for (const WriteRequest::Op& op : req.ops_) {
       if (op.kind == WriteRequest::OpKind::kPut) {
@@ -213,8 +213,8 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
     rep.writers.pop_front();
     // A failed write fails every request of the group, including those rejected as
     // duplicates of a request whose record was in this very batch.
-    x->result = write_status.ok() ? std::move(results[i]) : absl::StatusOr<CommitResult>(
-                                                                write_status);
+    x->result =
+        write_status.ok() ? std::move(results[i]) : absl::StatusOr<CommitResult>(write_status);
     x->done = true;
     x->cv.Signal();
   }
@@ -259,8 +259,7 @@ absl::StatusOr<uint64_t> Db::TrimIdempotency(absl::Time older_than) {
   if (count == 0) return count;
   rocksdb::WriteOptions wo;
   wo.sync = rep_->options.sync;
-  if (absl::Status s = FromRocksDb(rep_->db->Write(wo, &batch), "trim idempotency");
-      !s.ok()) {
+  if (absl::Status s = FromRocksDb(rep_->db->Write(wo, &batch), "trim idempotency"); !s.ok()) {
     return s;
   }
   return count;

@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "gridwork/core/log.h"
@@ -32,9 +32,9 @@ struct Figures {
 
 Figures Run(bool group_commit, int threads, int commits) {
   namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() /
-                 ("gridwork-commit-bench-" + std::to_string(::getpid()) +
-                  (group_commit ? "-g" : "-s"));
+  fs::path dir =
+      fs::temp_directory_path() /
+      ("gridwork-commit-bench-" + std::to_string(::getpid()) + (group_commit ? "-g" : "-s"));
   fs::remove_all(dir);
   gridwork::store::DbOptions options;
   options.path = dir.string();

@@ -1,4 +1,6 @@
 // Db: open, close, family registry, point reads, scans, checkpoints.
+#include "gridwork/store/db.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -6,7 +8,6 @@
 #include "absl/strings/str_join.h"
 #include "db_rep.h"
 #include "gridwork/core/log.h"
-#include "gridwork/store/db.h"
 #include "gridwork/store/key_codec.h"
 #include "layout.h"
 #include "rocksdb/cache.h"
@@ -102,8 +103,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
                    {{"path", options.path}, {"family", name}});
     }
   } else if (!options.create_if_missing) {
-    return absl::NotFoundError(
-        absl::StrCat("no database at ", options.path, ": ", ls.ToString()));
+    return absl::NotFoundError(absl::StrCat("no database at ", options.path, ": ", ls.ToString()));
   }
 
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -112,8 +112,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
     descriptors.emplace_back(spec.name, FamilyOptions(cache));
   }
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors,
-                                        &rep->handles, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &rep->handles, &raw);
   if (!s.ok()) return FromRocksDb(s, absl::StrCat("open ", options.path));
   rep->db.reset(raw);
   rep->options = std::move(options);
@@ -182,9 +181,7 @@ absl::Status Db::Close() {
     absl::MutexLock l(&rep_->life_mu);
     if (rep_->db == nullptr) return absl::OkStatus();
     rep_->closing = true;
-    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(rep_->life_mu) {
-      return rep_->active == 0;
-    };
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(rep_->life_mu) { return rep_->active == 0; };
     rep_->life_mu.Await(absl::Condition(&idle));
   }
   absl::Status result;
@@ -205,9 +202,9 @@ absl::StatusOr<FamilyHandle> Db::Family(absl::string_view name) const {
   if (it == rep_->by_name.end()) {
     std::vector<std::string> known;
     for (const ColumnFamilySpec& s : rep_->specs) known.push_back(s.name);
-    return absl::NotFoundError(absl::StrCat("column family \"", name,
-                                            "\" is not registered; known families: ",
-                                            absl::StrJoin(known, ", ")));
+    return absl::NotFoundError(
+        absl::StrCat("column family \"", name,
+                     "\" is not registered; known families: ", absl::StrJoin(known, ", ")));
   }
   OpGuard guard(rep_.get());
   if (!guard.status().ok()) return guard.status();

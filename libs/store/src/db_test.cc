@@ -1,10 +1,9 @@
 #include "gridwork/store/db.h"
 
+#include <catch2/catch.hpp>
 #include <set>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "google/protobuf/wrappers.pb.h"
@@ -64,8 +63,8 @@ std::unique_ptr<Db> OpenDb(const std::string& path, DbOptions options = {}) {
 TEST_CASE("families: registry, unknown names, families found on disk", "[db]") {
   TempDir dir;
   {
-    auto db = Db::Open(Options(dir.Sub("db")),
-                       {{"state", "s"}, {"extra", "only in the first version"}});
+    auto db =
+        Db::Open(Options(dir.Sub("db")), {{"state", "s"}, {"extra", "only in the first version"}});
     REQUIRE(db.ok());
     auto extra = (*db)->Family("extra");
     REQUIRE(extra.ok());
@@ -120,8 +119,8 @@ TEST_CASE("get, scan prefix and scan range", "[db]") {
   CHECK(seen == std::vector<uint64_t>{1, 2, 3});
   int count = 0;
   REQUIRE(db->ScanRange(state, "", "", [&](absl::string_view, absl::string_view) {
-                return ++count < 4;  // stop early
-              }).ok());
+              return ++count < 4;  // stop early
+            }).ok());
   CHECK(count == 4);
 }
 
@@ -337,8 +336,7 @@ TEST_CASE("cursors move only with their commit", "[db]") {
   CHECK(*db->GetCursor("other") == 7);
 }
 
-TEST_CASE("feed: read pages, trim, OUT_OF_RANGE, reopen after trimming everything",
-          "[db][feed]") {
+TEST_CASE("feed: read pages, trim, OUT_OF_RANGE, reopen after trimming everything", "[db][feed]") {
   TempDir dir;
   FakeClock clock(absl::FromUnixSeconds(1700000000));
   {

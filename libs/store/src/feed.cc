@@ -58,8 +58,8 @@ absl::StatusOr<std::vector<FeedEvent>> Db::ReadEvents(uint64_t from_sequence,
     if (seq != expect) {
       // Only a concurrent TrimFeed can remove events below `last` (invariant 2).
       if (out.empty()) return Trimmed(from_sequence, FirstRetainedSequence());
-      return absl::DataLossError(absl::StrCat("feed gap: expected sequence ", expect,
-                                              ", found ", seq));
+      return absl::DataLossError(
+          absl::StrCat("feed gap: expected sequence ", expect, ", found ", seq));
     }
     FeedEvent& e = out.emplace_back();
     if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
@@ -154,9 +154,9 @@ absl::StatusOr<uint64_t> Db::GetCursor(absl::string_view consumer_name) const {
   OpGuard guard(rep_.get());
   if (!guard.status().ok()) return guard.status();
   std::string value;
-  rocksdb::Status s = rep_->db->Get(rocksdb::ReadOptions(), rep_->cursors,
-                                    rocksdb::Slice(consumer_name.data(), consumer_name.size()),
-                                    &value);
+  rocksdb::Status s =
+      rep_->db->Get(rocksdb::ReadOptions(), rep_->cursors,
+                    rocksdb::Slice(consumer_name.data(), consumer_name.size()), &value);
   if (s.IsNotFound()) return uint64_t{0};
   if (!s.ok()) return FromRocksDb(s, "read cursor");
   uint64_t seq;

@@ -204,9 +204,9 @@ bool FeedConsumer::Apply(const FeedEvent& event) {
       if (dl.ok()) {
         ++dead_lettered_;
         cursor_ = event.sequence();
-        log::Error("feed event dead-lettered", {{"consumer", name_},
-                                                {"sequence", event.sequence()},
-                                                {"error", status.ToString()}});
+        log::Error(
+            "feed event dead-lettered",
+            {{"consumer", name_}, {"sequence", event.sequence()}, {"error", status.ToString()}});
         return true;
       }
       log::Error("dead letter commit failed", {{"consumer", name_}, {"error", dl.ToString()}});

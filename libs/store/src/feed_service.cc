@@ -38,8 +38,8 @@ bool EventTypeSelected(const FeedEvent& event,
   if (types.empty()) return true;
   const std::string& url = event.payload().type_url();
   const size_t slash = url.rfind('/');
-  absl::string_view name =
-      slash == std::string::npos ? absl::string_view(url) : absl::string_view(url).substr(slash + 1);
+  absl::string_view name = slash == std::string::npos ? absl::string_view(url)
+                                                      : absl::string_view(url).substr(slash + 1);
   for (const std::string& t : types) {
     if (t == name || t == url) return true;
   }
@@ -49,12 +49,8 @@ bool EventTypeSelected(const FeedEvent& event,
 FeedServiceImpl::FeedServiceImpl(Db* db, AuthorizeFn authorize, VisibleFn visible)
     : FeedServiceImpl(db, std::move(authorize), std::move(visible), Options()) {}
 
-FeedServiceImpl::FeedServiceImpl(Db* db, AuthorizeFn authorize, VisibleFn visible,
-                                 Options options)
-    : db_(db),
-      authorize_(std::move(authorize)),
-      visible_(std::move(visible)),
-      options_(options) {}
+FeedServiceImpl::FeedServiceImpl(Db* db, AuthorizeFn authorize, VisibleFn visible, Options options)
+    : db_(db), authorize_(std::move(authorize)), visible_(std::move(visible)), options_(options) {}
 
 void FeedServiceImpl::Shutdown() {
   if (!shutdown_.exchange(true)) log::Info("feed service shutting down");
@@ -76,9 +72,9 @@ grpc::Status FeedServiceImpl::Watch(grpc::ServerContext* context,
   const size_t page = options_.page_size > 0 ? options_.page_size : 1;
   while (true) {
     if (shutdown_.load()) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                          absl::StrCat("feed service is shutting down; resume from sequence ",
-                                       next));
+      return grpc::Status(
+          grpc::StatusCode::UNAVAILABLE,
+          absl::StrCat("feed service is shutting down; resume from sequence ", next));
     }
     if (context->IsCancelled()) {
       return grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled");
@@ -100,9 +96,9 @@ grpc::Status FeedServiceImpl::Watch(grpc::ServerContext* context,
   }
 }
 
-grpc::Status FeedServiceImpl::GetFeedInfo(
-    grpc::ServerContext* context, const ::gridwork::common::v1::GetFeedInfoRequest* request,
-    ::gridwork::common::v1::FeedInfo* response) {
+grpc::Status FeedServiceImpl::GetFeedInfo(grpc::ServerContext* context,
+                                          const ::gridwork::common::v1::GetFeedInfoRequest* request,
+                                          ::gridwork::common::v1::FeedInfo* response) {
   if (authorize_) {
     grpc::Status auth = authorize_(context);
     if (!auth.ok()) return auth;

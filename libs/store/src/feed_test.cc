@@ -1,11 +1,11 @@
 // FeedServiceImpl + FeedConsumer over a real gRPC server on 127.0.0.1 and real RocksDB.
+#include <grpcpp/grpcpp.h>
+
+#include <catch2/catch.hpp>
 #include <memory>
 #include <set>
 #include <string>
 #include <thread>
-
-#include <catch2/catch.hpp>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/match.h"
 #include "google/protobuf/wrappers.pb.h"
@@ -133,8 +133,7 @@ FeedConsumer::Options FastOptions() {
   return o;
 }
 
-std::vector<FeedEvent> WatchN(Feed::Stub& stub, WatchRequest req, size_t n,
-                              grpc::Status* status,
+std::vector<FeedEvent> WatchN(Feed::Stub& stub, WatchRequest req, size_t n, grpc::Status* status,
                               std::chrono::milliseconds deadline = std::chrono::seconds(5)) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + deadline);
@@ -341,9 +340,9 @@ TEST_CASE("FeedConsumer: Stop is prompt while the peer is unreachable", "[feed][
   TempDir dir;
   auto local = OpenDb(dir.Sub("consumer"), "consumer");
   FeedConsumer::Options options;  // default backoff up to 10 s
-  FeedConsumer consumer(local.get(), grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()),
-                        "c", [](const FeedEvent&, WriteRequest&) { return absl::OkStatus(); },
-                        options);
+  FeedConsumer consumer(
+      local.get(), grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()), "c",
+      [](const FeedEvent&, WriteRequest&) { return absl::OkStatus(); }, options);
   consumer.Start();
   REQUIRE(PollUntil([&] { return consumer.reconnects() >= 2; }));
   absl::Time t0 = absl::Now();

@@ -1,14 +1,13 @@
 #include "gridwork/store/key_codec.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <limits>
 #include <random>
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 namespace gridwork::store {
 namespace {

@@ -1,7 +1,7 @@
 #include "layout.h"
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 #include "gridwork/store/key_codec.h"
 
 namespace gridwork::store::layout {

@@ -2,8 +2,7 @@
 
 namespace gridwork::store {
 
-void WriteRequest::Put(const FamilyHandle& family, absl::string_view key,
-                       absl::string_view value) {
+void WriteRequest::Put(const FamilyHandle& family, absl::string_view key, absl::string_view value) {
   ops_.push_back(Op{OpKind::kPut, family, std::string(key), std::string(value)});
 }
 

@@ -42,9 +42,7 @@ class FamilyHandle {
   // Index of the family in the Db's registry (stable for the life of the Db).
   uint32_t index() const { return index_; }
 
-  friend bool operator==(const FamilyHandle& a, const FamilyHandle& b) {
-    return a.rep_ == b.rep_;
-  }
+  friend bool operator==(const FamilyHandle& a, const FamilyHandle& b) { return a.rep_ == b.rep_; }
 
  private:
   friend class Db;

@@ -33,14 +33,14 @@
 #ifndef GRIDWORK_STORE_FEED_CONSUMER_H_
 #define GRIDWORK_STORE_FEED_CONSUMER_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"

@@ -15,11 +15,11 @@
 #ifndef GRIDWORK_STORE_FEED_SERVICE_H_
 #define GRIDWORK_STORE_FEED_SERVICE_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <cstddef>
 #include <functional>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/time/time.h"
 #include "gridwork/common/v1/feed.grpc.pb.h"

@@ -62,13 +62,28 @@ std::string PrefixSuccessor(absl::string_view prefix);
 class KeyBuilder {
  public:
   KeyBuilder() = default;
-  KeyBuilder& Uint32(uint32_t v) { PutFixed32BE(&buf_, v); return *this; }
-  KeyBuilder& Uint64(uint64_t v) { PutFixed64BE(&buf_, v); return *this; }
-  KeyBuilder& Int64(int64_t v) { PutOrderedInt64(&buf_, v); return *this; }
-  KeyBuilder& String(absl::string_view s) { PutStringComponent(&buf_, s); return *this; }
+  KeyBuilder& Uint32(uint32_t v) {
+    PutFixed32BE(&buf_, v);
+    return *this;
+  }
+  KeyBuilder& Uint64(uint64_t v) {
+    PutFixed64BE(&buf_, v);
+    return *this;
+  }
+  KeyBuilder& Int64(int64_t v) {
+    PutOrderedInt64(&buf_, v);
+    return *this;
+  }
+  KeyBuilder& String(absl::string_view s) {
+    PutStringComponent(&buf_, s);
+    return *this;
+  }
   // Appends raw bytes with no escaping. Only safe as the LAST component of a key, or for a
   // fixed-width field; otherwise order and prefix properties are lost.
-  KeyBuilder& Raw(absl::string_view bytes) { buf_.append(bytes.data(), bytes.size()); return *this; }
+  KeyBuilder& Raw(absl::string_view bytes) {
+    buf_.append(bytes.data(), bytes.size());
+    return *this;
+  }
   // The key so far (the builder may continue to be used).
   const std::string& key() const { return buf_; }
   // Moves the key out; the builder is left empty.

@@ -1,0 +1,50 @@
+// The body every unary RPC handler shares: authenticate the caller, run the core method,
+// convert its status, and never let an exception escape into gRPC (a bug on hostile input
+// becomes INTERNAL for that call, logged, instead of a crashed service).
+//
+//   grpc::Status Locate(grpc::ServerContext* ctx, const LocateRequest* req,
+//                       LocateResponse* resp) override {
+//     return rpc::HandleUnary(codec_, ctx, *req, resp,
+//                             [&](const Principal& p) { return core_->Locate(p, *req); });
+//   }
+#ifndef GRIDWORK_RPC_HANDLER_H_
+#define GRIDWORK_RPC_HANDLER_H_
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/status.h>
+
+#include <exception>
+
+#include "gridwork/core/log.h"
+#include "gridwork/rpc/principal.h"
+#include "gridwork/rpc/status_convert.h"
+
+namespace gridwork::rpc {
+
+// Logs server-side failures (INTERNAL, DATA_LOSS, UNKNOWN) with the method name.
+void LogServerError(const grpc::ServerContext& ctx, const absl::Status& status);
+
+template <typename Request, typename Response, typename Fn>
+grpc::Status HandleUnary(const PrincipalCodec& codec, grpc::ServerContext* ctx,
+                         const Request& request, Response* response, Fn&& fn) {
+  absl::StatusOr<Principal> principal = codec.Authenticate(*ctx);
+  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  try {
+    auto result = fn(*principal);
+    if (!result.ok()) {
+      LogServerError(*ctx, result.status());
+      return ToGrpcStatus(result.status());
+    }
+    *response = *std::move(result);
+    return grpc::Status::OK;
+  } catch (const std::exception& e) {
+    absl::Status s = absl::InternalError(
+        std::string("internal error while handling the request: ") + e.what());
+    LogServerError(*ctx, s);
+    return ToGrpcStatus(s);
+  }
+}
+
+}  // namespace gridwork::rpc
+
+#endif  // GRIDWORK_RPC_HANDLER_H_

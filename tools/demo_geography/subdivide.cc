@@ -15,6 +15,7 @@
 #include "demo_geography/random.h"
 #include "demo_geography/sampling.h"
 #include "demo_geography/tiling.h"
+#include "gridwork/core/log.h"
 #include "gridwork/core/status_macros.h"
 
 namespace gridwork::demo_geography {
@@ -34,6 +35,8 @@ const Point kCityCentre(113.6655, 34.7535);
 constexpr double kCellAreaPerRadius2 = 1.44;
 // A clipped cell smaller than this fraction of its target area is merged into a neighbour.
 constexpr double kSliverFraction = 0.35;
+// Longest district boundary edge after densification, degrees (~50 m).
+constexpr double kMaxBoundaryEdgeDeg = 0.0005;
 // Shared borders shorter than this do not make two regions neighbours.
 constexpr double kMinBorderKm = 0.005;
 
@@ -173,6 +176,26 @@ void ReadingOrder(std::vector<int>& items, const Graph& g, double band_km) {
   });
 }
 
+// Boost.Geometry 1.74 overlays snap intersection points to an integer grid derived from the
+// envelope of both operands ("rescale policy"). Clipping a grid's cell and its community's
+// union against the bare district would use different envelopes, so the same Voronoi edge
+// would meet the border at points a few millimetres apart, leaving slivers between levels.
+// Adding two specks at opposite corners beyond every cell fixes the operand's envelope for
+// every clip of the district: all intersection points land on the same grid, bit for bit.
+// The specks never meet a cell, so they never appear in a result.
+MultiPolygon MakeClip(const MultiPolygon& area, const Point& low, const Point& high) {
+  MultiPolygon clip = area;
+  for (const Point& corner : {low, high}) {
+    const double d = 1e-4;
+    geo::Polygon speck;
+    speck.outer() = {corner, Point(corner.x() + d, corner.y()), Point(corner.x(), corner.y() + d),
+                     corner};
+    bg::correct(speck);
+    clip.push_back(std::move(speck));
+  }
+  return clip;
+}
+
 class DistrictBuilder {
  public:
   DistrictBuilder(const DistrictInput& in, MultiPolygon area, bool urban, uint64_t seed)
@@ -202,14 +225,20 @@ class DistrictBuilder {
     return c;
   }
   absl::Status MakeAtoms();
-  Graph AtomGraph() const;
+  Graph AtomGraph();
   Groups MergeSlivers(const Graph& atom_graph) const;
+  const MultiPolygon& ClipOperand(const geo::Box& cell_box);
   MultiPolygon Shape(const std::vector<int>& atoms) const;
   Region MakeRegion(std::string id, Level level, std::string parent, std::string name,
                     const std::vector<int>& atoms) const;
 
   const DistrictInput& in_;
   MultiPolygon area_;
+  // area_ plus two specks far outside every cell: the clip operand. See MakeClip.
+  MultiPolygon clip_;
+  Point anchor_low_, anchor_high_;
+  // Pieces of the boundary by tile (see ClipOperand), made on first use.
+  std::map<std::pair<int64_t, int64_t>, MultiPolygon> tiles_;
   geo::Box envelope_;
   LocalProjection projection_;
   Profile profile_;
@@ -233,6 +262,9 @@ absl::Status DistrictBuilder::MakeAtoms() {
     return std::sqrt(sizes_.GridAreaKm2(x, y) / kCellAreaPerRadius2);
   };
   tiling_ = BuildVoronoiTiling(PoissonDiskSites(box, radius, r_min, r_max, rng_), projection_);
+  anchor_low_ = projection_.ToLngLat(box.min_x - 1, box.min_y - 1);
+  anchor_high_ = projection_.ToLngLat(box.max_x + 1, box.max_y + 1);
+  clip_ = MakeClip(area_, anchor_low_, anchor_high_);
 
   const BoundaryIndex index(area_, 0.01);
   atom_of_cell_.assign(tiling_.cells.size(), -1);
@@ -252,7 +284,7 @@ absl::Status DistrictBuilder::MakeAtoms() {
       if (!index.Contains(cell.site)) continue;
       atom.shape.push_back(std::move(poly));
     } else {
-      bg::intersection(poly, area_, atom.shape);
+      bg::intersection(ClipOperand(box), poly, atom.shape);
       atom.on_border = true;
     }
     atom.area_km2 = projection_.AreaKm2(atom.shape);
@@ -268,7 +300,7 @@ absl::Status DistrictBuilder::MakeAtoms() {
   return absl::OkStatus();
 }
 
-Graph DistrictBuilder::AtomGraph() const {
+Graph DistrictBuilder::AtomGraph() {
   Graph g;
   const size_t n = atoms_.size();
   g.edges.resize(n);
@@ -291,7 +323,8 @@ Graph DistrictBuilder::AtomGraph() const {
         len = projection_.DistanceKm(u, v);
       } else {
         MultiLinestring inside;
-        bg::intersection(Linestring{u, v}, area_, inside);
+        const Linestring edge{u, v};
+        bg::intersection(edge, ClipOperand(bg::return_envelope<geo::Box>(edge)), inside);
         for (const Linestring& ls : inside) {
           for (size_t k = 0; k + 1 < ls.size(); ++k) len += projection_.DistanceKm(ls[k], ls[k + 1]);
         }
@@ -384,18 +417,63 @@ Groups DistrictBuilder::MergeSlivers(const Graph& atom_graph) const {
   return grids;
 }
 
+// Clipping a cell against the whole (densified) boundary costs time proportional to the
+// boundary's length; a tile's piece of it (plus the anchors, so the envelope and hence the
+// rounding grid stay the same) gives the same result: every boundary edge that can meet
+// the cell lies wholly inside the tile's box, so the same segment pairs are intersected.
+const MultiPolygon& DistrictBuilder::ClipOperand(const geo::Box& cell_box) {
+  constexpr double kTileDeg = 0.04;
+  // Cells are at most ~2.2 km across, boundary edges at most kMaxBoundaryEdgeDeg long.
+  constexpr double kMarginDeg = 0.03;
+  const double cx = (cell_box.min_corner().x() + cell_box.max_corner().x()) / 2;
+  const double cy = (cell_box.min_corner().y() + cell_box.max_corner().y()) / 2;
+  const auto key = std::pair(static_cast<int64_t>(std::floor(cx / kTileDeg)),
+                             static_cast<int64_t>(std::floor(cy / kTileDeg)));
+  const geo::Box tile(Point(key.first * kTileDeg - kMarginDeg, key.second * kTileDeg - kMarginDeg),
+                      Point((key.first + 1) * kTileDeg + kMarginDeg,
+                            (key.second + 1) * kTileDeg + kMarginDeg));
+  const double slack = 2 * kMaxBoundaryEdgeDeg;
+  if (cell_box.min_corner().x() - slack < tile.min_corner().x() ||
+      cell_box.min_corner().y() - slack < tile.min_corner().y() ||
+      cell_box.max_corner().x() + slack > tile.max_corner().x() ||
+      cell_box.max_corner().y() + slack > tile.max_corner().y()) {
+    return clip_;
+  }
+  auto it = tiles_.find(key);
+  if (it == tiles_.end()) {
+    MultiPolygon piece;
+    bg::intersection(area_, tile, piece);
+    it = tiles_.emplace(key, MakeClip(piece, anchor_low_, anchor_high_)).first;
+  }
+  return it->second;
+}
+
 MultiPolygon DistrictBuilder::Shape(const std::vector<int>& atoms) const {
   if (atoms.size() == 1) return atoms_[atoms.front()].shape;
   std::vector<int> cells;
+  std::vector<const MultiPolygon*> pieces;
   bool on_border = false;
+  double area_km2 = 0;
   for (int a : atoms) {
     cells.push_back(atoms_[a].cell);
+    pieces.push_back(&atoms_[a].shape);
     on_border = on_border || atoms_[a].on_border;
+    area_km2 += atoms_[a].area_km2;
   }
+  if (!on_border) return UnionOfCells(tiling_, cells);
+  // The clipped cells share their cut points exactly (one rounding grid), so stitching
+  // them gives the union without another overlay. Should rounding ever make two pieces
+  // disagree, fall back to clipping the union of the cells.
+  MultiPolygon stitched = StitchPieces(pieces);
+  if (bg::is_valid(stitched) &&
+      std::abs(projection_.AreaKm2(stitched) - area_km2) <= 1e-9 * area_km2) {
+    return stitched;
+  }
+  log::Debug("stitching clipped cells failed, clipping their union",
+             {{"district", in_.adcode}, {"cells", cells.size()}});
   MultiPolygon joined = UnionOfCells(tiling_, cells);
-  if (!on_border) return joined;
   MultiPolygon clipped;
-  bg::intersection(joined, area_, clipped);
+  bg::intersection(clip_, joined, clipped);
   return clipped;
 }
 
@@ -521,7 +599,13 @@ absl::StatusOr<std::vector<Region>> SubdivideDistrict(const DistrictInput& distr
   } else {
     for (const std::string& code : options.urban_adcodes) urban = urban || code == district.adcode;
   }
-  DistrictBuilder builder(district, *std::move(repaired), urban,
+  // Short boundary edges keep clipping errors small: Boost.Geometry places a cut's end on
+  // the longer of the two crossing segments, off the other by up to its ~mm rounding grid
+  // (see MakeClip), so a child can miss its parent's border by a sliver of that width along
+  // one boundary edge. With edges of <= ~50 m such a sliver is well under 1 m².
+  MultiPolygon dense;
+  bg::densify(*repaired, dense, kMaxBoundaryEdgeDeg);
+  DistrictBuilder builder(district, std::move(dense), urban,
                           MixSeed(options.seed, Fnv1a(district.adcode)));
   return builder.Build();
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <utility>
 
 #include <boost/polygon/voronoi.hpp>
@@ -97,84 +98,93 @@ geo::Polygon CellPolygon(const Tiling& tiling, int cell) {
   return p;
 }
 
-geo::MultiPolygon UnionOfCells(const Tiling& tiling, const std::vector<int>& cells) {
-  std::vector<char> member(tiling.cells.size(), 0);
-  for (int c : cells) member[c] = 1;
+namespace {
 
-  // Boundary half-edges, each from -> to, in a deterministic order.
-  struct HalfEdge {
-    int from;
-    int to;
-  };
-  std::vector<HalfEdge> edges;
-  for (int c : cells) {
-    const Tiling::Cell& cell = tiling.cells[c];
-    if (!cell.finite) continue;
-    const size_t n = cell.ring.size();
-    for (size_t i = 0; i < n; ++i) {
-      const int nb = cell.neighbours[i];
-      if (nb >= 0 && member[nb] && tiling.cells[nb].finite) continue;
-      edges.push_back({cell.ring[i], cell.ring[(i + 1) % n]});
-    }
+struct HalfEdge {
+  int from;
+  int to;
+};
+
+double SignedArea(const std::vector<Point>& v, const std::vector<int>& ring) {
+  double a = 0;
+  for (size_t i = 0; i < ring.size(); ++i) {
+    const Point& p = v[ring[i]];
+    const Point& q = v[ring[(i + 1) % ring.size()]];
+    a += p.x() * q.y() - q.x() * p.y();
   }
-  std::vector<int> order(edges.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-  std::sort(order.begin(), order.end(), [&](int a, int b) {
-    return std::pair(edges[a].from, a) < std::pair(edges[b].from, b);
-  });
-  // outgoing(v): the range of `order` whose edges start at v.
-  auto outgoing = [&](int v) {
-    auto lo = std::lower_bound(order.begin(), order.end(), v,
-                               [&](int e, int key) { return edges[e].from < key; });
-    auto hi = std::upper_bound(order.begin(), order.end(), v,
-                               [&](int key, int e) { return key < edges[e].from; });
-    return std::pair(lo, hi);
-  };
+  return a / 2;
+}
 
+// Chains boundary half-edges (interior on the left) into rings and returns them as
+// Boost.Geometry polygons. At a vertex where the region touches itself, the sharpest left
+// turn is taken, so rings stay simple and meet only at that vertex (valid OGC).
+geo::MultiPolygon TraceRings(const std::vector<Point>& vertices, std::vector<HalfEdge> edges) {
+  std::sort(edges.begin(), edges.end(), [](const HalfEdge& a, const HalfEdge& b) {
+    return std::pair(a.from, a.to) < std::pair(b.from, b.to);
+  });
+  auto outgoing = [&](int v) {
+    auto lo = std::lower_bound(edges.begin(), edges.end(), v,
+                               [](const HalfEdge& e, int key) { return e.from < key; });
+    auto hi = std::upper_bound(edges.begin(), edges.end(), v,
+                               [](int key, const HalfEdge& e) { return key < e.from; });
+    return std::pair(lo - edges.begin(), hi - edges.begin());
+  };
   std::vector<char> used(edges.size(), 0);
   std::vector<std::vector<int>> outers;
   std::vector<std::vector<int>> holes;
-  for (int start : order) {
+  for (size_t start = 0; start < edges.size(); ++start) {
     if (used[start]) continue;
     std::vector<int> ring;
-    int e = start;
+    size_t e = start;
     while (true) {
       used[e] = 1;
       ring.push_back(edges[e].from);
       const int v = edges[e].to;
-      // At a vertex where the group touches itself, take the sharpest left turn so the
-      // rings stay simple (they then meet at that vertex, which is valid).
       auto [lo, hi] = outgoing(v);
-      int next = -1;
+      long next = -1;
       double best = -10;
-      const Point& a = tiling.vertices[edges[e].from];
-      const Point& b = tiling.vertices[v];
-      for (auto it = lo; it != hi; ++it) {
-        if (used[*it] && *it != start) continue;
-        const Point& c = tiling.vertices[edges[*it].to];
+      const Point& a = vertices[edges[e].from];
+      const Point& b = vertices[v];
+      for (long it = lo; it < hi; ++it) {
+        if (used[it] && static_cast<size_t>(it) != start) continue;
+        const Point& c = vertices[edges[it].to];
         const double dx1 = b.x() - a.x(), dy1 = b.y() - a.y();
         const double dx2 = c.x() - b.x(), dy2 = c.y() - b.y();
         const double turn = std::atan2(dx1 * dy2 - dy1 * dx2, dx1 * dx2 + dy1 * dy2);
         if (turn > best) {
           best = turn;
-          next = *it;
+          next = it;
         }
       }
-      if (next < 0 || next == start) break;  // Closed (or broken: dropped below).
-      e = next;
+      if (next < 0 || static_cast<size_t>(next) == start) break;  // closed (or broken)
+      e = static_cast<size_t>(next);
     }
-    if (ring.size() < 3 || edges[e].to != ring.front()) continue;
-    (SignedArea(tiling, ring) > 0 ? outers : holes).push_back(std::move(ring));
+    if (ring.size() < 3 || edges[e].to != ring.front()) continue;  // broken: dropped
+    const double area = SignedArea(vertices, ring);
+    if (area > 0) {
+      outers.push_back(std::move(ring));
+    } else if (area < 0) {
+      holes.push_back(std::move(ring));
+    }
   }
 
+  // Boost rings are clockwise and closed: walk the counter-clockwise rings backwards
+  // (holes, clockwise here, become counter-clockwise).
+  auto to_boost = [&](const std::vector<int>& ring) {
+    geo::Ring r;
+    r.reserve(ring.size() + 1);
+    for (auto it = ring.rbegin(); it != ring.rend(); ++it) r.push_back(vertices[*it]);
+    r.push_back(r.front());
+    return r;
+  };
   geo::MultiPolygon mp;
   for (const auto& r : outers) {
     geo::Polygon p;
-    p.outer() = ToBoostRing(tiling, r);
+    p.outer() = to_boost(r);
     mp.push_back(std::move(p));
   }
   for (const auto& h : holes) {
-    geo::Ring ring = ToBoostRing(tiling, h);
+    geo::Ring ring = to_boost(h);
     bool placed = false;
     for (const Point& v : ring) {
       for (geo::Polygon& p : mp) {
@@ -188,6 +198,59 @@ geo::MultiPolygon UnionOfCells(const Tiling& tiling, const std::vector<int>& cel
     }
   }
   return mp;
+}
+
+}  // namespace
+
+geo::MultiPolygon UnionOfCells(const Tiling& tiling, const std::vector<int>& cells) {
+  std::vector<char> member(tiling.cells.size(), 0);
+  for (int c : cells) member[c] = 1;
+  std::vector<HalfEdge> edges;
+  for (int c : cells) {
+    const Tiling::Cell& cell = tiling.cells[c];
+    if (!cell.finite) continue;
+    const size_t n = cell.ring.size();
+    for (size_t i = 0; i < n; ++i) {
+      const int nb = cell.neighbours[i];
+      if (nb >= 0 && member[nb] && tiling.cells[nb].finite) continue;
+      edges.push_back({cell.ring[i], cell.ring[(i + 1) % n]});
+    }
+  }
+  return TraceRings(tiling.vertices, std::move(edges));
+}
+
+geo::MultiPolygon StitchPieces(const std::vector<const geo::MultiPolygon*>& pieces) {
+  // Number the distinct points, then collect every ring edge reversed (Boost rings are
+  // clockwise; the tracer wants the interior on the left).
+  std::map<std::pair<double, double>, int> ids;
+  std::vector<Point> vertices;
+  auto id = [&](const Point& p) {
+    auto [it, inserted] = ids.emplace(std::pair(p.x(), p.y()), static_cast<int>(vertices.size()));
+    if (inserted) vertices.push_back(p);
+    return it->second;
+  };
+  std::map<std::pair<int, int>, int> count;  // directed edge -> multiplicity
+  auto add_ring = [&](const geo::Ring& r) {
+    for (size_t i = 0; i + 1 < r.size(); ++i) {
+      const int a = id(r[i]);
+      const int b = id(r[i + 1]);
+      if (a != b) ++count[{b, a}];
+    }
+  };
+  for (const geo::MultiPolygon* mp : pieces) {
+    for (const geo::Polygon& p : *mp) {
+      add_ring(p.outer());
+      for (const geo::Ring& h : p.inners()) add_ring(h);
+    }
+  }
+  // An edge shared by two pieces appears once in each direction: both cancel.
+  std::vector<HalfEdge> edges;
+  for (const auto& [edge, n] : count) {
+    auto twin = count.find({edge.second, edge.first});
+    const int left = n - (twin == count.end() ? 0 : std::min(n, twin->second));
+    for (int k = 0; k < left; ++k) edges.push_back({edge.first, edge.second});
+  }
+  return TraceRings(vertices, std::move(edges));
 }
 
 }  // namespace gridwork::demo_geography

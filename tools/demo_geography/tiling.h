@@ -45,6 +45,13 @@ geo::Polygon CellPolygon(const Tiling& tiling, int cell);
 // holes, rings meeting at a vertex are kept apart. Valid whenever the cells are.
 geo::MultiPolygon UnionOfCells(const Tiling& tiling, const std::vector<int>& cells);
 
+// The union of polygons that tile without gaps or overlaps and share their common edges
+// exactly (same points, opposite directions), e.g. Voronoi cells clipped against one
+// operand: edges present in both directions cancel, the rest are traced into rings. Cheap
+// (no floating-point overlay) and exact; the caller checks validity if the pieces might not
+// share their edges exactly.
+geo::MultiPolygon StitchPieces(const std::vector<const geo::MultiPolygon*>& pieces);
+
 }  // namespace gridwork::demo_geography
 
 #endif  // GRIDWORK_TOOLS_DEMO_GEOGRAPHY_TILING_H_

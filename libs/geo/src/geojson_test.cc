@@ -134,8 +134,12 @@ TEST_CASE("Huge inputs: many vertices parse, deep nesting is an error not a cras
   const int n = 200000;
   for (int i = 0; i < n; ++i) {
     double a = 2 * 3.141592653589793 * i / n;
-    ring += (i ? "," : "") + std::string("[") + std::to_string(std::cos(a)) + "," +
-            std::to_string(std::sin(a)) + "]";
+    if (i > 0) ring += ',';
+    ring += '[';
+    ring += std::to_string(std::cos(a));
+    ring += ',';
+    ring += std::to_string(std::sin(a));
+    ring += ']';
   }
   ring += "]";
   auto r = ParseFeatures(R"({"type":"Polygon","coordinates":[)" + ring + "]}");

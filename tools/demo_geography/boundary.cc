@@ -20,14 +20,18 @@ using geo::Ring;
 double Cross(const Point& a, const Point& b, const Point& c) {
   return (b.x() - a.x()) * (c.y() - b.y()) - (b.y() - a.y()) * (c.x() - b.x());
 }
+bool Same(const Point& a, const Point& b) { return a.x() == b.x() && a.y() == b.y(); }
+
 double Dot(const Point& a, const Point& b, const Point& c) {
   return (b.x() - a.x()) * (c.x() - b.x()) + (b.y() - a.y()) * (c.y() - b.y());
 }
-bool Same(const Point& a, const Point& b) { return a.x() == b.x() && a.y() == b.y(); }
 
 // Removes repeated consecutive points and spikes (a point where the ring turns back on
-// itself) from an open ring (no closing point), until none is left.
-void Clean(std::vector<Point>& pts) {
+// itself) from an open ring (no closing point), until none is left; with `straight` also
+// points in the middle of a straight run. (Boost.Geometry overlays drop such points from
+// their output; with none in the input, a clipped piece of the boundary keeps exactly the
+// boundary's edges.) Exact for the quantised input, whose products are exact in double.
+void Clean(std::vector<Point>& pts, bool straight = false) {
   bool changed = true;
   while (changed && pts.size() >= 3) {
     changed = false;
@@ -43,7 +47,7 @@ void Clean(std::vector<Point>& pts) {
     for (size_t i = 0; i < pts.size() && pts.size() >= 3; ++i) {
       const Point& a = pts[(i + pts.size() - 1) % pts.size()];
       const Point& c = pts[(i + 1) % pts.size()];
-      if (Cross(a, pts[i], c) == 0 && Dot(a, pts[i], c) <= 0) {
+      if (Cross(a, pts[i], c) == 0 && (straight || Dot(a, pts[i], c) <= 0)) {
         pts.erase(pts.begin() + static_cast<std::ptrdiff_t>(i));
         changed = true;
         break;
@@ -142,7 +146,9 @@ absl::StatusOr<geo::MultiPolygon> RepairBoundary(const geo::MultiPolygon& in,
     Clean(pts);
     std::vector<std::vector<Point>> loops;
     SplitAtRepeats(Node(pts), loops);
-    for (const auto& loop : loops) {
+    for (auto& loop : loops) {
+      Clean(loop, /*straight=*/true);  // safe now: each loop is simple.
+      if (loop.empty()) continue;
       Ring r = Close(loop);
       if (bg::area(r) > 0) outers.push_back(std::move(r));  // else: a twist, dropped.
     }

@@ -16,7 +16,8 @@
 namespace gridwork::demo_geography {
 
 // Returns a valid (bg::is_valid) polygon for a district: the outer rings are split at every
-// repeated vertex, spikes and repeated points are dropped, loops traversed backwards
+// repeated vertex, spikes, repeated points and vertices in the middle of a straight run
+// are dropped, loops traversed backwards
 // (twists) are dropped, and of the remaining loops those smaller than
 // `min_part_fraction` of the largest are dropped (they are quantisation artefacts of a few
 // hundredths of a km²). Holes of the input are kept if they stay valid.

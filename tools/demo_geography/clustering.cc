@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <queue>
+#include <tuple>
 #include <utility>
 
 namespace gridwork::demo_geography {
@@ -119,6 +120,78 @@ std::vector<int> Lloyd(const Graph& g, const std::vector<char>& active, int k,
   return group;
 }
 
+// True if the nodes of `group` other than `without` are connected among themselves.
+bool StaysConnected(const Graph& g, const std::vector<int>& group, int id, int without,
+                    const std::vector<int>& members) {
+  int start = -1;
+  for (int v : members) {
+    if (v != without) {
+      start = v;
+      break;
+    }
+  }
+  if (start < 0) return false;  // would become empty
+  std::vector<int> stack = {start};
+  std::vector<int> seen = {start};
+  while (!stack.empty()) {
+    const int v = stack.back();
+    stack.pop_back();
+    for (const Graph::Edge& e : g.edges[v]) {
+      if (group[e.to] != id || e.to == without) continue;
+      if (std::find(seen.begin(), seen.end(), e.to) != seen.end()) continue;
+      seen.push_back(e.to);
+      stack.push_back(e.to);
+    }
+  }
+  return seen.size() + 1 == members.size();
+}
+
+// Local search: a group below min_size takes the nearest border node of a neighbour that can
+// spare one (stays >= min_size and connected); a group above max_size gives its border node
+// to the neighbour that can take one. Stops when no such move is left (bounded).
+void Rebalance(const Graph& g, const ClusterOptions& options, std::vector<int>& group) {
+  for (int pass = 0; pass < 4 * g.size(); ++pass) {
+    std::map<int, std::vector<int>> members;
+    for (int v = 0; v < g.size(); ++v) members[group[v]].push_back(v);
+    bool moved = false;
+    for (const auto& [id, m] : members) {
+      const int size = static_cast<int>(m.size());
+      const bool needy = size < options.min_size;
+      const bool bloated = size > options.max_size;
+      if (!needy && !bloated) continue;
+      double cx = 0, cy = 0;
+      for (int v : m) {
+        cx += g.x_km[v] / size;
+        cy += g.y_km[v] / size;
+      }
+      // Candidate moves (distance, node, from, to), best first.
+      std::vector<std::tuple<double, int, int, int>> moves;
+      for (int v : m) {
+        for (const Graph::Edge& e : g.edges[v]) {
+          const int other = group[e.to];
+          if (other == id) continue;
+          const int other_size = static_cast<int>(members[other].size());
+          if (needy && other_size > options.min_size) {
+            moves.emplace_back(std::hypot(g.x_km[e.to] - cx, g.y_km[e.to] - cy), e.to, other, id);
+          }
+          if (bloated && other_size < options.max_size) {
+            moves.emplace_back(-std::hypot(g.x_km[v] - cx, g.y_km[v] - cy), v, id, other);
+          }
+        }
+      }
+      std::sort(moves.begin(), moves.end());
+      for (const auto& [d, v, from, to] : moves) {
+        if (!StaysConnected(g, group, from, v, members[from])) continue;
+        group[v] = to;
+        moved = true;
+        break;
+      }
+      if (moved) break;
+    }
+    if (!moved) return;
+  }
+}
+
 }  // namespace
 
 std::vector<int> ClusterGraph(const Graph& g, const ClusterOptions& options, Rng& rng) {
@@ -158,8 +231,9 @@ std::vector<int> ClusterGraph(const Graph& g, const ClusterOptions& options, Rng
     next_group += k;
   }
 
-  // Fix-ups: merge small groups, split big ones, until stable (bounded).
+  // Fix-ups: rebalance, merge small groups, split big ones, until stable (bounded).
   for (int round = 0; round < 8; ++round) {
+    Rebalance(g, options, group);
     bool changed = false;
     std::map<int, std::vector<int>> members;
     for (int v = 0; v < n; ++v) members[group[v]].push_back(v);

@@ -1,6 +1,7 @@
 #include "demo_geography/subdivide.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -24,8 +25,6 @@ namespace {
 namespace bg = boost::geometry;
 using geo::MultiPolygon;
 using geo::Point;
-using Linestring = bg::model::linestring<Point>;
-using MultiLinestring = bg::model::multi_linestring<Linestring>;
 
 // 二七纪念塔, the traditional centre of Zhengzhou.
 const Point kCityCentre(113.6655, 34.7535);
@@ -35,8 +34,6 @@ const Point kCityCentre(113.6655, 34.7535);
 constexpr double kCellAreaPerRadius2 = 1.44;
 // A clipped cell smaller than this fraction of its target area is merged into a neighbour.
 constexpr double kSliverFraction = 0.35;
-// Longest district boundary edge after densification, degrees (~50 m).
-constexpr double kMaxBoundaryEdgeDeg = 0.0005;
 // Shared borders shorter than this do not make two regions neighbours.
 constexpr double kMinBorderKm = 0.005;
 
@@ -55,7 +52,7 @@ Profile MakeProfile(bool urban) {
     // A grid: ~2-3k residents on 0.2-0.5 km² (dense core, lighter edges).
     return {true, 2.0, 12.0, 0.2, 0.5, 14000, 4500,
             {.target_size = 6.5, .min_size = 4, .max_size = 10},
-            {.target_size = 11, .min_size = 8, .max_size = 20}};
+            {.target_size = 10, .min_size = 8, .max_size = 20}};
   }
   // A grid is a village of 1-2k residents on ~2.5 km²; county seats are town-like.
   return {false, 1.5, 6.0, 0.4, 2.5, 6000, 550,
@@ -103,11 +100,11 @@ bool IsPathSegment(std::string_view s) {
   });
 }
 
-// A Voronoi cell that meets the district, with its clipped shape.
+// A connected piece of a Voronoi cell inside the district (most cells are one piece, a
+// cell cut by a bay of the boundary gives several).
 struct Atom {
   int cell;
-  bool on_border;  // clipped by the district boundary (else wholly inside).
-  MultiPolygon shape;
+  MultiPolygon shape;  // one polygon.
   double area_km2;
   double x_km, y_km;  // centroid.
 };
@@ -225,7 +222,7 @@ class DistrictBuilder {
     return c;
   }
   absl::Status MakeAtoms();
-  Graph AtomGraph();
+  Graph AtomGraph() const;
   Groups MergeSlivers(const Graph& atom_graph) const;
   const MultiPolygon& ClipOperand(const geo::Box& cell_box);
   MultiPolygon Shape(const std::vector<int>& atoms) const;
@@ -237,6 +234,7 @@ class DistrictBuilder {
   // area_ plus two specks far outside every cell: the clip operand. See MakeClip.
   MultiPolygon clip_;
   Point anchor_low_, anchor_high_;
+  double max_edge_deg_ = 0;  // longest boundary edge
   // Pieces of the boundary by tile (see ClipOperand), made on first use.
   std::map<std::pair<int64_t, int64_t>, MultiPolygon> tiles_;
   geo::Box envelope_;
@@ -247,7 +245,7 @@ class DistrictBuilder {
   NameGenerator names_;
   Tiling tiling_;
   std::vector<Atom> atoms_;
-  std::vector<int> atom_of_cell_;
+  std::vector<std::vector<int>> atoms_of_cell_;
 };
 
 absl::Status DistrictBuilder::MakeAtoms() {
@@ -265,9 +263,14 @@ absl::Status DistrictBuilder::MakeAtoms() {
   anchor_low_ = projection_.ToLngLat(box.min_x - 1, box.min_y - 1);
   anchor_high_ = projection_.ToLngLat(box.max_x + 1, box.max_y + 1);
   clip_ = MakeClip(area_, anchor_low_, anchor_high_);
+  for (const geo::Polygon& p : area_) {
+    for (size_t i = 0; i + 1 < p.outer().size(); ++i) {
+      max_edge_deg_ = std::max(max_edge_deg_, bg::distance(p.outer()[i], p.outer()[i + 1]));
+    }
+  }
 
   const BoundaryIndex index(area_, 0.01);
-  atom_of_cell_.assign(tiling_.cells.size(), -1);
+  atoms_of_cell_.assign(tiling_.cells.size(), {});
   for (size_t c = 0; c < tiling_.cells.size(); ++c) {
     const Tiling::Cell& cell = tiling_.cells[c];
     if (!cell.finite) {
@@ -279,64 +282,60 @@ absl::Status DistrictBuilder::MakeAtoms() {
     geo::Polygon poly = CellPolygon(tiling_, static_cast<int>(c));
     const auto box = bg::return_envelope<geo::Box>(poly);
     if (!bg::intersects(box, envelope_)) continue;
-    Atom atom{static_cast<int>(c), false, {}, 0, 0, 0};
+    MultiPolygon pieces;
     if (!index.MayCross(box)) {
       if (!index.Contains(cell.site)) continue;
-      atom.shape.push_back(std::move(poly));
+      pieces.push_back(std::move(poly));
     } else {
-      bg::intersection(ClipOperand(box), poly, atom.shape);
-      atom.on_border = true;
+      bg::intersection(ClipOperand(box), poly, pieces);
     }
-    atom.area_km2 = projection_.AreaKm2(atom.shape);
-    if (atom.area_km2 < 1e-7) continue;
-    Point centroid;
-    bg::centroid(atom.shape, centroid);
-    atom.x_km = projection_.XKm(centroid);
-    atom.y_km = projection_.YKm(centroid);
-    atom_of_cell_[c] = static_cast<int>(atoms_.size());
-    atoms_.push_back(std::move(atom));
+    for (geo::Polygon& piece : pieces) {
+      Atom atom{static_cast<int>(c), {std::move(piece)}, 0, 0, 0};
+      atom.area_km2 = projection_.AreaKm2(atom.shape);
+      if (atom.area_km2 <= 0) continue;
+      Point centroid;
+      bg::centroid(atom.shape, centroid);
+      atom.x_km = projection_.XKm(centroid);
+      atom.y_km = projection_.YKm(centroid);
+      atoms_of_cell_[c].push_back(static_cast<int>(atoms_.size()));
+      atoms_.push_back(std::move(atom));
+    }
   }
   if (atoms_.empty()) return absl::InvalidArgumentError("district has no area");
   return absl::OkStatus();
 }
 
-Graph DistrictBuilder::AtomGraph() {
+// Two atoms are neighbours if they share a boundary edge. Shared edges have exactly the same
+// end points in both (Voronoi vertices, or cut points on one rounding grid), so they are
+// found by matching each directed edge with its reverse.
+Graph DistrictBuilder::AtomGraph() const {
+  using Key = std::array<double, 4>;
+  std::map<Key, int> owner;
+  auto for_each_edge = [](const geo::Polygon& p, const auto& fn) {
+    auto ring = [&](const geo::Ring& r) {
+      for (size_t i = 0; i + 1 < r.size(); ++i) fn(r[i], r[i + 1]);
+    };
+    ring(p.outer());
+    for (const geo::Ring& h : p.inners()) ring(h);
+  };
+  for (size_t i = 0; i < atoms_.size(); ++i) {
+    for_each_edge(atoms_[i].shape.front(), [&](const Point& a, const Point& b) {
+      owner[Key{a.x(), a.y(), b.x(), b.y()}] = static_cast<int>(i);
+    });
+  }
   Graph g;
-  const size_t n = atoms_.size();
-  g.edges.resize(n);
-  for (const Atom& a : atoms_) {
-    g.x_km.push_back(a.x_km);
-    g.y_km.push_back(a.y_km);
-  }
-  for (size_t i = 0; i < n; ++i) {
-    const Tiling::Cell& cell = tiling_.cells[atoms_[i].cell];
-    const size_t m = cell.ring.size();
-    for (size_t e = 0; e < m; ++e) {
-      const int nb_cell = cell.neighbours[e];
-      if (nb_cell < 0) continue;
-      const int j = atom_of_cell_[nb_cell];
-      if (j < 0 || j <= static_cast<int>(i)) continue;  // each pair once, from the lower.
-      const Point& u = tiling_.vertices[cell.ring[e]];
-      const Point& v = tiling_.vertices[cell.ring[(e + 1) % m]];
-      double len = 0;
-      if (!atoms_[i].on_border || !atoms_[j].on_border) {
-        len = projection_.DistanceKm(u, v);
-      } else {
-        MultiLinestring inside;
-        const Linestring edge{u, v};
-        bg::intersection(edge, ClipOperand(bg::return_envelope<geo::Box>(edge)), inside);
-        for (const Linestring& ls : inside) {
-          for (size_t k = 0; k + 1 < ls.size(); ++k) len += projection_.DistanceKm(ls[k], ls[k + 1]);
-        }
+  g.edges.resize(atoms_.size());
+  for (size_t i = 0; i < atoms_.size(); ++i) {
+    g.x_km.push_back(atoms_[i].x_km);
+    g.y_km.push_back(atoms_[i].y_km);
+    std::map<int, double> border;
+    for_each_edge(atoms_[i].shape.front(), [&](const Point& a, const Point& b) {
+      auto it = owner.find(Key{b.x(), b.y(), a.x(), a.y()});
+      if (it != owner.end() && it->second != static_cast<int>(i)) {
+        border[it->second] += projection_.DistanceKm(a, b);
       }
-      if (len <= 0) continue;
-      g.edges[i].push_back({j, len});
-      g.edges[j].push_back({static_cast<int>(i), len});
-    }
-  }
-  for (auto& edges : g.edges) {
-    std::sort(edges.begin(), edges.end(),
-              [](const Graph::Edge& a, const Graph::Edge& b) { return a.to < b.to; });
+    });
+    for (const auto& [j, len] : border) g.edges[i].push_back({j, len});
   }
   return g;
 }
@@ -386,14 +385,18 @@ Groups DistrictBuilder::MergeSlivers(const Graph& atom_graph) const {
       }
       if (best < 0) {
         // Touches no other atom along an edge (a speck at a corner of the boundary): join
-        // the largest atom of a neighbouring Voronoi cell, so the tiling stays complete.
+        // the largest piece of its own or a neighbouring Voronoi cell, so nothing is lost.
         double best_area = 0;
         for (int a : members[g]) {
-          for (int nb_cell : tiling_.cells[atoms_[a].cell].neighbours) {
-            const int b = nb_cell < 0 ? -1 : atom_of_cell_[nb_cell];
-            if (b >= 0 && group[b] != g && atoms_[b].area_km2 > best_area) {
-              best_area = atoms_[b].area_km2;
-              best = group[b];
+          std::vector<int> cells = tiling_.cells[atoms_[a].cell].neighbours;
+          cells.push_back(atoms_[a].cell);
+          for (int nb_cell : cells) {
+            if (nb_cell < 0) continue;
+            for (int b : atoms_of_cell_[nb_cell]) {
+              if (group[b] != g && atoms_[b].area_km2 > best_area) {
+                best_area = atoms_[b].area_km2;
+                best = group[b];
+              }
             }
           }
         }
@@ -423,8 +426,8 @@ Groups DistrictBuilder::MergeSlivers(const Graph& atom_graph) const {
 // the cell lies wholly inside the tile's box, so the same segment pairs are intersected.
 const MultiPolygon& DistrictBuilder::ClipOperand(const geo::Box& cell_box) {
   constexpr double kTileDeg = 0.04;
-  // Cells are at most ~2.2 km across, boundary edges at most kMaxBoundaryEdgeDeg long.
-  constexpr double kMarginDeg = 0.03;
+  // Cells are at most ~2.5 km across; boundary edges at most ~0.01° (checked below).
+  constexpr double kMarginDeg = 0.04;
   const double cx = (cell_box.min_corner().x() + cell_box.max_corner().x()) / 2;
   const double cy = (cell_box.min_corner().y() + cell_box.max_corner().y()) / 2;
   const auto key = std::pair(static_cast<int64_t>(std::floor(cx / kTileDeg)),
@@ -432,7 +435,7 @@ const MultiPolygon& DistrictBuilder::ClipOperand(const geo::Box& cell_box) {
   const geo::Box tile(Point(key.first * kTileDeg - kMarginDeg, key.second * kTileDeg - kMarginDeg),
                       Point((key.first + 1) * kTileDeg + kMarginDeg,
                             (key.second + 1) * kTileDeg + kMarginDeg));
-  const double slack = 2 * kMaxBoundaryEdgeDeg;
+  const double slack = max_edge_deg_;
   if (cell_box.min_corner().x() - slack < tile.min_corner().x() ||
       cell_box.min_corner().y() - slack < tile.min_corner().y() ||
       cell_box.max_corner().x() + slack > tile.max_corner().x() ||
@@ -450,31 +453,29 @@ const MultiPolygon& DistrictBuilder::ClipOperand(const geo::Box& cell_box) {
 
 MultiPolygon DistrictBuilder::Shape(const std::vector<int>& atoms) const {
   if (atoms.size() == 1) return atoms_[atoms.front()].shape;
-  std::vector<int> cells;
   std::vector<const MultiPolygon*> pieces;
-  bool on_border = false;
   double area_km2 = 0;
   for (int a : atoms) {
-    cells.push_back(atoms_[a].cell);
     pieces.push_back(&atoms_[a].shape);
-    on_border = on_border || atoms_[a].on_border;
     area_km2 += atoms_[a].area_km2;
   }
-  if (!on_border) return UnionOfCells(tiling_, cells);
-  // The clipped cells share their cut points exactly (one rounding grid), so stitching
-  // them gives the union without another overlay. Should rounding ever make two pieces
-  // disagree, fall back to clipping the union of the cells.
+  // The pieces share their edges exactly (Voronoi vertices, cut points on one rounding
+  // grid), so stitching gives the union without another overlay. Should rounding ever make
+  // two pieces disagree, fall back to an overlay union.
   MultiPolygon stitched = StitchPieces(pieces);
   if (bg::is_valid(stitched) &&
       std::abs(projection_.AreaKm2(stitched) - area_km2) <= 1e-9 * area_km2) {
     return stitched;
   }
-  log::Debug("stitching clipped cells failed, clipping their union",
-             {{"district", in_.adcode}, {"cells", cells.size()}});
-  MultiPolygon joined = UnionOfCells(tiling_, cells);
-  MultiPolygon clipped;
-  bg::intersection(clip_, joined, clipped);
-  return clipped;
+  log::Debug("stitching failed, using an overlay union",
+             {{"district", in_.adcode}, {"pieces", pieces.size()}});
+  MultiPolygon joined;
+  for (const MultiPolygon* p : pieces) {
+    MultiPolygon next;
+    bg::union_(joined, *p, next);
+    joined = std::move(next);
+  }
+  return joined;
 }
 
 Region DistrictBuilder::MakeRegion(std::string id, Level level, std::string parent,
@@ -521,12 +522,17 @@ absl::StatusOr<std::vector<Region>> DistrictBuilder::Build() {
   const double total_km2 = projection_.AreaKm2(area_);
   auto band = [&](size_t count) { return std::sqrt(total_km2 / std::max<size_t>(1, count)); };
   std::vector<Region> out;
+  // The district is the union of all its pieces rather than the repaired boundary itself:
+  // cut points sit on the rounding grid, up to ~1 mm off the boundary line, and this way
+  // the district and its streets agree exactly.
   Region district;
   district.id = in_.adcode;
   district.level = Level::kDistrict;
   district.name = in_.name;
-  district.geometry = area_;
-  district.area_km2 = total_km2;
+  std::vector<int> all(atoms_.size());
+  std::iota(all.begin(), all.end(), 0);
+  district.geometry = Shape(all);
+  district.area_km2 = projection_.AreaKm2(district.geometry);
   out.push_back(std::move(district));
 
   std::vector<int> street_order(streets.atoms.size());
@@ -599,13 +605,7 @@ absl::StatusOr<std::vector<Region>> SubdivideDistrict(const DistrictInput& distr
   } else {
     for (const std::string& code : options.urban_adcodes) urban = urban || code == district.adcode;
   }
-  // Short boundary edges keep clipping errors small: Boost.Geometry places a cut's end on
-  // the longer of the two crossing segments, off the other by up to its ~mm rounding grid
-  // (see MakeClip), so a child can miss its parent's border by a sliver of that width along
-  // one boundary edge. With edges of <= ~50 m such a sliver is well under 1 m².
-  MultiPolygon dense;
-  bg::densify(*repaired, dense, kMaxBoundaryEdgeDeg);
-  DistrictBuilder builder(district, std::move(dense), urban,
+  DistrictBuilder builder(district, *std::move(repaired), urban,
                           MixSeed(options.seed, Fnv1a(district.adcode)));
   return builder.Build();
 }

@@ -202,23 +202,6 @@ geo::MultiPolygon TraceRings(const std::vector<Point>& vertices, std::vector<Hal
 
 }  // namespace
 
-geo::MultiPolygon UnionOfCells(const Tiling& tiling, const std::vector<int>& cells) {
-  std::vector<char> member(tiling.cells.size(), 0);
-  for (int c : cells) member[c] = 1;
-  std::vector<HalfEdge> edges;
-  for (int c : cells) {
-    const Tiling::Cell& cell = tiling.cells[c];
-    if (!cell.finite) continue;
-    const size_t n = cell.ring.size();
-    for (size_t i = 0; i < n; ++i) {
-      const int nb = cell.neighbours[i];
-      if (nb >= 0 && member[nb] && tiling.cells[nb].finite) continue;
-      edges.push_back({cell.ring[i], cell.ring[(i + 1) % n]});
-    }
-  }
-  return TraceRings(tiling.vertices, std::move(edges));
-}
-
 geo::MultiPolygon StitchPieces(const std::vector<const geo::MultiPolygon*>& pieces) {
   // Number the distinct points, then collect every ring edge reversed (Boost rings are
   // clockwise; the tracer wants the interior on the left).

@@ -1,10 +1,9 @@
 // A Voronoi tiling of the plane around a set of sites, with vertices shared between cells.
 //
-// Because neighbouring cells reference the same vertex objects, any union of cells can be
-// traced exactly from the cell adjacency (no floating-point overlay): UnionOfCells returns
-// the boundary of a group of cells, and two disjoint groups share their common boundary
-// bit for bit. The generator builds every level (grid, community, street) as such a union,
-// then clips it once against the district boundary.
+// Neighbouring cells reference the same vertices, so cells (and pieces of cells clipped on
+// one rounding grid) share their common edges bit for bit, and any union of them can be
+// traced from those shared edges without a floating-point overlay (StitchPieces). The
+// generator builds every level (grid, community, street) as such a union.
 #ifndef GRIDWORK_TOOLS_DEMO_GEOGRAPHY_TILING_H_
 #define GRIDWORK_TOOLS_DEMO_GEOGRAPHY_TILING_H_
 
@@ -40,10 +39,6 @@ Tiling BuildVoronoiTiling(const std::vector<SiteKm>& sites, const LocalProjectio
 
 // The cell as a Boost.Geometry polygon (clockwise, closed). REQUIRES: the cell is finite.
 geo::Polygon CellPolygon(const Tiling& tiling, int cell);
-
-// The union of `cells` (finite cells only), traced from the shared edges: outer rings and
-// holes, rings meeting at a vertex are kept apart. Valid whenever the cells are.
-geo::MultiPolygon UnionOfCells(const Tiling& tiling, const std::vector<int>& cells);
 
 // The union of polygons that tile without gaps or overlaps and share their common edges
 // exactly (same points, opposite directions), e.g. Voronoi cells clipped against one

@@ -16,7 +16,7 @@ constexpr std::array<absl::string_view, 48> kRoads = {
     "滨河", "绿城", "金桥", "银河", "翠竹", "桃源", "杏林", "松柏", "柳园", "梧桐",
     "博学", "科技", "创业", "天成", "安和", "广场", "站前", "北环"};
 constexpr std::array<absl::string_view, 8> kRoadKinds = {"路", "路", "路", "路",
-                                                        "街", "大道", "路", "里"};
+                                                         "路", "街", "大道", "路"};
 
 constexpr std::array<absl::string_view, 30> kSurnames = {
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡",

@@ -29,8 +29,8 @@ using geo::Point;
 // 二七纪念塔, the traditional centre of Zhengzhou.
 const Point kCityCentre(113.6655, 34.7535);
 
-// Mean Voronoi cell area of a maximal Poisson-disk sample of radius r is about 1.44 r²
-// (measured: see docs/demo-geography.md).
+// Mean Voronoi cell area of a maximal Poisson-disk sample of radius r: about 1.44 r²
+// (random close packing of disks of diameter r); the grid sizes in the output agree.
 constexpr double kCellAreaPerRadius2 = 1.44;
 // A clipped cell smaller than this fraction of its target area is merged into a neighbour.
 constexpr double kSliverFraction = 0.35;
@@ -39,7 +39,6 @@ constexpr double kMinBorderKm = 0.005;
 
 // How region sizes and population vary with distance from the nearest centre.
 struct Profile {
-  bool urban;
   double near_km, far_km;            // the gradient runs from near_km to far_km.
   double area_near, area_far;        // target grid area, km².
   double density_near, density_far;  // residents per km².
@@ -50,12 +49,12 @@ struct Profile {
 Profile MakeProfile(bool urban) {
   if (urban) {
     // A grid: ~2-3k residents on 0.2-0.5 km² (dense core, lighter edges).
-    return {true, 2.0, 12.0, 0.2, 0.5, 14000, 4500,
+    return {2.0, 12.0, 0.2, 0.5, 14000, 4500,
             {.target_size = 6.5, .min_size = 4, .max_size = 10},
             {.target_size = 10, .min_size = 8, .max_size = 20}};
   }
   // A grid is a village of 1-2k residents on ~2.5 km²; county seats are town-like.
-  return {false, 1.5, 6.0, 0.4, 2.5, 6000, 550,
+  return {1.5, 6.0, 0.4, 2.5, 6000, 550,
           {.target_size = 5, .min_size = 3, .max_size = 8},
           {.target_size = 9, .min_size = 6, .max_size = 16}};
 }
@@ -420,7 +419,7 @@ Groups DistrictBuilder::MergeSlivers(const Graph& atom_graph) const {
   return grids;
 }
 
-// Clipping a cell against the whole (densified) boundary costs time proportional to the
+// Clipping a cell against the whole boundary costs time proportional to the
 // boundary's length; a tile's piece of it (plus the anchors, so the envelope and hence the
 // rounding grid stay the same) gives the same result: every boundary edge that can meet
 // the cell lies wholly inside the tile's box, so the same segment pairs are intersected.

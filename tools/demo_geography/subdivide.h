@@ -6,10 +6,11 @@
 //   GW_ASSIGN_OR_RETURN(std::vector<Region> regions, SubdivideDistricts(districts, options));
 //
 // Method (docs/demo-geography.md): blue-noise sites, denser towards the city centre and the
-// county seats, make a Voronoi tiling; cells clipped to the district are the grids (slivers
-// at the border are merged into a neighbour); contiguous groups of grids are communities,
-// contiguous groups of communities are streets. Every region is traced as a union of whole
-// Voronoi cells and clipped once to the district, so:
+// county seats, make a Voronoi tiling; the cells, clipped to the district once, are the
+// pieces everything is built from. A piece is a grid, unless it is a sliver at the border
+// and joins a neighbour; contiguous groups of grids are communities, contiguous groups of
+// communities are streets. Every region is stitched from its pieces along their exactly
+// shared edges (no second overlay), so:
 //   1. every polygon is valid (bg::is_valid);
 //   2. a region's children tile it: they lie inside it, do not overlap, and cover it (up to
 //      floating-point rounding along the district border);

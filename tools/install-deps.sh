@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config
+  build-essential make cmake ninja-build ccache pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libboost-dev prometheus-cpp-dev catch2 libssl-dev nlohmann-json3-dev
   curl ca-certificates

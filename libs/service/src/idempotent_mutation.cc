@@ -36,6 +36,19 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
   return Sha256Hex(bytes);
 }
 
+absl::StatusOr<std::optional<std::string>> FindRecordedResponse(
+    store::Db* db, absl::string_view scope, absl::string_view request_id,
+    const google::protobuf::Message& request) {
+  if (absl::Status s = CheckRequestId(request_id); !s.ok()) return s;
+  absl::StatusOr<store::IdempotencyRecord> existing = db->LookupIdempotency(scope, request_id);
+  if (absl::IsNotFound(existing.status())) return std::optional<std::string>();
+  if (!existing.ok()) return existing.status();
+  if (existing->fingerprint != RequestFingerprint(request)) {
+    return absl::FailedPreconditionError(store::IdempotencyMismatchMessage(*existing));
+  }
+  return std::optional<std::string>(existing->response);
+}
+
 absl::StatusOr<std::string> RunIdempotentBytes(
     store::Db* db, absl::string_view scope, absl::string_view request_id,
     const google::protobuf::Message& request,

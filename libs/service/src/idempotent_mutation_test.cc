@@ -105,3 +105,27 @@ TEST_CASE("fingerprints ignore request_id and depend on the payload") {
 }
 
 }  // namespace gridwork::service
+
+namespace gridwork::service {
+
+TEST_CASE("FindRecorded: nothing for a new id, the first answer or a refusal after") {
+  TempDb t;
+  auto none = FindRecorded<common::v1::FeedInfo>(t.db.get(), "s", "r", Request("a"));
+  REQUIRE(none.ok());
+  REQUIRE_FALSE(none->has_value());
+  auto run = RunIdempotent<common::v1::FeedInfo>(
+      t.db.get(), "s", "r", Request("a"),
+      [](store::WriteRequest&) -> absl::StatusOr<common::v1::FeedInfo> {
+        common::v1::FeedInfo info;
+        info.set_first_sequence(42);
+        return info;
+      });
+  REQUIRE(run.ok());
+  auto found = FindRecorded<common::v1::FeedInfo>(t.db.get(), "s", "r", Request("a"));
+  REQUIRE(found.ok());
+  REQUIRE((*found)->first_sequence() == 42);
+  REQUIRE(FindRecorded<common::v1::FeedInfo>(t.db.get(), "s", "r", Request("b")).status().code() ==
+          absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace gridwork::service

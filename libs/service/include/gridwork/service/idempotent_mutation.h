@@ -17,6 +17,7 @@
 #define GRIDWORK_SERVICE_IDEMPOTENT_MUTATION_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -37,6 +38,27 @@ absl::StatusOr<std::string> RunIdempotentBytes(
     store::Db* db, absl::string_view scope, absl::string_view request_id,
     const google::protobuf::Message& request,
     const std::function<absl::StatusOr<std::string>(store::WriteRequest&)>& build);
+
+// For mutations whose preparation is expensive (e.g. validating a whole city's polygons):
+// if (scope, request_id) was already recorded, the replayed response (same payload) or the
+// FAILED_PRECONDITION (different payload); nullopt if this is a new request.
+absl::StatusOr<std::optional<std::string>> FindRecordedResponse(
+    store::Db* db, absl::string_view scope, absl::string_view request_id,
+    const google::protobuf::Message& request);
+
+template <typename Response>
+absl::StatusOr<std::optional<Response>> FindRecorded(store::Db* db, absl::string_view scope,
+                                                     absl::string_view request_id,
+                                                     const google::protobuf::Message& request) {
+  auto bytes = FindRecordedResponse(db, scope, request_id, request);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<Response>();
+  Response out;
+  if (!out.ParseFromString(**bytes)) {
+    return absl::DataLossError("stored idempotent response does not parse");
+  }
+  return std::optional<Response>(std::move(out));
+}
 
 template <typename Response>
 absl::StatusOr<Response> RunIdempotent(

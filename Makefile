@@ -1,0 +1,26 @@
+# Gridwork — the two set-up commands of the README and their helpers.
+#   make up     build everything, start the services with demo data, print where to look
+#   make test   install dependencies, build, run the whole test suite (what CI runs)
+#   make bench  release build, run every benchmark, write docs/benchmarks.md figures
+.PHONY: up test bench build deps clean
+
+JOBS ?= 2
+
+deps:
+	tools/install-deps.sh
+
+build: deps
+	cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Debug
+	ninja -C build -j$(JOBS)
+
+up:
+	tools/up.sh
+
+test:
+	tools/test.sh
+
+bench:
+	tools/bench.sh
+
+clean:
+	rm -rf build build-release

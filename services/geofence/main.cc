@@ -1,0 +1,144 @@
+// gridwork-geofence: the region tree, bindings, key points and fence evaluation.
+// Flags: --help. Stops gracefully on SIGTERM/SIGINT.
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/synchronization/notification.h"
+#include "gridwork/core/flags_usage.h"
+#include "gridwork/core/log.h"
+#include "gridwork/metrics/metrics_server.h"
+#include "gridwork/rpc/principal.h"
+#include "gridwork/rpc/server.h"
+#include "gridwork/rpc/shutdown_signal.h"
+#include "gridwork/rpc/status_convert.h"
+#include "gridwork/store/feed_service.h"
+#include "services/geofence/geofence_core.h"
+#include "services/geofence/geofence_service.h"
+#include "services/geofence/geofence_store.h"
+
+ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50052", "gRPC listen address host:port (port 0 = any free port).");
+ABSL_FLAG(std::string, metrics_addr, "127.0.0.1:9152", "Prometheus /metrics listen address host:port (port 0 = any free port).");
+ABSL_FLAG(std::string, data_dir, "./data/geofence", "Directory of the service's RocksDB store.");
+ABSL_FLAG(std::string, principal_key_file, "", "File with the HMAC key that verifies caller principals (else $GRIDWORK_PRINCIPAL_KEY).");
+ABSL_FLAG(bool, sync, true, "fsync the write-ahead log on every commit (group-committed). false survives a process crash but not power loss.");
+ABSL_FLAG(int, max_message_bytes, 32 << 20, "Largest accepted request in bytes (imports of whole cities are a few MB).");
+ABSL_FLAG(absl::Duration, exit_dwell, absl::Seconds(30), "Time a worker must be clearly in another region before a transition fires.");
+ABSL_FLAG(double, enter_margin_m, 5, "Metres a fix must be inside a grid, beyond its accuracy radius, to count as clearly inside.");
+ABSL_FLAG(double, exit_margin_m, 15, "Metres a fix must be outside the current grid, beyond its accuracy radius, to count as clearly outside.");
+ABSL_FLAG(double, max_accuracy_m, 100, "Fixes with a worse accuracy radius never change a worker's grid.");
+ABSL_FLAG(double, sibling_overlap_m2, 2000, "Allowed overlap area between sibling regions, square metres (or --sibling_overlap_ratio of the smaller).");
+ABSL_FLAG(double, sibling_overlap_ratio, 0.002, "Allowed overlap between siblings as a fraction of the smaller one.");
+ABSL_FLAG(double, outside_parent_m2, 2000, "Allowed area of a child outside its parent, square metres (or --outside_parent_ratio of the child).");
+ABSL_FLAG(double, outside_parent_ratio, 0.002, "Allowed area of a child outside its parent as a fraction of the child.");
+ABSL_FLAG(absl::Duration, feed_retention, absl::Hours(24 * 14), "Feed events older than this are trimmed.");
+ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 7), "Idempotency records older than this are trimmed (retries after that are new requests).");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10), "On SIGTERM, how long running calls may take to finish.");
+
+namespace gridwork::geofence {
+namespace {
+
+int Run() {
+  log::SetServiceName("geofence");
+  auto key = rpc::LoadPrincipalKey(absl::GetFlag(FLAGS_principal_key_file));
+  if (!key.ok()) {
+    log::Error("cannot start", {{"error", key.status().message()}});
+    return 2;
+  }
+  rpc::PrincipalCodec codec(*key);
+
+  auto store = GeofenceStore::Open(absl::GetFlag(FLAGS_data_dir), Clock::Real(),
+                                   absl::GetFlag(FLAGS_sync));
+  if (!store.ok()) {
+    log::Error("cannot open store", {{"data_dir", absl::GetFlag(FLAGS_data_dir)},
+                                     {"error", store.status().message()}});
+    return 1;
+  }
+  auto metrics = metrics::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_addr));
+  if (!metrics.ok()) {
+    log::Error("cannot start metrics", {{"error", metrics.status().message()}});
+    return 1;
+  }
+  GeofenceMetrics domain_metrics((*metrics)->registry());
+
+  GeofenceOptions options;
+  options.fence.exit_dwell = absl::GetFlag(FLAGS_exit_dwell);
+  options.fence.enter_margin_m = absl::GetFlag(FLAGS_enter_margin_m);
+  options.fence.exit_margin_m = absl::GetFlag(FLAGS_exit_margin_m);
+  options.fence.max_accuracy_m = absl::GetFlag(FLAGS_max_accuracy_m);
+  options.tolerances.sibling_overlap_m2 = absl::GetFlag(FLAGS_sibling_overlap_m2);
+  options.tolerances.sibling_overlap_ratio = absl::GetFlag(FLAGS_sibling_overlap_ratio);
+  options.tolerances.outside_parent_m2 = absl::GetFlag(FLAGS_outside_parent_m2);
+  options.tolerances.outside_parent_ratio = absl::GetFlag(FLAGS_outside_parent_ratio);
+  auto core = GeofenceCore::Create(store->get(), options, &domain_metrics);
+  if (!core.ok()) {
+    log::Error("cannot load state", {{"error", core.status().message()}});
+    return 1;
+  }
+
+  GeofenceServiceImpl geofence(core->get(), &codec);
+  store::FeedServiceImpl feed(
+      (*store)->db(),
+      [&codec](grpc::ServerContext* ctx) {
+        return rpc::ToGrpcStatus(codec.Authenticate(*ctx).status());
+      },
+      [&codec](grpc::ServerContext* ctx, const store::FeedEvent& e) {
+        auto p = codec.Authenticate(*ctx);
+        return p.ok() && (e.region_path().empty() ? p->region_scope().empty()
+                                                  : rpc::InScope(*p, e.region_path()));
+      });
+
+  rpc::ServerOptions server_options;
+  server_options.service_name = "geofence";
+  server_options.grpc_addr = absl::GetFlag(FLAGS_grpc_addr);
+  server_options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  auto server = rpc::ServiceServer::Start(server_options, {&geofence, &feed}, metrics->get());
+  if (!server.ok()) {
+    log::Error("cannot start gRPC server", {{"error", server.status().message()}});
+    return 1;
+  }
+
+  // Retention: trim the feed and old idempotency records once an hour.
+  absl::Notification stop_retention;
+  std::thread retention([&] {
+    do {
+      store::FeedRetention r;
+      r.max_age = absl::GetFlag(FLAGS_feed_retention);
+      auto first = (*store)->db()->TrimFeed(r);
+      auto trimmed = (*store)->db()->TrimIdempotency(
+          absl::Now() - absl::GetFlag(FLAGS_idempotency_retention));
+      if (!first.ok() || !trimmed.ok()) {
+        log::Warning("retention pass failed",
+                     {{"error", !first.ok() ? first.status().message()
+                                            : trimmed.status().message()}});
+      }
+    } while (!stop_retention.WaitForNotificationWithTimeout(absl::Hours(1)));
+  });
+
+  log::Info("geofence serving", {{"grpc_port", (*server)->grpc_port()},
+                                 {"metrics_port", (*metrics)->port()},
+                                 {"data_dir", absl::GetFlag(FLAGS_data_dir)}});
+  rpc::RunUntilShutdownSignal(
+      **server,
+      [&] {
+        feed.Shutdown();
+        stop_retention.Notify();
+      },
+      absl::GetFlag(FLAGS_drain_timeout));
+  retention.join();
+  auto closed = (*store)->db()->Close();
+  log::Info("geofence stopped", {{"store_closed", closed.ok()}});
+  return 0;
+}
+
+}  // namespace
+}  // namespace gridwork::geofence
+
+int main(int argc, char** argv) {
+  gridwork::rpc::BlockShutdownSignals();
+  gridwork::ParseFlags(argc, argv,
+                       "gridwork-geofence: region tree, bindings, key points and fence "
+                       "evaluation.\nUsage: gridwork-geofence [flags]");
+  return gridwork::geofence::Run();
+}

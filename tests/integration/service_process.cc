@@ -1,0 +1,159 @@
+#include "tests/integration/service_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gridwork/core/ids.h"
+
+namespace gridwork::testing {
+
+std::string BinDir() { return GRIDWORK_BIN_DIR; }
+
+TempDir::TempDir() {
+  path_ = (std::filesystem::temp_directory_path() / NewId("gridwork-it")).string();
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+ServiceProcess::ServiceProcess(std::string binary, std::vector<std::string> args,
+                               std::vector<std::string> env)
+    : binary_(std::move(binary)), args_(std::move(args)), env_(std::move(env)) {
+  log_path_ = (std::filesystem::temp_directory_path() / NewId(binary_ + "-log")).string();
+}
+
+ServiceProcess::~ServiceProcess() {
+  Kill();
+  std::error_code ec;
+  std::filesystem::remove(log_path_, ec);
+}
+
+std::string ServiceProcess::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::Status ServiceProcess::Start(absl::Duration timeout) {
+  std::vector<std::string> argv_s = {BinDir() + "/" + binary_};
+  bool has_grpc = false, has_metrics = false;
+  for (const auto& a : args_) {
+    has_grpc |= absl::StartsWith(a, "--grpc_addr");
+    has_metrics |= absl::StartsWith(a, "--metrics_addr");
+    argv_s.push_back(a);
+  }
+  if (!has_grpc) argv_s.push_back("--grpc_addr=127.0.0.1:0");
+  if (!has_metrics) argv_s.push_back("--metrics_addr=127.0.0.1:0");
+
+  // Truncate the log so a restart reads only its own serving line.
+  { std::ofstream(log_path_, std::ios::trunc); }
+  pid_ = fork();
+  if (pid_ < 0) return absl::InternalError("fork failed");
+  if (pid_ == 0) {
+    int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, STDERR_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    for (const auto& e : env_) putenv(strdup(e.c_str()));
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    // Unblock the signals the test runner may have blocked, so SIGTERM reaches the child.
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  const std::regex serving("\"msg\":\"[a-z]+ serving\".*\"grpc_port\":([0-9]+).*\"metrics_port\":([0-9]+)");
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    std::string log = Log();
+    std::smatch m;
+    if (std::regex_search(log, m, serving)) {
+      grpc_port_ = std::stoi(m[1]);
+      metrics_port_ = std::stoi(m[2]);
+      return absl::OkStatus();
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return absl::InternalError(absl::StrCat(binary_, " exited during start-up:\n", log));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return absl::DeadlineExceededError(absl::StrCat(binary_, " did not report serving:\n", Log()));
+}
+
+int ServiceProcess::Stop(absl::Duration timeout) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  const absl::Time deadline = absl::Now() + timeout;
+  int status = 0;
+  while (absl::Now() < deadline) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      return 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return 128 + SIGKILL;
+}
+
+void ServiceProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "";
+  }
+  std::string req = absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+  if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
+    close(fd);
+    return "";
+  }
+  std::string resp;
+  char buf[8192];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) resp.append(buf, static_cast<size_t>(n));
+  close(fd);
+  size_t body = resp.find("\r\n\r\n");
+  return body == std::string::npos ? "" : resp.substr(body + 4);
+}
+
+}  // namespace gridwork::testing

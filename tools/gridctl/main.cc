@@ -1,0 +1,240 @@
+// gridctl: operator command line for Gridwork services.
+//
+//   gridctl [flags] import-regions FILE.geojson      import (or --validate_only check) regions
+//   gridctl [flags] export-regions [ROOT_ID]         GeoJSON of a subtree on stdout
+//   gridctl [flags] list-regions [PARENT_ID]         children (one line each)
+//   gridctl [flags] locate LAT LNG                   which grid and path contain the point
+//   gridctl [flags] bind WORKER GRID [leader|worker|volunteer]
+//   gridctl [flags] workers-in REGION_ID             workers currently in a region
+//   gridctl [flags] health                           grpc.health.v1 status of the service
+//
+// gridctl signs its own principal with --principal_key_file (an operator tool, like an admin
+// kubeconfig); --as_role and --scope choose what it may do. Every call has --timeout.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "gridwork/core/flags_usage.h"
+#include "gridwork/core/ids.h"
+#include "gridwork/geofence/v1/geofence.grpc.pb.h"
+#include "gridwork/rpc/client.h"
+#include "gridwork/rpc/metrics_interceptor.h"
+#include "gridwork/rpc/principal.h"
+#include "gridwork/service/time_convert.h"
+
+ABSL_FLAG(std::string, geofence_addr, "127.0.0.1:50052", "Address of gridwork-geofence.");
+ABSL_FLAG(std::string, principal_key_file, "", "HMAC key file shared with the services (else $GRIDWORK_PRINCIPAL_KEY).");
+ABSL_FLAG(std::string, as_subject, "gridctl", "Subject recorded as the author of changes.");
+ABSL_FLAG(std::string, as_role, "ROLE_ADMIN", "Role to act as, e.g. ROLE_ADMIN, ROLE_GRID_LEADER.");
+ABSL_FLAG(std::string, scope, "", "Region scope to act within (empty = everything).");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30), "Deadline of each call.");
+ABSL_FLAG(bool, validate_only, false, "import-regions: report issues without writing.");
+ABSL_FLAG(bool, json, false, "Print responses as JSON.");
+
+namespace gridwork::gridctl {
+namespace {
+
+namespace gv1 = geofence::v1;
+
+int Fail(const std::string& what, const grpc::Status& s) {
+  std::cerr << "gridctl: " << what << " failed: " << rpc::GrpcCodeName(s.error_code()) << ": "
+            << s.error_message() << "\n";
+  return 1;
+}
+
+class Client {
+ public:
+  Client(std::string key)
+      : codec_(std::move(key)),
+        stub_(gv1::GeofenceService::NewStub(rpc::MakeChannel(absl::GetFlag(FLAGS_geofence_addr)))) {
+    principal_.set_subject(absl::GetFlag(FLAGS_as_subject));
+    common::v1::Role role = common::v1::ROLE_UNSPECIFIED;
+    common::v1::Role_Parse(absl::GetFlag(FLAGS_as_role), &role);
+    principal_.set_role(role);
+    principal_.set_region_scope(absl::GetFlag(FLAGS_scope));
+    *principal_.mutable_expires_at() = service::ToProto(absl::Now() + absl::Minutes(10));
+  }
+  std::unique_ptr<grpc::ClientContext> Context() {
+    auto ctx = rpc::NewCallContext(absl::GetFlag(FLAGS_timeout));
+    codec_.Attach(principal_, ctx.get());
+    return ctx;
+  }
+  gv1::GeofenceService::Stub& stub() { return *stub_; }
+
+ private:
+  rpc::PrincipalCodec codec_;
+  common::v1::Principal principal_;
+  std::unique_ptr<gv1::GeofenceService::Stub> stub_;
+};
+
+void Print(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.add_whitespace = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  std::cout << out;
+}
+
+int ImportRegions(Client& c, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::cerr << "gridctl: cannot read " << file << "\n";
+    return 1;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  gv1::ImportRegionsRequest req;
+  req.set_geojson(ss.str());
+  req.set_validate_only(absl::GetFlag(FLAGS_validate_only));
+  // Same file, same request id: re-running an import that already succeeded is a no-op.
+  req.set_request_id(absl::StrCat("import-", Sha256Hex(req.geojson()).substr(0, 32)));
+  gv1::ImportRegionsResponse resp;
+  auto ctx = c.Context();
+  grpc::Status s = c.stub().ImportRegions(ctx.get(), req, &resp);
+  if (!s.ok()) return Fail("import-regions", s);
+  if (absl::GetFlag(FLAGS_json)) {
+    Print(resp);
+    return resp.has_errors() ? 1 : 0;
+  }
+  std::cout << "created " << resp.created() << ", replaced " << resp.replaced() << ", "
+            << resp.issues_size() << " issue(s)\n";
+  for (const auto& i : resp.issues()) {
+    std::cout << "  " << gv1::ValidationIssue::Severity_Name(i.severity()) << " " << i.code()
+              << " " << i.region_id() << ": " << i.message() << "\n";
+  }
+  return resp.has_errors() ? 1 : 0;
+}
+
+int Locate(Client& c, const std::string& lat_s, const std::string& lng_s) {
+  double lat = 0, lng = 0;
+  if (!absl::SimpleAtod(lat_s, &lat) || !absl::SimpleAtod(lng_s, &lng)) {
+    std::cerr << "gridctl: locate LAT LNG (WGS-84 degrees)\n";
+    return 2;
+  }
+  gv1::LocateRequest req;
+  req.mutable_position()->set_lat(lat);
+  req.mutable_position()->set_lng(lng);
+  gv1::LocateResponse resp;
+  auto ctx = c.Context();
+  grpc::Status s = c.stub().Locate(ctx.get(), req, &resp);
+  if (!s.ok()) return Fail("locate", s);
+  if (absl::GetFlag(FLAGS_json)) {
+    Print(resp);
+    return 0;
+  }
+  if (!resp.found()) {
+    std::cout << "(" << lat << ", " << lng << ") is in no region\n";
+    return 0;
+  }
+  std::cout << "(" << lat << ", " << lng << ") is in " << resp.region().id() << "\n";
+  for (const auto& r : resp.path()) {
+    std::cout << "  " << common::v1::RegionLevel_Name(r.level()) << "  " << r.id() << "  "
+              << r.name() << "\n";
+  }
+  return 0;
+}
+
+int ListRegions(Client& c, const std::string& parent) {
+  gv1::ListRegionsRequest req;
+  req.set_parent_id(parent);
+  req.set_page_size(1000);
+  int total = 0;
+  do {
+    gv1::ListRegionsResponse resp;
+    auto ctx = c.Context();
+    grpc::Status s = c.stub().ListRegions(ctx.get(), req, &resp);
+    if (!s.ok()) return Fail("list-regions", s);
+    for (const auto& r : resp.regions()) {
+      std::cout << r.id() << "\t" << r.name() << "\t" << static_cast<int64_t>(r.area_m2())
+                << " m²\n";
+      ++total;
+    }
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
+  std::cerr << total << " region(s)\n";
+  return 0;
+}
+
+int ExportRegions(Client& c, const std::string& root) {
+  gv1::ExportRegionsRequest req;
+  req.set_root_id(root);
+  gv1::ExportRegionsResponse resp;
+  auto ctx = c.Context();
+  grpc::Status s = c.stub().ExportRegions(ctx.get(), req, &resp);
+  if (!s.ok()) return Fail("export-regions", s);
+  std::cout << resp.geojson() << "\n";
+  return 0;
+}
+
+int Bind(Client& c, const std::string& worker, const std::string& grid, const std::string& role) {
+  gv1::BindWorkerRequest req;
+  req.set_worker_id(worker);
+  req.set_grid_id(grid);
+  req.set_role(role == "leader"      ? gv1::BINDING_ROLE_LEADER
+               : role == "volunteer" ? gv1::BINDING_ROLE_VOLUNTEER
+                                     : gv1::BINDING_ROLE_WORKER);
+  req.set_request_id(NewId("bind"));
+  gv1::Binding resp;
+  auto ctx = c.Context();
+  grpc::Status s = c.stub().BindWorker(ctx.get(), req, &resp);
+  if (!s.ok()) return Fail("bind", s);
+  Print(resp);
+  return 0;
+}
+
+int WorkersIn(Client& c, const std::string& region) {
+  gv1::ListWorkersInRegionRequest req;
+  req.set_region_id(region);
+  req.set_page_size(1000);
+  do {
+    gv1::ListWorkersInRegionResponse resp;
+    auto ctx = c.Context();
+    grpc::Status s = c.stub().ListWorkersInRegion(ctx.get(), req, &resp);
+    if (!s.ok()) return Fail("workers-in", s);
+    for (const auto& w : resp.workers()) {
+      std::cout << w.worker_id() << "\t" << w.current_grid_id() << "\t"
+                << (w.in_own_grid() ? "own grid" : "away") << "\n";
+    }
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
+  return 0;
+}
+
+int Usage() {
+  std::cerr << "usage: gridctl [flags] COMMAND ARGS...\n"
+               "commands: import-regions FILE | export-regions [ROOT] | list-regions [PARENT] |\n"
+               "          locate LAT LNG | bind WORKER GRID [ROLE] | workers-in REGION\n"
+               "run gridctl --help for flags\n";
+  return 2;
+}
+
+}  // namespace
+}  // namespace gridwork::gridctl
+
+int main(int argc, char** argv) {
+  using namespace gridwork::gridctl;
+  std::vector<char*> args =
+      gridwork::ParseFlags(argc, argv, "gridctl: operator command line for Gridwork services");
+  if (args.size() < 2) return Usage();
+  auto key = gridwork::rpc::LoadPrincipalKey(absl::GetFlag(FLAGS_principal_key_file));
+  if (!key.ok()) {
+    std::cerr << "gridctl: " << key.status().message() << "\n";
+    return 2;
+  }
+  Client client(*key);
+  const std::string cmd = args[1];
+  auto arg = [&](size_t i) { return i < args.size() ? std::string(args[i]) : std::string(); };
+  if (cmd == "import-regions" && args.size() == 3) return ImportRegions(client, arg(2));
+  if (cmd == "export-regions") return ExportRegions(client, arg(2));
+  if (cmd == "list-regions") return ListRegions(client, arg(2));
+  if (cmd == "locate" && args.size() == 4) return Locate(client, arg(2), arg(3));
+  if (cmd == "bind" && args.size() >= 4) return Bind(client, arg(2), arg(3), arg(4));
+  if (cmd == "workers-in" && args.size() == 3) return WorkersIn(client, arg(2));
+  return Usage();
+}

@@ -103,6 +103,8 @@ class RegionIndex {
   friend class RegionIndexBuilder;
   RegionIndex();
 
+  uint32_t FindNode(double lng, double lat) const;  // the leaf node word covering the point
+  int64_t Resolve(uint32_t node, double lng, double lat) const;
   int64_t LookupLeaf(uint32_t offset, double lng, double lat) const;
 
   // Top-level grid: cell (ix, iy) covers [x0 + ix*cell, x0 + (ix+1)*cell) × (same in y).

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "gridwork/geo/distance.h"
 #include "gridwork/geo/geojson.h"
+#include "gridwork/geo/validate.h"
 #include "gridwork/service/time_convert.h"
 #include "services/geofence/core_helpers.h"
 #include "services/geofence/keys.h"
@@ -104,103 +105,11 @@ std::string ParentOf(const std::string& id) {
   return pos == std::string::npos ? "" : id.substr(0, pos);
 }
 
-// The first point where two non-adjacent edges of `ring` cross, if any. Quadratic, so only
-// rings of up to kMaxCrossingCheck vertices are scanned here (larger ones still fail
-// bg::is_valid, just without a location).
-constexpr size_t kMaxCrossingCheck = 4000;
-std::optional<geo::Point> FirstSelfCrossing(const geo::Ring& ring) {
-  const size_t n = ring.size();
-  if (n < 5 || n > kMaxCrossingCheck) return std::nullopt;
-  for (size_t i = 0; i + 1 < n; ++i) {
-    geo::Segment a(ring[i], ring[i + 1]);
-    for (size_t j = i + 2; j + 1 < n; ++j) {
-      if (i == 0 && j + 2 == n) continue;  // first and last edges share the closing vertex
-      geo::Segment b(ring[j], ring[j + 1]);
-      std::vector<geo::Point> hits;
-      bg::intersection(a, b, hits);
-      if (!hits.empty()) return hits.front();
-    }
-  }
-  return std::nullopt;
-}
-
-// Geometry validity of one feature: Boost.Geometry's OGC validity with its failure reason
-// turned into a stable code. Returns (code, message) pairs; empty when valid.
-std::vector<std::pair<std::string, std::string>> GeometryProblems(const geo::MultiPolygon& mp) {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (mp.empty()) {
-    out.emplace_back("EMPTY", "geometry has no polygon");
-    return out;
-  }
-  for (const auto& poly : mp) {
-    for (const geo::Ring* ring = &poly.outer(); ring != nullptr; ring = nullptr) {
-      for (const auto& pt : *ring) {
-        if (!std::isfinite(pt.x()) || !std::isfinite(pt.y()) || pt.x() < -180 || pt.x() > 180 ||
-            pt.y() < -90 || pt.y() > 90) {
-          out.emplace_back("COORDINATE_OUT_OF_RANGE",
-                           absl::StrCat("coordinate (", pt.x(), ", ", pt.y(),
-                                        ") is not a WGS-84 lng/lat pair"));
-          return out;
-        }
-      }
-    }
-  }
-  // Self-intersections first: Boost reports a bowtie as "wrong orientation" (its signed area
-  // is zero, so correct() cannot orient it), which does not tell the user what to fix.
-  for (const auto& poly : mp) {
-    if (std::optional<geo::Point> at = FirstSelfCrossing(poly.outer())) {
-      out.emplace_back("SELF_INTERSECTION",
-                       absl::StrCat("the outer ring crosses itself at (", at->x(), ", ",
-                                    at->y(), ")"));
-      return out;
-    }
-  }
-  bg::validity_failure_type failure;
-  if (bg::is_valid(mp, failure)) return out;
-  std::string code;
-  switch (failure) {
-    case bg::failure_few_points: code = "TOO_FEW_POINTS"; break;
-    case bg::failure_wrong_topological_dimension: code = "WRONG_DIMENSION"; break;
-    case bg::failure_spikes: code = "SPIKE"; break;
-    case bg::failure_duplicate_points: code = "DUPLICATE_POINTS"; break;
-    case bg::failure_not_closed: code = "RING_NOT_CLOSED"; break;
-    case bg::failure_self_intersections: code = "SELF_INTERSECTION"; break;
-    case bg::failure_wrong_orientation: code = "WRONG_ORIENTATION"; break;
-    case bg::failure_interior_rings_outside: code = "HOLE_OUTSIDE_SHELL"; break;
-    case bg::failure_nested_interior_rings: code = "NESTED_HOLES"; break;
-    case bg::failure_disconnected_interior: code = "DISCONNECTED_INTERIOR"; break;
-    case bg::failure_intersecting_interiors: code = "OVERLAPPING_PARTS"; break;
-    case bg::failure_wrong_corner_order: code = "WRONG_CORNER_ORDER"; break;
-    case bg::failure_invalid_coordinate: code = "COORDINATE_OUT_OF_RANGE"; break;
-    default: code = "INVALID_GEOMETRY"; break;
-  }
-  std::string reason;
-  bg::is_valid(mp, reason);
-  out.emplace_back(code, reason);
-  return out;
-}
-
 double Allowed(double abs_m2, double ratio, double reference_area) {
   return std::max(abs_m2, ratio * reference_area);
 }
 
 double AreaOf(const geo::MultiPolygon& mp) { return geo::AreaSquareMeters(mp); }
-
-// Area of `a` outside `b` (m²). Boost's overlay throws on inputs it cannot handle; such
-// pairs are reported by the caller instead of crashing the import.
-double AreaOutside(const geo::MultiPolygon& a, const geo::MultiPolygon& b) {
-  geo::MultiPolygon diff;
-  bg::difference(a, b, diff);
-  return AreaOf(diff);
-}
-
-double AreaOverlap(const geo::MultiPolygon& a, const geo::MultiPolygon& b,
-                   geo::Point* somewhere) {
-  geo::MultiPolygon inter;
-  bg::intersection(a, b, inter);
-  if (!inter.empty() && !inter.front().outer().empty()) *somewhere = inter.front().outer().front();
-  return AreaOf(inter);
-}
 
 void CheckTree(const std::map<std::string, Candidate>& final_regions,
                const std::set<std::string>& imported, const ImportTolerances& tol,
@@ -225,19 +134,12 @@ void CheckTree(const std::map<std::string, Candidate>& final_regions,
       any_child_changed |= changed;
       if (parent == nullptr || !(changed || parent_changed)) continue;
       if (!c->geometry_ok || !parent->geometry_ok) continue;
-      try {
-        double outside = AreaOutside(c->geometry, parent->geometry);
-        if (outside > Allowed(tol.outside_parent_m2, tol.outside_parent_ratio, c->area_m2)) {
-          geo::Point where;
-          bg::centroid(c->geometry, where);
-          issues->Error(c->index, c->id, "NOT_INSIDE_PARENT",
-                        absl::StrCat(c->id, " extends ", static_cast<int64_t>(outside),
-                                     " m² outside its parent ", parent_id),
-                        &where, outside);
-        }
-      } catch (const std::exception& e) {
-        issues->Error(c->index, c->id, "GEOMETRY_UNPROCESSABLE",
-                      absl::StrCat("cannot compare ", c->id, " with its parent: ", e.what()));
+      for (const geo::ValidationIssue& gi : geo::CheckInsideParent(
+               c->geometry, parent->geometry,
+               Allowed(tol.outside_parent_m2, tol.outside_parent_ratio, c->area_m2))) {
+        issues->Error(c->index, c->id, std::string(geo::IssueCodeName(gi.code)),
+                      absl::StrCat(c->id, " vs its parent ", parent_id, ": ", gi.message),
+                      gi.where ? &*gi.where : nullptr, gi.area_m2);
       }
     }
 
@@ -260,19 +162,13 @@ void CheckTree(const std::map<std::string, Candidate>& final_regions,
         if (j == i) continue;
         // Report each pair once: when both are imported, from the smaller index.
         if (imported.count(b->id) > 0 && j < i) continue;
-        try {
-          geo::Point where;
-          double overlap = AreaOverlap(a->geometry, b->geometry, &where);
-          if (overlap > Allowed(tol.sibling_overlap_m2, tol.sibling_overlap_ratio,
-                                std::min(a->area_m2, b->area_m2))) {
-            issues->Error(a->index, a->id, "OVERLAPS_SIBLING",
-                          absl::StrCat(a->id, " overlaps its sibling ", b->id, " by ",
-                                       static_cast<int64_t>(overlap), " m²"),
-                          &where, overlap);
-          }
-        } catch (const std::exception& e) {
-          issues->Error(a->index, a->id, "GEOMETRY_UNPROCESSABLE",
-                        absl::StrCat("cannot compare ", a->id, " with ", b->id, ": ", e.what()));
+        for (const geo::ValidationIssue& gi : geo::CheckSiblingOverlap(
+                 a->geometry, b->geometry,
+                 Allowed(tol.sibling_overlap_m2, tol.sibling_overlap_ratio,
+                         std::min(a->area_m2, b->area_m2)))) {
+          issues->Error(a->index, a->id, std::string(geo::IssueCodeName(gi.code)),
+                        absl::StrCat(a->id, " vs its sibling ", b->id, ": ", gi.message),
+                        gi.where ? &*gi.where : nullptr, gi.area_m2);
         }
       }
     }
@@ -392,16 +288,13 @@ absl::StatusOr<ImportPlan> PlanImport(const std::string& geojson, const RegionTr
     for (const auto& [k, v] : f.properties) {
       if (k != "id" && k != "level" && k != "parent" && k != "name") c.properties[k] = v;
     }
-    if (bg::num_points(f.geometry) > limits.max_vertices_per_feature) {
-      issues.Error(index, c.id, "TOO_MANY_VERTICES",
-                   absl::StrCat("feature has ", bg::num_points(f.geometry),
-                                " vertices; at most ", limits.max_vertices_per_feature,
-                                " — simplify it"));
-      continue;
-    }
-    auto geometry_issues = GeometryProblems(f.geometry);
-    for (const auto& [code, message] : geometry_issues) {
-      issues.Error(index, c.id, code, message);
+    geo::ValidationOptions geometry_options;
+    geometry_options.max_vertices = limits.max_vertices_per_feature;
+    std::vector<geo::ValidationIssue> geometry_issues =
+        geo::ValidateGeometry(f.geometry, geometry_options);
+    for (const geo::ValidationIssue& gi : geometry_issues) {
+      issues.Error(index, c.id, std::string(geo::IssueCodeName(gi.code)), gi.message,
+                   gi.where ? &*gi.where : nullptr);
     }
     c.geometry = std::move(f.geometry);
     c.geometry_ok = geometry_issues.empty();

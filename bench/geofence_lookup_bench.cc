@@ -11,6 +11,7 @@
 // compared point by point (index vs PostGIS ST_Covers, index vs Boost covered_by); a point
 // within 1e-9° of a border of a region involved is excluded from the count (and reported).
 #include <algorithm>
+#include <boost/geometry/index/rtree.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -23,8 +24,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <boost/geometry/index/rtree.hpp>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -133,8 +132,8 @@ Regions SyntheticGrids(const Regions& city, double km2, uint64_t seed) {
   for (int j = 0; j < ny; ++j) {
     for (int i = 0; i < nx; ++i) {
       auto at = [&](int a, int b) { return v[static_cast<size_t>(j + b) * (nx + 1) + i + a]; };
-      const Point c = geo::LngLat((at(0, 0).x() + at(1, 1).x()) / 2,
-                                  (at(0, 0).y() + at(1, 1).y()) / 2);
+      const Point c =
+          geo::LngLat((at(0, 0).x() + at(1, 1).x()) / 2, (at(0, 0).y() + at(1, 1).y()) / 2);
       if (city_index->Lookup(c.x(), c.y()) < 0) continue;
       MultiPolygon mp;
       mp.resize(1);
@@ -184,8 +183,8 @@ Agreement Compare(const Regions& regions, std::span<const Point> pts,
     ++a.compared;
     const std::vector<int64_t>& want = reference[i];
     const int64_t got = index_answers[i];
-    const bool ok = want.empty() ? got == -1
-                                 : std::find(want.begin(), want.end(), got) != want.end();
+    const bool ok =
+        want.empty() ? got == -1 : std::find(want.begin(), want.end(), got) != want.end();
     if (ok) continue;
     // Regions involved: ordinals equal dense positions in `regions` (both datasets).
     double d = std::numeric_limits<double>::infinity();
@@ -197,8 +196,8 @@ Agreement Compare(const Regions& regions, std::span<const Point> pts,
     }
     ++a.disagreements;
     if (a.example.empty()) {
-      a.example = absl::StrCat("(", pts[i].x(), ", ", pts[i].y(), ") index ", got,
-                               " reference ", want.empty() ? -1 : want[0]);
+      a.example = absl::StrCat("(", pts[i].x(), ", ", pts[i].y(), ") index ", got, " reference ",
+                               want.empty() ? -1 : want[0]);
     }
   }
   return a;
@@ -285,15 +284,17 @@ Figures RunDataset(const std::string& name, const Regions& regions, PostgisLooku
     f.postgis = true;
     const std::string table = absl::StrCat("bench_", name);
     if (absl::Status s = pg->LoadRegions(table, regions); !s.ok()) Die(s.ToString());
-    const size_t nq = std::min(pts.size(), static_cast<size_t>(absl::GetFlag(FLAGS_postgis_queries)));
-    const size_t np = std::min(nq, static_cast<size_t>(absl::GetFlag(FLAGS_postgis_per_point_queries)));
+    const size_t nq =
+        std::min(pts.size(), static_cast<size_t>(absl::GetFlag(FLAGS_postgis_queries)));
+    const size_t np =
+        std::min(nq, static_cast<size_t>(absl::GetFlag(FLAGS_postgis_per_point_queries)));
     std::span<const Point> subset(pts.data(), nq);
     // Warm-up pass so both variants see a warm cache (table, index, PostGIS caches).
     (void)pg->CoveringBatched(table, subset.first(std::min<size_t>(nq, 2000)),
                               static_cast<size_t>(absl::GetFlag(FLAGS_postgis_batch)));
     auto p0 = Clock::now();
-    auto batched = pg->CoveringBatched(table, subset,
-                                       static_cast<size_t>(absl::GetFlag(FLAGS_postgis_batch)));
+    auto batched =
+        pg->CoveringBatched(table, subset, static_cast<size_t>(absl::GetFlag(FLAGS_postgis_batch)));
     auto p1 = Clock::now();
     if (!batched.ok()) Die(batched.status().ToString());
     auto per_point = pg->CoveringPerPoint(table, subset.first(np));
@@ -317,11 +318,11 @@ void PrintTable(const std::vector<Figures>& all, const std::string& pg_version) 
   absl::PrintF("\nGeofence lookup: one thread, uniform random points over each dataset's extent\n");
   absl::PrintF("index M/s: LookupMany over all queries; (1 by 1): one Lookup() call per point\n");
   absl::PrintF("PostGIS: %s (ST_Covers, GiST index, one backend, parallel workers and JIT off)\n\n",
-              pg_version.c_str());
+               pg_version.c_str());
   absl::PrintF("%-16s %8s %9s %9s %12s %10s %9s %8s %12s %13s %13s %9s %14s %14s\n", "dataset",
-              "regions", "edges", "queries", "index M/s", "(1 by 1)", "memory MB", "build s",
-              "boost M/s", "PostGIS k/s", "(batch/point)", "vs PostGIS", "disagree (PG)",
-              "disagree (bg)");
+               "regions", "edges", "queries", "index M/s", "(1 by 1)", "memory MB", "build s",
+               "boost M/s", "PostGIS k/s", "(batch/point)", "vs PostGIS", "disagree (PG)",
+               "disagree (bg)");
   for (const Figures& f : all) {
     std::string pg = "-", pg_detail = "-", ratio = "-", dis_pg = "-";
     if (f.postgis) {
@@ -331,40 +332,40 @@ void PrintTable(const std::vector<Figures>& all, const std::string& pg_version) 
       dis_pg = absl::StrFormat("%d/%d", f.vs_pg.disagreements, f.vs_pg.compared);
     }
     absl::PrintF("%-16s %8zu %9zu %9zu %12.1f %10.1f %9.1f %8.2f %12.2f %13s %13s %9s %14s %14s\n",
-                f.name.c_str(), f.regions, f.edges, f.queries, f.index_lps / 1e6,
-                f.index_single_lps / 1e6,
-                f.memory_bytes / 1e6, f.build_s, f.boost_lps / 1e6, pg.c_str(),
-                pg_detail.c_str(), ratio.c_str(), dis_pg.c_str(),
-                absl::StrFormat("%d/%d", f.vs_boost.disagreements, f.vs_boost.compared).c_str());
+                 f.name.c_str(), f.regions, f.edges, f.queries, f.index_lps / 1e6,
+                 f.index_single_lps / 1e6, f.memory_bytes / 1e6, f.build_s, f.boost_lps / 1e6,
+                 pg.c_str(), pg_detail.c_str(), ratio.c_str(), dis_pg.c_str(),
+                 absl::StrFormat("%d/%d", f.vs_boost.disagreements, f.vs_boost.compared).c_str());
   }
   for (const Figures& f : all) {
     absl::PrintF("%s: points within 1e-9 deg of a border excluded: %d (PostGIS), %d (Boost)\n",
-                f.name.c_str(), f.vs_pg.excluded_near_border, f.vs_boost.excluded_near_border);
-    if (!f.vs_pg.example.empty()) absl::PrintF("  first PostGIS disagreement: %s\n", f.vs_pg.example.c_str());
-    if (!f.vs_boost.example.empty()) absl::PrintF("  first Boost disagreement: %s\n", f.vs_boost.example.c_str());
+                 f.name.c_str(), f.vs_pg.excluded_near_border, f.vs_boost.excluded_near_border);
+    if (!f.vs_pg.example.empty())
+      absl::PrintF("  first PostGIS disagreement: %s\n", f.vs_pg.example.c_str());
+    if (!f.vs_boost.example.empty())
+      absl::PrintF("  first Boost disagreement: %s\n", f.vs_boost.example.c_str());
   }
 }
 
 void AppendFigures(const Figures& f, const std::string& p, std::string* out) {
-  absl::StrAppend(out, "\"", p, "regions\":", f.regions, ",\"", p, "edges\":", f.edges, ",\"", p,
-                  "queries\":", f.queries, ",\"", p, "lookups_per_s_per_core\":",
-                  absl::StrFormat("%.0f", f.index_lps), ",\"", p,
-                  "single_call_lookups_per_s_per_core\":",
-                  absl::StrFormat("%.0f", f.index_single_lps), ",\"", p, "memory_bytes\":",
-                  absl::StrFormat("%.0f", f.memory_bytes), ",\"", p, "build_s\":",
-                  absl::StrFormat("%.3f", f.build_s), ",\"", p, "boost_rtree_lookups_per_s\":",
-                  absl::StrFormat("%.0f", f.boost_lps), ",\"", p, "disagreements_vs_boost\":",
-                  f.vs_boost.disagreements);
+  absl::StrAppend(
+      out, "\"", p, "regions\":", f.regions, ",\"", p, "edges\":", f.edges, ",\"", p,
+      "queries\":", f.queries, ",\"", p,
+      "lookups_per_s_per_core\":", absl::StrFormat("%.0f", f.index_lps), ",\"", p,
+      "single_call_lookups_per_s_per_core\":", absl::StrFormat("%.0f", f.index_single_lps), ",\"",
+      p, "memory_bytes\":", absl::StrFormat("%.0f", f.memory_bytes), ",\"", p,
+      "build_s\":", absl::StrFormat("%.3f", f.build_s), ",\"", p,
+      "boost_rtree_lookups_per_s\":", absl::StrFormat("%.0f", f.boost_lps), ",\"", p,
+      "disagreements_vs_boost\":", f.vs_boost.disagreements);
   if (f.postgis) {
-    absl::StrAppend(out, ",\"", p, "postgis_lookups_per_s\":", absl::StrFormat("%.0f", f.pg_lps),
-                    ",\"", p, "postgis_batched_lookups_per_s\":",
-                    absl::StrFormat("%.0f", f.pg_batched_lps), ",\"", p,
-                    "postgis_per_point_lookups_per_s\":",
-                    absl::StrFormat("%.0f", f.pg_per_point_lps), ",\"", p, "vs_postgis\":",
-                    absl::StrFormat("%.1f", f.index_lps / f.pg_lps), ",\"", p,
-                    "disagreements\":", f.vs_pg.disagreements, ",\"", p, "postgis_compared\":",
-                    f.vs_pg.compared, ",\"", p, "excluded_near_border\":",
-                    f.vs_pg.excluded_near_border);
+    absl::StrAppend(
+        out, ",\"", p, "postgis_lookups_per_s\":", absl::StrFormat("%.0f", f.pg_lps), ",\"", p,
+        "postgis_batched_lookups_per_s\":", absl::StrFormat("%.0f", f.pg_batched_lps), ",\"", p,
+        "postgis_per_point_lookups_per_s\":", absl::StrFormat("%.0f", f.pg_per_point_lps), ",\"", p,
+        "vs_postgis\":", absl::StrFormat("%.1f", f.index_lps / f.pg_lps), ",\"", p,
+        "disagreements\":", f.vs_pg.disagreements, ",\"", p,
+        "postgis_compared\":", f.vs_pg.compared, ",\"", p,
+        "excluded_near_border\":", f.vs_pg.excluded_near_border);
   }
 }
 
@@ -388,7 +389,8 @@ int Main(int argc, char** argv) {
     }
     for (auto& r : city) henan.push_back(std::move(r));
   }
-  if (henan.empty() || zhengzhou.empty()) Die(absl::StrCat("no Henan/Zhengzhou data in ", dir.string()));
+  if (henan.empty() || zhengzhou.empty())
+    Die(absl::StrCat("no Henan/Zhengzhou data in ", dir.string()));
   const uint64_t seed = absl::GetFlag(FLAGS_seed);
   const Regions grids = SyntheticGrids(zhengzhou, absl::GetFlag(FLAGS_grid_km2), seed);
 

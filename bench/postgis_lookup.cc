@@ -63,8 +63,7 @@ absl::Status CollectRows(PGresult* res, size_t offset, std::vector<std::vector<i
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PostgisLookup>> PostgisLookup::Connect(
-    const std::string& conninfo) {
+absl::StatusOr<std::unique_ptr<PostgisLookup>> PostgisLookup::Connect(const std::string& conninfo) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg = PQerrorMessage(conn);
@@ -96,8 +95,7 @@ std::string PostgisLookup::ServerVersion() {
   PGresult* res = PQexec(conn_, "SELECT split_part(version(), ' ', 2), postgis_lib_version()");
   std::string out = "unknown";
   if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-    out = absl::StrCat("PostgreSQL ", PQgetvalue(res, 0, 0), " / PostGIS ",
-                       PQgetvalue(res, 0, 1));
+    out = absl::StrCat("PostgreSQL ", PQgetvalue(res, 0, 0), " / PostGIS ", PQgetvalue(res, 0, 1));
   }
   PQclear(res);
   return out;
@@ -106,8 +104,8 @@ std::string PostgisLookup::ServerVersion() {
 absl::Status PostgisLookup::LoadRegions(const std::string& table,
                                         const std::vector<geo::RegionIndex::Region>& regions) {
   if (absl::Status s = Exec(absl::StrCat("DROP TABLE IF EXISTS ", table)); !s.ok()) return s;
-  if (absl::Status s = Exec(absl::StrCat("CREATE TABLE ", table,
-                                         " (ord int PRIMARY KEY, geom geometry(MultiPolygon, 4326))"));
+  if (absl::Status s = Exec(absl::StrCat(
+          "CREATE TABLE ", table, " (ord int PRIMARY KEY, geom geometry(MultiPolygon, 4326))"));
       !s.ok()) {
     return s;
   }
@@ -142,7 +140,8 @@ absl::StatusOr<std::vector<std::vector<int64_t>>> PostgisLookup::CoveringBatched
   std::vector<std::vector<int64_t>> out(points.size());
   const std::string sql = absl::StrCat(
       "SELECT q.i, r.ord FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS q(x, y, i) "
-      "JOIN ", table, " r ON ST_Covers(r.geom, ST_SetSRID(ST_MakePoint(q.x, q.y), 4326))");
+      "JOIN ",
+      table, " r ON ST_Covers(r.geom, ST_SetSRID(ST_MakePoint(q.x, q.y), 4326))");
   for (size_t start = 0; start < points.size(); start += batch) {
     const size_t end = std::min(points.size(), start + batch);
     std::string xs = "{", ys = "{";

@@ -21,7 +21,8 @@ double DeltaLng(double from, double to) {
 // Local equirectangular projection centred on an origin point, in metres.
 struct LocalProjection {
   explicit LocalProjection(const Point& origin)
-      : lng0(origin.x()), lat0(origin.y()),
+      : lng0(origin.x()),
+        lat0(origin.y()),
         kx(std::cos(origin.y() * kDegToRad) * kDegToRad * kEarthRadiusM),
         ky(kDegToRad * kEarthRadiusM) {}
   double X(const Point& p) const { return DeltaLng(lng0, p.x()) * kx; }

@@ -1,8 +1,7 @@
 #include "gridwork/geo/distance.h"
 
-#include <cmath>
-
 #include <catch2/catch.hpp>
+#include <cmath>
 
 namespace gridwork::geo {
 namespace {
@@ -44,9 +43,9 @@ TEST_CASE("Point to segment distance: perpendicular foot, endpoints, degenerate"
 
 TEST_CASE("Distance to a polygon's boundary and area, holes included") {
   // 0.01° square with a 0.002° hole in the middle.
-  const MultiPolygon mp = Wkt(
-      "MULTIPOLYGON(((113 34,113.01 34,113.01 34.01,113 34.01,113 34),"
-      "(113.004 34.004,113.006 34.004,113.006 34.006,113.004 34.006,113.004 34.004)))");
+  const MultiPolygon mp =
+      Wkt("MULTIPOLYGON(((113 34,113.01 34,113.01 34.01,113 34.01,113 34),"
+          "(113.004 34.004,113.006 34.004,113.006 34.006,113.004 34.006,113.004 34.004)))");
   const double m_per_deg_lng = 111195.08 * std::cos(34.005 * 3.14159265358979 / 180);
   // Inside the hole: the nearest boundary is the hole's east/west side, 0.001° of longitude.
   const Point centre = LngLat(113.005, 34.005);
@@ -62,7 +61,8 @@ TEST_CASE("Distance to a polygon's boundary and area, holes included") {
   // Area: (0.01² - 0.002²) deg² scaled at the mean latitude.
   const double expect_area = (1e-4 - 4e-6) * 111195.08 * m_per_deg_lng;
   CHECK(AreaSquareMeters(mp) == Approx(expect_area).epsilon(1e-5));
-  CHECK(DistanceToBoundaryMeters(centre, MultiPolygon()) == std::numeric_limits<double>::infinity());
+  CHECK(DistanceToBoundaryMeters(centre, MultiPolygon()) ==
+        std::numeric_limits<double>::infinity());
 }
 
 TEST_CASE("Area of a large cell agrees with the spherical formula") {

@@ -7,11 +7,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -107,8 +106,8 @@ absl::StatusOr<MultiPolygon> ParseGeometry(const Json& g, const Context& ctx,
       return Invalid(ctx, cpath, "multipolygon coordinates must be an array of polygons");
     }
     for (size_t i = 0; i < coords_it->size(); ++i) {
-      GW_ASSIGN_OR_RETURN(Polygon poly, ParsePolygonCoords((*coords_it)[i], ctx,
-                                                           absl::StrCat(cpath, "[", i, "]")));
+      GW_ASSIGN_OR_RETURN(
+          Polygon poly, ParsePolygonCoords((*coords_it)[i], ctx, absl::StrCat(cpath, "[", i, "]")));
       mp.push_back(std::move(poly));
     }
   }

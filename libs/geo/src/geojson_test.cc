@@ -1,10 +1,9 @@
 #include "gridwork/geo/geojson.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 namespace gridwork::geo {
 namespace {
@@ -116,16 +115,22 @@ TEST_CASE("Malformed inputs fail with a message naming the place") {
       {"type":"Feature","id":"x9","properties":{},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}}]})")
             .find("feature 1 (id \"x9\"): geometry.type: geometry type LineString is not "
                   "Polygon or MultiPolygon") != std::string::npos);
-  CHECK(ErrorOf(R"({"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],["1",0],[1,1],[0,0]]]}})")
-            .find("geometry.coordinates[0][1][0]: coordinate is not a number (string)") !=
+  CHECK(
+      ErrorOf(
+          R"({"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],["1",0],[1,1],[0,0]]]}})")
+          .find("geometry.coordinates[0][1][0]: coordinate is not a number (string)") !=
+      std::string::npos);
+  CHECK(
+      ErrorOf(
+          R"({"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1],[1,1],[0,0]]]}})")
+          .find("coordinates[0][1]: a position needs 2 numbers, got 1") != std::string::npos);
+  CHECK(
+      ErrorOf(R"({"type":"Feature","properties":{},"geometry":null})").find("geometry: missing") !=
+      std::string::npos);
+  CHECK(ErrorOf(R"({"type":"FeatureCollection","features":{}})").find("no \"features\" array") !=
         std::string::npos);
-  CHECK(ErrorOf(R"({"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1],[1,1],[0,0]]]}})")
-            .find("coordinates[0][1]: a position needs 2 numbers, got 1") != std::string::npos);
-  CHECK(ErrorOf(R"({"type":"Feature","properties":{},"geometry":null})")
-            .find("geometry: missing") != std::string::npos);
-  CHECK(ErrorOf(R"({"type":"FeatureCollection","features":{}})")
-            .find("no \"features\" array") != std::string::npos);
-  CHECK(ErrorOf(R"({"type":"Feature","properties":[],"geometry":{"type":"Polygon","coordinates":[]}})")
+  CHECK(ErrorOf(
+            R"({"type":"Feature","properties":[],"geometry":{"type":"Polygon","coordinates":[]}})")
             .find("properties: must be an object") != std::string::npos);
 }
 

@@ -77,10 +77,11 @@ double PointEdgeDistance(double px, double py, const Edge& e) {
 // Reference point candidates, as fractions of the cell; irrational-looking so that they do
 // not line up with quantised input coordinates.
 constexpr double kRefCandidates[][2] = {
-    {0.5, 0.5},       {0.309017, 0.618034}, {0.618034, 0.309017}, {0.25, 0.25},
-    {0.75, 0.75},     {0.25, 0.75},         {0.75, 0.25},         {0.414214, 0.171573},
-    {0.171573, 0.414214}, {0.828427, 0.585786}, {0.585786, 0.828427}, {0.1, 0.9},
-    {0.9, 0.1},       {0.1, 0.1},           {0.9, 0.9}};
+    {0.5, 0.5},           {0.309017, 0.618034}, {0.618034, 0.309017},
+    {0.25, 0.25},         {0.75, 0.75},         {0.25, 0.75},
+    {0.75, 0.25},         {0.414214, 0.171573}, {0.171573, 0.414214},
+    {0.828427, 0.585786}, {0.585786, 0.828427}, {0.1, 0.9},
+    {0.9, 0.1},           {0.1, 0.1},           {0.9, 0.9}};
 
 }  // namespace
 
@@ -207,13 +208,12 @@ class RegionIndexBuilder {
   }
 
   CellBox TopBox(uint32_t i, uint32_t j) const {
-    return CellBox{x0_ + i * cell_, y0_ + j * cell_, x0_ + (i + 1) * cell_,
-                   y0_ + (j + 1) * cell_};
+    return CellBox{x0_ + i * cell_, y0_ + j * cell_, x0_ + (i + 1) * cell_, y0_ + (j + 1) * cell_};
   }
 
   // Index range of cells [lo, hi] touched by [a - margin, b + margin] along one axis.
-  static void CellRange(double a, double b, double origin, double cell, uint32_t n,
-                        uint32_t* lo, uint32_t* hi) {
+  static void CellRange(double a, double b, double origin, double cell, uint32_t n, uint32_t* lo,
+                        uint32_t* hi) {
     const double l = std::floor((a - kCellMargin - origin) / cell) - 1;
     const double u = std::floor((b + kCellMargin - origin) / cell) + 1;
     *lo = static_cast<uint32_t>(std::clamp(l, 0.0, n - 1.0));
@@ -378,8 +378,8 @@ class RegionIndexBuilder {
     bool odd = false;
     for (uint32_t id : ids) {
       const Edge& e = edges_[id];
-      odd ^= CrossesEdge(qx, qy, tie, e.ax - from.rx, e.ay - from.ry, e.bx - from.rx,
-                         e.by - from.ry);
+      odd ^=
+          CrossesEdge(qx, qy, tie, e.ax - from.rx, e.ay - from.ry, e.bx - from.rx, e.by - from.ry);
     }
     return odd;
   }
@@ -401,8 +401,8 @@ class RegionIndexBuilder {
     const double xm = (box.xmin + box.xmax) / 2, ym = (box.ymin + box.ymax) / 2;
     for (int k = 0; k < 4; ++k) {
       Child& ch = children[k];
-      ch.box = CellBox{(k & 1) ? xm : box.xmin, (k & 2) ? ym : box.ymin,
-                       (k & 1) ? box.xmax : xm, (k & 2) ? box.ymax : ym};
+      ch.box = CellBox{(k & 1) ? xm : box.xmin, (k & 2) ? ym : box.ymin, (k & 1) ? box.xmax : xm,
+                       (k & 2) ? box.ymax : ym};
       for (uint32_t id : ids) {
         if (EdgeTouchesBox(edges_[id], ch.box)) ch.ids.push_back(id);
       }
@@ -451,8 +451,8 @@ class RegionIndexBuilder {
     L.push_back(PackWord(groups.size()));
     for (const auto& [r, inside] : groups) {
       std::span<const uint32_t> mine = RegionEdges(ids, r);
-      L.push_back(PackWord(r | (static_cast<uint64_t>(mine.size()) << 32) |
-                           (inside ? kInsideBit : 0)));
+      L.push_back(
+          PackWord(r | (static_cast<uint64_t>(mine.size()) << 32) | (inside ? kInsideBit : 0)));
       for (uint32_t id : mine) {
         const Edge& e = edges_[id];
         double ax = e.ax - ref.rx, ay = e.ay - ref.ry, bx = e.bx - ref.rx, by = e.by - ref.ry;

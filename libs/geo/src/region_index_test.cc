@@ -1,5 +1,7 @@
 #include "gridwork/geo/region_index.h"
 
+#include <boost/geometry/index/rtree.hpp>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -9,9 +11,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/geometry/index/rtree.hpp>
-#include <catch2/catch.hpp>
 
 #include "gridwork/geo/geojson.h"
 
@@ -37,8 +36,8 @@ Regions Lattice(int nx, int ny, double x0, double y0, double s, double jitter, u
   for (int j = 0; j <= ny; ++j) {
     for (int i = 0; i <= nx; ++i) {
       const bool border = i == 0 || j == 0 || i == nx || j == ny;
-      v[j * (nx + 1) + i] = LngLat(x0 + (i + (border ? 0 : u(rng))) * s,
-                                   y0 + (j + (border ? 0 : u(rng))) * s);
+      v[j * (nx + 1) + i] =
+          LngLat(x0 + (i + (border ? 0 : u(rng))) * s, y0 + (j + (border ? 0 : u(rng))) * s);
     }
   }
   Regions out;
@@ -114,7 +113,8 @@ Comparison Compare(const RegionIndex& index, const Brute& brute, const std::vect
   for (const Point& p : pts) {
     const int64_t got = index.Lookup(p.x(), p.y());
     const std::vector<int64_t> want = brute.Covering(p);
-    const bool ok = want.empty() ? got == -1 : std::find(want.begin(), want.end(), got) != want.end();
+    const bool ok =
+        want.empty() ? got == -1 : std::find(want.begin(), want.end(), got) != want.end();
     if (want.size() > 1) ++c.overlap_points;
     if (ok) {
       ++c.checked;
@@ -198,9 +198,9 @@ TEST_CASE("Axis-parallel lattice: random points and the boundary rule") {
     for (int i = 0; i <= nx; ++i) {
       const double x = x0 + i * s, y = y0 + j * s;
       INFO("vertex " << i << "," << j);
-      CHECK(index->Lookup(x, y) == ord(i, j));                   // corner -> NE
-      CHECK(index->Lookup(x, y + s / 3) == ord(i, j));           // vertical edge -> E
-      CHECK(index->Lookup(x + s / 4, y) == ord(i, j));           // horizontal edge -> N
+      CHECK(index->Lookup(x, y) == ord(i, j));          // corner -> NE
+      CHECK(index->Lookup(x, y + s / 3) == ord(i, j));  // vertical edge -> E
+      CHECK(index->Lookup(x + s / 4, y) == ord(i, j));  // horizontal edge -> N
     }
   }
 }
@@ -237,8 +237,10 @@ TEST_CASE("Jittered lattice matches Boost covered_by, vertices go to a touching 
 
 TEST_CASE("Holes and multipolygons: an island region inside another's hole") {
   MultiPolygon ring_region, island;
-  bg::read_wkt("MULTIPOLYGON(((0 0,10 0,10 10,0 10,0 0),(3 3,7 3,7 7,3 7,3 3)),"
-               "((20 0,30 0,30 10,20 10,20 0)))", ring_region);
+  bg::read_wkt(
+      "MULTIPOLYGON(((0 0,10 0,10 10,0 10,0 0),(3 3,7 3,7 7,3 7,3 3)),"
+      "((20 0,30 0,30 10,20 10,20 0)))",
+      ring_region);
   bg::read_wkt("MULTIPOLYGON(((4 4,6 4,6 6,4 6,4 4)))", island);
   bg::correct(ring_region);
   bg::correct(island);

@@ -22,9 +22,8 @@ absl::StatusOr<MultiPolygon> Overlay(const MultiPolygon& a, const MultiPolygon& 
       bg::intersection(a, b, out);
     }
   } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("polygon overlay failed (is the input valid? see ValidateGeometry): ",
-                     e.what()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "polygon overlay failed (is the input valid? see ValidateGeometry): ", e.what()));
   }
   return out;
 }
@@ -46,13 +45,12 @@ std::optional<Point> LargestPieceCentre(const MultiPolygon& pieces) {
   return c;
 }
 
-std::vector<ValidationIssue> Judge(const absl::StatusOr<MultiPolygon>& pieces,
-                                   double tolerance_m2, IssueCode code,
-                                   absl::string_view what) {
+std::vector<ValidationIssue> Judge(const absl::StatusOr<MultiPolygon>& pieces, double tolerance_m2,
+                                   IssueCode code, absl::string_view what) {
   std::vector<ValidationIssue> out;
   if (!pieces.ok()) {
-    out.push_back({IssueCode::kInvalidOther, std::string(pieces.status().message()),
-                   std::nullopt, 0});
+    out.push_back(
+        {IssueCode::kInvalidOther, std::string(pieces.status().message()), std::nullopt, 0});
     return out;
   }
   const double area = AreaSquareMeters(*pieces);
@@ -60,11 +58,10 @@ std::vector<ValidationIssue> Judge(const absl::StatusOr<MultiPolygon>& pieces,
   const std::optional<Point> where = LargestPieceCentre(*pieces);
   out.push_back(
       {code,
-       absl::StrFormat("%s: %.0f m² in %d piece(s) (tolerance %.0f m²)%s", what, area,
-                       pieces->size(), tolerance_m2,
-                       where ? absl::StrFormat(", largest around (%.9g, %.9g)", where->x(),
-                                               where->y())
-                             : ""),
+       absl::StrFormat(
+           "%s: %.0f m² in %d piece(s) (tolerance %.0f m²)%s", what, area, pieces->size(),
+           tolerance_m2,
+           where ? absl::StrFormat(", largest around (%.9g, %.9g)", where->x(), where->y()) : ""),
        where, area});
   return out;
 }
@@ -102,10 +99,9 @@ absl::StatusOr<double> GapArea(const MultiPolygon& parent,
 }
 
 std::vector<ValidationIssue> CheckInsideParent(const MultiPolygon& child,
-                                               const MultiPolygon& parent,
-                                               double tolerance_m2) {
-  return Judge(Overlay(child, parent, Op::kDifference), tolerance_m2,
-               IssueCode::kNotInsideParent, "child extends outside its parent");
+                                               const MultiPolygon& parent, double tolerance_m2) {
+  return Judge(Overlay(child, parent, Op::kDifference), tolerance_m2, IssueCode::kNotInsideParent,
+               "child extends outside its parent");
 }
 
 std::vector<ValidationIssue> CheckSiblingOverlap(const MultiPolygon& a, const MultiPolygon& b,

@@ -1,5 +1,7 @@
 // ValidateGeometry (validate.h): cheap coordinate checks first, then Boost.Geometry's OGC
 // validity with a visitor that keeps the location Boost found (turn point, spike apex).
+#include "gridwork/geo/validate.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -9,7 +11,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "gridwork/geo/validate.h"
 
 namespace gridwork::geo {
 namespace {
@@ -157,8 +158,8 @@ std::optional<Point> FindSelfCrossing(const Ring& ring) {
     const double x = minx(e);
     std::erase_if(active, [&](size_t a) { return maxx(a) < x; });
     for (size_t a : active) {
-      const bool adjacent = a + 1 == e || e + 1 == a || (a == 0 && e == n - 1) ||
-                            (e == 0 && a == n - 1);
+      const bool adjacent =
+          a + 1 == e || e + 1 == a || (a == 0 && e == n - 1) || (e == 0 && a == n - 1);
       if (adjacent) continue;
       const Segment s1(ring[a], ring[a + 1]), s2(ring[e], ring[e + 1]);
       std::vector<Point> hits;
@@ -177,8 +178,8 @@ void ReportFailure(const FailureRecorder& rec, size_t pi, const Polygon& poly,
   switch (rec.failure()) {
     case bg::failure_few_points:
     case bg::failure_wrong_topological_dimension:
-      Add(out, IssueCode::kTooFewPoints,
-          absl::StrCat(part, " collapses to a line or point", where), rec.where());
+      Add(out, IssueCode::kTooFewPoints, absl::StrCat(part, " collapses to a line or point", where),
+          rec.where());
       return;
     case bg::failure_spikes:
       Add(out, IssueCode::kDuplicatePoints,
@@ -208,8 +209,7 @@ void ReportFailure(const FailureRecorder& rec, size_t pi, const Polygon& poly,
           absl::StrCat(part, " has a hole inside another hole; remove the inner one"),
           poly.inners().empty() ? std::nullopt : std::optional<Point>(poly.inners()[0].front()));
       return;
-    case bg::failure_wrong_orientation:
-    {
+    case bg::failure_wrong_orientation: {
       std::vector<const Ring*> rings = {&poly.outer()};
       for (const Ring& r : poly.inners()) rings.push_back(&r);
       for (const Ring* r : rings) {
@@ -223,8 +223,9 @@ void ReportFailure(const FailureRecorder& rec, size_t pi, const Polygon& poly,
       }
     }
       Add(out, IssueCode::kInvalidOther,
-          absl::StrCat(part, " has a ring with the wrong orientation (outer rings clockwise, "
-                             "holes counter-clockwise in memory); run bg::correct"),
+          absl::StrCat(part,
+                       " has a ring with the wrong orientation (outer rings clockwise, "
+                       "holes counter-clockwise in memory); run bg::correct"),
           poly.outer().empty() ? std::nullopt : std::optional<Point>(poly.outer().front()));
       return;
     case bg::failure_disconnected_interior:
@@ -272,19 +273,32 @@ bool ReportOverlappingParts(const MultiPolygon& mp, std::vector<ValidationIssue>
 
 absl::string_view IssueCodeName(IssueCode code) {
   switch (code) {
-    case IssueCode::kEmpty: return "EMPTY";
-    case IssueCode::kTooFewPoints: return "TOO_FEW_POINTS";
-    case IssueCode::kCoordinateOutOfRange: return "COORDINATE_OUT_OF_RANGE";
-    case IssueCode::kNonFinite: return "NON_FINITE";
-    case IssueCode::kSelfIntersection: return "SELF_INTERSECTION";
-    case IssueCode::kDuplicatePoints: return "DUPLICATE_POINTS";
-    case IssueCode::kHoleOutsideShell: return "HOLE_OUTSIDE_SHELL";
-    case IssueCode::kNestedShells: return "NESTED_SHELLS";
-    case IssueCode::kInvalidOther: return "INVALID_OTHER";
-    case IssueCode::kTooManyVertices: return "TOO_MANY_VERTICES";
-    case IssueCode::kNotInsideParent: return "NOT_INSIDE_PARENT";
-    case IssueCode::kOverlapsSibling: return "OVERLAPS_SIBLING";
-    case IssueCode::kGapInParent: return "GAP_IN_PARENT";
+    case IssueCode::kEmpty:
+      return "EMPTY";
+    case IssueCode::kTooFewPoints:
+      return "TOO_FEW_POINTS";
+    case IssueCode::kCoordinateOutOfRange:
+      return "COORDINATE_OUT_OF_RANGE";
+    case IssueCode::kNonFinite:
+      return "NON_FINITE";
+    case IssueCode::kSelfIntersection:
+      return "SELF_INTERSECTION";
+    case IssueCode::kDuplicatePoints:
+      return "DUPLICATE_POINTS";
+    case IssueCode::kHoleOutsideShell:
+      return "HOLE_OUTSIDE_SHELL";
+    case IssueCode::kNestedShells:
+      return "NESTED_SHELLS";
+    case IssueCode::kInvalidOther:
+      return "INVALID_OTHER";
+    case IssueCode::kTooManyVertices:
+      return "TOO_MANY_VERTICES";
+    case IssueCode::kNotInsideParent:
+      return "NOT_INSIDE_PARENT";
+    case IssueCode::kOverlapsSibling:
+      return "OVERLAPS_SIBLING";
+    case IssueCode::kGapInParent:
+      return "GAP_IN_PARENT";
   }
   return "UNKNOWN";
 }

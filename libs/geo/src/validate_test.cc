@@ -1,11 +1,10 @@
 #include "gridwork/geo/validate.h"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
 #include <limits>
 #include <sstream>
-
-#include <catch2/catch.hpp>
 
 #include "gridwork/geo/distance.h"
 #include "gridwork/geo/geojson.h"
@@ -42,7 +41,8 @@ TEST_CASE("Empty, non-finite, out of range, too many vertices, too few points") 
   REQUIRE(Codes(n) == std::vector{IssueCode::kNonFinite});
   CHECK(n[0].message.find("vertex 2") != std::string::npos);
 
-  auto swapped = ValidateGeometry(Wkt("MULTIPOLYGON(((34.7 113.6,34.8 113.6,34.8 113.7,34.7 113.6)))"));
+  auto swapped =
+      ValidateGeometry(Wkt("MULTIPOLYGON(((34.7 113.6,34.8 113.6,34.8 113.7,34.7 113.6)))"));
   REQUIRE(Codes(swapped) == std::vector{IssueCode::kCoordinateOutOfRange});
   CHECK(swapped[0].message.find("swapped") != std::string::npos);
   REQUIRE(swapped[0].where.has_value());
@@ -75,8 +75,7 @@ TEST_CASE("Bowtie: self-intersection reported at the crossing point") {
 }
 
 TEST_CASE("Spike: reported at its apex") {
-  auto issues =
-      ValidateGeometry(Wkt("MULTIPOLYGON(((0 0,0 10,5 10,5 15,5 10,10 10,10 0,0 0)))"));
+  auto issues = ValidateGeometry(Wkt("MULTIPOLYGON(((0 0,0 10,5 10,5 15,5 10,10 10,10 0,0 0)))"));
   REQUIRE(Codes(issues) == std::vector{IssueCode::kDuplicatePoints});
   REQUIRE(issues[0].where.has_value());
   CHECK(bg::equals(*issues[0].where, LngLat(5, 15)));
@@ -99,22 +98,27 @@ TEST_CASE("Hole outside its shell, and overlapping parts") {
 }
 
 // Grid-scale shapes near Zhengzhou: a 0.01° square parent (~1 km²).
-const char kParent[] = "MULTIPOLYGON(((113.60 34.70,113.61 34.70,113.61 34.71,113.60 34.71,113.60 34.70)))";
+const char kParent[] =
+    "MULTIPOLYGON(((113.60 34.70,113.61 34.70,113.61 34.71,113.60 34.71,113.60 34.70)))";
 
 TEST_CASE("Child outside parent: area and place reported above tolerance") {
   const MultiPolygon parent = Wkt(kParent);
-  const MultiPolygon inside = Wkt("MULTIPOLYGON(((113.601 34.701,113.605 34.701,113.605 34.705,113.601 34.705,113.601 34.701)))");
+  const MultiPolygon inside =
+      Wkt("MULTIPOLYGON(((113.601 34.701,113.605 34.701,113.605 34.705,113.601 34.705,113.601 "
+          "34.701)))");
   CHECK(CheckInsideParent(inside, parent, kDerivedToleranceM2).empty());
   auto outside_area = AreaOutside(inside, parent);
   REQUIRE(outside_area.ok());
   CHECK(*outside_area == Approx(0).margin(1e-6));
   // Sticks out 0.002° east over 0.004° of latitude: ~0.002*91.6 km × 0.004*111.2 km = 81,500 m².
-  const MultiPolygon poking = Wkt("MULTIPOLYGON(((113.605 34.701,113.612 34.701,113.612 34.705,113.605 34.705,113.605 34.701)))");
+  const MultiPolygon poking =
+      Wkt("MULTIPOLYGON(((113.605 34.701,113.612 34.701,113.612 34.705,113.605 34.705,113.605 "
+          "34.701)))");
   auto issues = CheckInsideParent(poking, parent, kDerivedToleranceM2);
   REQUIRE(Codes(issues) == std::vector{IssueCode::kNotInsideParent});
-  CHECK(issues[0].area_m2 == Approx(0.002 * 0.004 * 111195.08 * 111195.08 *
-                                    std::cos(34.703 * 3.14159265358979 / 180))
-                                 .epsilon(1e-3));
+  CHECK(issues[0].area_m2 ==
+        Approx(0.002 * 0.004 * 111195.08 * 111195.08 * std::cos(34.703 * 3.14159265358979 / 180))
+            .epsilon(1e-3));
   REQUIRE(issues[0].where.has_value());
   CHECK(issues[0].where->x() == Approx(113.611));
   // The same within a large tolerance passes.
@@ -123,15 +127,20 @@ TEST_CASE("Child outside parent: area and place reported above tolerance") {
 
 TEST_CASE("Overlapping siblings and gaps") {
   const MultiPolygon parent = Wkt(kParent);
-  const MultiPolygon west = Wkt("MULTIPOLYGON(((113.60 34.70,113.605 34.70,113.605 34.71,113.60 34.71,113.60 34.70)))");
-  const MultiPolygon east = Wkt("MULTIPOLYGON(((113.605 34.70,113.61 34.70,113.61 34.71,113.605 34.71,113.605 34.70)))");
-  const MultiPolygon east_wide = Wkt("MULTIPOLYGON(((113.604 34.70,113.61 34.70,113.61 34.71,113.604 34.71,113.604 34.70)))");
-  const MultiPolygon east_narrow = Wkt("MULTIPOLYGON(((113.606 34.70,113.61 34.70,113.61 34.71,113.606 34.71,113.606 34.70)))");
+  const MultiPolygon west =
+      Wkt("MULTIPOLYGON(((113.60 34.70,113.605 34.70,113.605 34.71,113.60 34.71,113.60 34.70)))");
+  const MultiPolygon east =
+      Wkt("MULTIPOLYGON(((113.605 34.70,113.61 34.70,113.61 34.71,113.605 34.71,113.605 34.70)))");
+  const MultiPolygon east_wide =
+      Wkt("MULTIPOLYGON(((113.604 34.70,113.61 34.70,113.61 34.71,113.604 34.71,113.604 34.70)))");
+  const MultiPolygon east_narrow =
+      Wkt("MULTIPOLYGON(((113.606 34.70,113.61 34.70,113.61 34.71,113.606 34.71,113.606 34.70)))");
   // Shared border only: no overlap, no gap.
   CHECK(CheckSiblingOverlap(west, east, kDerivedToleranceM2).empty());
   CHECK(CheckGap(parent, {west, east}, kDerivedToleranceM2).empty());
   // 0.001° strip overlapping / missing: ~0.001*91.5 km × 1.11 km = 101,600 m².
-  const double strip = 0.001 * 0.01 * 111195.08 * 111195.08 * std::cos(34.705 * 3.14159265358979 / 180);
+  const double strip =
+      0.001 * 0.01 * 111195.08 * 111195.08 * std::cos(34.705 * 3.14159265358979 / 180);
   auto overlap = CheckSiblingOverlap(west, east_wide, kDerivedToleranceM2);
   REQUIRE(Codes(overlap) == std::vector{IssueCode::kOverlapsSibling});
   CHECK(overlap[0].area_m2 == Approx(strip).epsilon(1e-3));
@@ -156,7 +165,8 @@ TEST_CASE("Zhengzhou districts: the slivers the default tolerance is based on") 
   // Every district has spikes from the 1/1024° quantisation (measured: 12 of 12).
   int spiky = 0;
   for (const MultiPolygon& d : districts) {
-    for (const ValidationIssue& i : ValidateGeometry(d)) spiky += i.code == IssueCode::kDuplicatePoints;
+    for (const ValidationIssue& i : ValidateGeometry(d))
+      spiky += i.code == IssueCode::kDuplicatePoints;
   }
   CHECK(spiky == 12);
   // Pairwise overlaps: none (borders are shared vertex for vertex).

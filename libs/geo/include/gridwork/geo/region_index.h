@@ -54,16 +54,16 @@ struct RegionIndexOptions {
 // Sizes of a built index, for logs and benchmarks.
 struct RegionIndexStats {
   size_t regions = 0;
-  size_t edges = 0;             // edges of all input rings (zero-length edges dropped)
-  size_t top_cells = 0;         // nx * ny
-  size_t full_cells = 0;        // leaves entirely inside one region (any level)
-  size_t empty_cells = 0;       // leaves outside every region (any level)
-  size_t cut_leaves = 0;        // leaves with a reference point and edges
-  size_t stored_edges = 0;      // edge copies held by cut leaves
-  int max_depth = 0;            // deepest split used
-  size_t weak_refs = 0;         // top cells whose reference point had to be closer than
-                                // 1e-10° to an edge (0 in practice; see docs/geo.md)
-  double top_cell_deg = 0;      // side of a top-level cell, degrees
+  size_t edges = 0;         // edges of all input rings (zero-length edges dropped)
+  size_t top_cells = 0;     // nx * ny
+  size_t full_cells = 0;    // leaves entirely inside one region (any level)
+  size_t empty_cells = 0;   // leaves outside every region (any level)
+  size_t cut_leaves = 0;    // leaves with a reference point and edges
+  size_t stored_edges = 0;  // edge copies held by cut leaves
+  int max_depth = 0;        // deepest split used
+  size_t weak_refs = 0;     // top cells whose reference point had to be closer than
+                            // 1e-10° to an edge (0 in practice; see docs/geo.md)
+  double top_cell_deg = 0;  // side of a top-level cell, degrees
 };
 
 class RegionIndex {

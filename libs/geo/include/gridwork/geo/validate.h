@@ -54,9 +54,9 @@ absl::string_view IssueCodeName(IssueCode code);
 
 struct ValidationIssue {
   IssueCode code;
-  std::string message;          // what and where, in words, with the fix where obvious
-  std::optional<Point> where;   // a coordinate at (or inside) the problem, if there is one
-  double area_m2 = 0;           // tree checks: the offending area; 0 otherwise
+  std::string message;         // what and where, in words, with the fix where obvious
+  std::optional<Point> where;  // a coordinate at (or inside) the problem, if there is one
+  double area_m2 = 0;          // tree checks: the offending area; 0 otherwise
 };
 
 struct ValidationOptions {

@@ -67,9 +67,8 @@ std::vector<Point> Node(const std::vector<Point>& pts) {
   for (size_t i = 0; i < n; ++i) order[i] = i;
   auto min_x = [&](size_t i) { return std::min(pts[i].x(), pts[(i + 1) % n].x()); };
   auto max_x = [&](size_t i) { return std::max(pts[i].x(), pts[(i + 1) % n].x()); };
-  std::sort(order.begin(), order.end(), [&](size_t l, size_t r) {
-    return std::pair(min_x(l), l) < std::pair(min_x(r), r);
-  });
+  std::sort(order.begin(), order.end(),
+            [&](size_t l, size_t r) { return std::pair(min_x(l), l) < std::pair(min_x(r), r); });
   for (size_t oi = 0; oi < n; ++oi) {
     for (size_t oj = oi + 1; oj < n && min_x(order[oj]) <= max_x(order[oi]); ++oj) {
       const size_t i = std::min(order[oi], order[oj]);
@@ -90,8 +89,11 @@ std::vector<Point> Node(const std::vector<Point>& pts) {
       const double t = (qx * sy - qy * sx) / den;
       const double u = (qx * ry - qy * rx) / den;
       if (t < 0 || t > 1 || u < 0 || u > 1) continue;
-      Point p = t == 0 ? a : t == 1 ? b : u == 0 ? c : u == 1 ? d
-                : Point(a.x() + t * rx, a.y() + t * ry);
+      Point p = t == 0   ? a
+                : t == 1 ? b
+                : u == 0 ? c
+                : u == 1 ? d
+                         : Point(a.x() + t * rx, a.y() + t * ry);
       if (t > 0 && t < 1 && !Same(p, a) && !Same(p, b)) extra[i].emplace_back(t, p);
       if (u > 0 && u < 1 && !Same(p, c) && !Same(p, d)) extra[j].emplace_back(u, p);
     }
@@ -206,7 +208,8 @@ BoundaryIndex::BoundaryIndex(const geo::MultiPolygon& area, double cell_deg) : c
     const int r0 = Row(std::min(a.y(), b.y())), r1 = Row(std::max(a.y(), b.y()));
     for (int r = r0; r <= r1; ++r) {
       bands_[r].push_back(static_cast<int>(s));
-      for (int c = c0; c <= c1; ++c) grid_[static_cast<size_t>(r) * cols_ + c].push_back(static_cast<int>(s));
+      for (int c = c0; c <= c1; ++c)
+        grid_[static_cast<size_t>(r) * cols_ + c].push_back(static_cast<int>(s));
     }
   }
 }

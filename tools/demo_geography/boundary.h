@@ -49,7 +49,7 @@ class BoundaryIndex {
   double cell_;
   int cols_;
   int rows_;
-  std::vector<std::vector<int>> grid_;  // row-major buckets of segment indices.
+  std::vector<std::vector<int>> grid_;   // row-major buckets of segment indices.
   std::vector<std::vector<int>> bands_;  // per row: segments whose y-range meets the row.
 };
 

@@ -52,8 +52,8 @@ std::vector<int> Assign(const Graph& g, const std::vector<char>& active,
 }
 
 // Balanced graph-Lloyd clustering of the active nodes into k groups.
-std::vector<int> Lloyd(const Graph& g, const std::vector<char>& active, int k,
-                       double mean_edge_km, int iterations, Rng& rng) {
+std::vector<int> Lloyd(const Graph& g, const std::vector<char>& active, int k, double mean_edge_km,
+                       int iterations, Rng& rng) {
   std::vector<int> nodes;
   for (int n = 0; n < g.size(); ++n) {
     if (active[n]) nodes.push_back(n);
@@ -254,8 +254,8 @@ std::vector<int> ClusterGraph(const Graph& g, const ClusterOptions& options, Rng
       double best_border = -1;
       bool best_fits = false;
       for (const auto& [other, len] : border) {
-        const bool fits = members[other].size() + it->second.size() <=
-                          static_cast<size_t>(options.max_size);
+        const bool fits =
+            members[other].size() + it->second.size() <= static_cast<size_t>(options.max_size);
         if ((fits && !best_fits) || (fits == best_fits && len > best_border)) {
           best = other;
           best_border = len;
@@ -274,9 +274,9 @@ std::vector<int> ClusterGraph(const Graph& g, const ClusterOptions& options, Rng
       if (static_cast<int>(m.size()) <= options.max_size) continue;
       std::vector<char> active(n, 0);
       for (int v : m) active[v] = 1;
-      const int k = std::max(
-          2, static_cast<int>(std::ceil(m.size() / std::max(options.target_size,
-                                                              (options.max_size + 1) / 2.0))));
+      const int k =
+          std::max(2, static_cast<int>(std::ceil(
+                          m.size() / std::max(options.target_size, (options.max_size + 1) / 2.0))));
       std::vector<int> local = Lloyd(g, active, k, mean_edge, options.iterations, rng);
       for (int v : m) {
         if (local[v] > 0) group[v] = next_group + local[v];

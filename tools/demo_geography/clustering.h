@@ -21,9 +21,9 @@ struct Graph {
     int to;
     double border_km;  // length of the border shared by the two nodes (> 0).
   };
-  std::vector<double> x_km;               // node position (e.g. centroid).
+  std::vector<double> x_km;  // node position (e.g. centroid).
   std::vector<double> y_km;
-  std::vector<std::vector<Edge>> edges;   // symmetric; sorted by `to`.
+  std::vector<std::vector<Edge>> edges;  // symmetric; sorted by `to`.
 
   int size() const { return static_cast<int>(x_km.size()); }
 };

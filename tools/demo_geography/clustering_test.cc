@@ -1,10 +1,9 @@
 #include "demo_geography/clustering.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <set>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 namespace gridwork::demo_geography {
 namespace {

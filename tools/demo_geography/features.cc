@@ -1,5 +1,6 @@
 #include "demo_geography/features.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>

@@ -97,16 +97,15 @@ void LogSummary(const std::vector<Region>& regions) {
     std::sort(a.begin(), a.end());
     auto& f = fanout[level];
     std::sort(f.begin(), f.end());
-    log::Info("level summary",
-              {{"level", LevelName(level)},
-               {"count", a.size()},
-               {"area_km2_min", a.front()},
-               {"area_km2_median", a[a.size() / 2]},
-               {"area_km2_max", a.back()},
-               {"multipart", multipart[level]},
-               {"children_min", f.empty() ? 0 : f.front()},
-               {"children_median", f.empty() ? 0 : f[f.size() / 2]},
-               {"children_max", f.empty() ? 0 : f.back()}});
+    log::Info("level summary", {{"level", LevelName(level)},
+                                {"count", a.size()},
+                                {"area_km2_min", a.front()},
+                                {"area_km2_median", a[a.size() / 2]},
+                                {"area_km2_max", a.back()},
+                                {"multipart", multipart[level]},
+                                {"children_min", f.empty() ? 0 : f.front()},
+                                {"children_median", f.empty() ? 0 : f[f.size() / 2]},
+                                {"children_max", f.empty() ? 0 : f.back()}});
   }
   log::Info("residents", {{"estimate", residents}});
 }
@@ -124,8 +123,8 @@ absl::Status Run() {
       auto it = std::find_if(districts.begin(), districts.end(),
                              [&](const DistrictInput& d) { return d.adcode == code; });
       if (it == districts.end()) {
-        return absl::InvalidArgumentError(absl::StrCat("--districts: no district ", code, " in ",
-                                                       input.string()));
+        return absl::InvalidArgumentError(
+            absl::StrCat("--districts: no district ", code, " in ", input.string()));
       }
       chosen.push_back(*it);
     }
@@ -148,8 +147,8 @@ absl::Status Run() {
                {"grids", count[3]},
                {"residents_estimate", part.front().residents_estimate},
                {"ms", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - t0)
-                                                .count())}});
+                                               std::chrono::steady_clock::now() - t0)
+                                               .count())}});
     for (Region& r : part) regions.push_back(std::move(r));
   }
   const fs::path output(absl::GetFlag(FLAGS_output));
@@ -161,8 +160,8 @@ absl::Status Run() {
              {"regions", regions.size()},
              {"seed", options.seed},
              {"ms", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - start)
-                                              .count())}});
+                                             std::chrono::steady_clock::now() - start)
+                                             .count())}});
   return absl::OkStatus();
 }
 

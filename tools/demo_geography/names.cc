@@ -1,21 +1,20 @@
 #include "demo_geography/names.h"
 
 #include <array>
-#include "absl/strings/string_view.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace gridwork::demo_geography {
 namespace {
 
 // Road names typical of Chinese cities (generic words, not tied to real Zhengzhou streets).
 constexpr std::array<absl::string_view, 48> kRoads = {
-    "文化", "建设", "人民", "解放", "和平", "友爱", "光明", "幸福", "朝阳", "东风",
-    "花园", "育才", "锦绣", "丰收", "长青", "团结", "胜利", "新华", "民主", "兴华",
-    "振兴", "工人", "青年", "健康", "富强", "红旗", "前进", "永安", "兴隆", "迎宾",
-    "滨河", "绿城", "金桥", "银河", "翠竹", "桃源", "杏林", "松柏", "柳园", "梧桐",
-    "博学", "科技", "创业", "天成", "安和", "广场", "站前", "北环"};
-constexpr std::array<absl::string_view, 8> kRoadKinds = {"路", "路", "路", "路",
+    "文化", "建设", "人民", "解放", "和平", "友爱", "光明", "幸福", "朝阳", "东风", "花园", "育才",
+    "锦绣", "丰收", "长青", "团结", "胜利", "新华", "民主", "兴华", "振兴", "工人", "青年", "健康",
+    "富强", "红旗", "前进", "永安", "兴隆", "迎宾", "滨河", "绿城", "金桥", "银河", "翠竹", "桃源",
+    "杏林", "松柏", "柳园", "梧桐", "博学", "科技", "创业", "天成", "安和", "广场", "站前", "北环"};
+constexpr std::array<absl::string_view, 8> kRoadKinds = {"路", "路", "路",   "路",
                                                          "路", "街", "大道", "路"};
 
 constexpr std::array<absl::string_view, 30> kSurnames = {

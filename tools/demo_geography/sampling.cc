@@ -17,7 +17,8 @@ std::vector<SiteKm> PoissonDiskSites(const BoxKm& box,
   candidates.reserve(static_cast<size_t>(nx) * ny);
   for (int j = 0; j < ny; ++j) {
     for (int i = 0; i < nx; ++i) {
-      candidates.push_back({box.min_x + (i + rng.Uniform()) * h, box.min_y + (j + rng.Uniform()) * h});
+      candidates.push_back(
+          {box.min_x + (i + rng.Uniform()) * h, box.min_y + (j + rng.Uniform()) * h});
     }
   }
   for (size_t i = candidates.size(); i > 1; --i) {

@@ -49,12 +49,22 @@ struct Profile {
 Profile MakeProfile(bool urban) {
   if (urban) {
     // A grid: ~2-3k residents on 0.2-0.5 km² (dense core, lighter edges).
-    return {2.0, 12.0, 0.2, 0.5, 14000, 4500,
+    return {2.0,
+            12.0,
+            0.2,
+            0.5,
+            14000,
+            4500,
             {.target_size = 6.5, .min_size = 4, .max_size = 10},
             {.target_size = 10, .min_size = 8, .max_size = 20}};
   }
   // A grid is a village of 1-2k residents on ~2.5 km²; county seats are town-like.
-  return {1.5, 6.0, 0.4, 2.5, 6000, 550,
+  return {1.5,
+          6.0,
+          0.4,
+          2.5,
+          6000,
+          550,
           {.target_size = 5, .min_size = 3, .max_size = 8},
           {.target_size = 9, .min_size = 6, .max_size = 16}};
 }
@@ -145,7 +155,8 @@ Graph GroupGraph(const Groups& groups, const std::vector<int>& group_of_atom,
 // Partitions groups[i] by `assignment` (per group) into new groups of atoms.
 Groups Coarsen(const Groups& fine, const std::vector<int>& assignment,
                std::vector<std::vector<int>>* children) {
-  const int k = fine.atoms.empty() ? 0 : *std::max_element(assignment.begin(), assignment.end()) + 1;
+  const int k =
+      fine.atoms.empty() ? 0 : *std::max_element(assignment.begin(), assignment.end()) + 1;
   Groups coarse;
   coarse.atoms.resize(k);
   children->assign(k, {});
@@ -431,9 +442,9 @@ const MultiPolygon& DistrictBuilder::ClipOperand(const geo::Box& cell_box) {
   const double cy = (cell_box.min_corner().y() + cell_box.max_corner().y()) / 2;
   const auto key = std::pair(static_cast<int64_t>(std::floor(cx / kTileDeg)),
                              static_cast<int64_t>(std::floor(cy / kTileDeg)));
-  const geo::Box tile(Point(key.first * kTileDeg - kMarginDeg, key.second * kTileDeg - kMarginDeg),
-                      Point((key.first + 1) * kTileDeg + kMarginDeg,
-                            (key.second + 1) * kTileDeg + kMarginDeg));
+  const geo::Box tile(
+      Point(key.first * kTileDeg - kMarginDeg, key.second * kTileDeg - kMarginDeg),
+      Point((key.first + 1) * kTileDeg + kMarginDeg, (key.second + 1) * kTileDeg + kMarginDeg));
   const double slack = max_edge_deg_;
   if (cell_box.min_corner().x() - slack < tile.min_corner().x() ||
       cell_box.min_corner().y() - slack < tile.min_corner().y() ||
@@ -540,17 +551,16 @@ absl::StatusOr<std::vector<Region>> DistrictBuilder::Build() {
   for (size_t si = 0; si < street_order.size(); ++si) {
     const int s = street_order[si];
     const std::string street_id = absl::StrFormat("%s/s%02d", in_.adcode, si + 1);
-    out.push_back(MakeRegion(street_id, Level::kStreet, in_.adcode, names_.StreetName(),
-                             streets.atoms[s]));
+    out.push_back(
+        MakeRegion(street_id, Level::kStreet, in_.adcode, names_.StreetName(), streets.atoms[s]));
     const size_t street_index = out.size() - 1;
     std::vector<int> community_order = communities_of_street[s];
-    ReadingOrder(community_order, community_graph,
-                 band(communities.atoms.size()) * 0.8);
+    ReadingOrder(community_order, community_graph, band(communities.atoms.size()) * 0.8);
     for (size_t ci = 0; ci < community_order.size(); ++ci) {
       const int c = community_order[ci];
       const std::string community_id = absl::StrFormat("%s/c%02d", street_id, ci + 1);
-      out.push_back(MakeRegion(community_id, Level::kCommunity, street_id,
-                               names_.CommunityName(), communities.atoms[c]));
+      out.push_back(MakeRegion(community_id, Level::kCommunity, street_id, names_.CommunityName(),
+                               communities.atoms[c]));
       const size_t community_index = out.size() - 1;
       std::vector<int> grid_order = grids_of_community[c];
       ReadingOrder(grid_order, grid_graph, band(grids.atoms.size()) * 0.8);
@@ -559,8 +569,8 @@ absl::StatusOr<std::vector<Region>> DistrictBuilder::Build() {
         Region grid = MakeRegion(absl::StrFormat("%s/g%02d", community_id, gi + 1), Level::kGrid,
                                  community_id, NameGenerator::GridName(static_cast<int>(gi + 1)),
                                  grids.atoms[g]);
-        grid.residents_estimate = std::llround(
-            grid.area_km2 * sizes_.Density(grid_graph.x_km[g], grid_graph.y_km[g]));
+        grid.residents_estimate =
+            std::llround(grid.area_km2 * sizes_.Density(grid_graph.x_km[g], grid_graph.y_km[g]));
         out[community_index].residents_estimate += grid.residents_estimate;
         out.push_back(std::move(grid));
       }

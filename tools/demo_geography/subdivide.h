@@ -47,9 +47,9 @@ struct Region {
 };
 
 struct DistrictInput {
-  std::string adcode;  // e.g. "410105"; becomes the district's id.
-  std::string name;    // e.g. "金水区".
-  geo::MultiPolygon boundary;  // as read (bg::correct'ed); repaired before use.
+  std::string adcode;                // e.g. "410105"; becomes the district's id.
+  std::string name;                  // e.g. "金水区".
+  geo::MultiPolygon boundary;        // as read (bg::correct'ed); repaired before use.
   std::optional<geo::Point> centre;  // seat of government ("cp" in the source), if known.
 };
 

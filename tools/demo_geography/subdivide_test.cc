@@ -1,5 +1,6 @@
 #include "demo_geography/subdivide.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -7,8 +8,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "demo_geography/boundary.h"
 #include "demo_geography/features.h"

@@ -1,12 +1,11 @@
 #include "demo_geography/tiling.h"
 
 #include <algorithm>
+#include <boost/polygon/voronoi.hpp>
 #include <cmath>
 #include <cstdint>
 #include <map>
 #include <utility>
-
-#include <boost/polygon/voronoi.hpp>
 
 namespace gridwork::demo_geography {
 namespace {

@@ -16,11 +16,11 @@ namespace gridwork::demo_geography {
 
 struct Tiling {
   struct Cell {
-    geo::Point site;          // lon/lat of the generating site.
-    std::vector<int> ring;    // vertex indices, counter-clockwise in the lon/lat plane, open.
+    geo::Point site;        // lon/lat of the generating site.
+    std::vector<int> ring;  // vertex indices, counter-clockwise in the lon/lat plane, open.
     // neighbours[i] is the cell across the edge ring[i] -> ring[i+1], or -1.
     std::vector<int> neighbours;
-    bool finite = false;      // false for hull cells (unbounded); their ring is empty.
+    bool finite = false;  // false for hull cells (unbounded); their ring is empty.
   };
   std::vector<geo::Point> vertices;  // lon/lat.
   std::vector<Cell> cells;           // same order as the sites.

@@ -28,6 +28,7 @@ fi
 
 pids=()
 stop_all() {
+  trap - EXIT INT TERM
   echo "== stopping services"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done

@@ -1,6 +1,6 @@
 // store_commit_bench: commits/s of Db::Commit with sync=true, group commit on vs off.
 //
-//   build-store/bin/store_commit_bench [--threads=8] [--commits=400] [--json]
+//   build-release/bin/store_commit_bench [--threads=8] [--commits=400] [--json]
 //
 // Each thread commits `commits` requests of one Put (100 bytes) and one event to a fresh
 // database in the temporary directory. Prints one line per mode; with --json the last line is

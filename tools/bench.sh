@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make bench`: builds the Release tree (build-release/), runs every benchmark with --json,
+# prints their figures and records the JSON of this run in docs/benchmarks.md (section
+# "Latest run"). The method and the commented figures of each benchmark stay above it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS="${JOBS:-2}"
+
+tools/install-deps.sh --with-bench
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+ninja -C build-release -j"$JOBS" geofence_lookup_bench store_commit_bench
+
+results=()
+run() {  # name command...
+  local name=$1; shift
+  echo "== $name: $*"
+  local out
+  out=$("$@" | tee /dev/stderr | tail -1)
+  results+=("| $name | \`$out\` |")
+}
+
+run geofence_lookup bench/run_geofence_bench.sh --bin build-release/bin/geofence_lookup_bench -- --json
+run store_commit_8_threads build-release/bin/store_commit_bench --threads=8 --commits=400 --json
+
+doc=docs/benchmarks.md
+marker="<!-- latest-run: written by tools/bench.sh, do not edit below -->"
+if grep -qF "$marker" "$doc"; then
+  sed -i "/$(printf '%s' "$marker" | sed 's/[^^]/[&]/g; s/\^/\\^/g')/,\$d" "$doc"
+fi
+{
+  echo "$marker"
+  echo
+  echo "## Latest run"
+  echo
+  echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, \`make bench\`:"
+  echo
+  echo "| benchmark | figures (--json) |"
+  echo "| --- | --- |"
+  printf '%s\n' "${results[@]}"
+} >> "$doc"
+echo "== figures written to $doc"

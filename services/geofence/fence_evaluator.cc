@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gridwork/geo/distance.h"
+#include "gridwork/service/time_convert.h"
 
 namespace gridwork::geofence {
 namespace {
@@ -14,17 +15,7 @@ using v1::FenceEventKind;
 using v1::KeyPointVisit;
 using v1::WorkerState;
 
-absl::Time ToTime(const Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-google::protobuf::Duration ToProtoDuration(absl::Duration d) {
-  google::protobuf::Duration out;
-  const int64_t nanos = absl::ToInt64Nanoseconds(d);
-  out.set_seconds(nanos / 1000000000);
-  out.set_nanos(static_cast<int32_t>(nanos % 1000000000));
-  return out;
-}
+absl::Time ToTime(const Timestamp& ts) { return service::FromProto(ts); }
 
 FenceEvent MakeEvent(FenceEventKind kind, const std::string& grid, const Fix& fix) {
   FenceEvent e;
@@ -132,7 +123,7 @@ void ApplyTransitions(const FenceConfig& cfg, const FenceGeometry& geo,
   for (size_t i = first_new; i < events->size(); ++i) {
     FenceEventKind k = (*events)[i].kind();
     if (k == v1::FENCE_EVENT_KIND_EXIT_GRID || k == v1::FENCE_EVENT_KIND_LEFT_OWN_GRID) {
-      *(*events)[i].mutable_dwell() = ToProtoDuration(waited);
+      *(*events)[i].mutable_dwell() = service::ToProto(waited);
     }
   }
 }
@@ -184,7 +175,7 @@ void ApplyVisits(const FenceConfig& cfg, const FenceGeometry& geo, const Fix& fi
         visit->set_checked_in(true);
         FenceEvent e = MakeEvent(v1::FENCE_EVENT_KIND_CHECK_IN, kp.grid_id, fix);
         e.set_key_point_id(kp.id);
-        *e.mutable_dwell() = ToProtoDuration(span);
+        *e.mutable_dwell() = service::ToProto(span);
         events->push_back(std::move(e));
       }
     }

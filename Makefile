@@ -2,7 +2,7 @@
 #   make up     build everything, start the services with demo data, print where to look
 #   make test   install dependencies, build, run the whole test suite (what CI runs)
 #   make bench  release build, run every benchmark, write docs/benchmarks.md figures
-.PHONY: up test bench build deps clean
+.PHONY: up test test-sanitize bench build deps clean
 
 JOBS ?= 2
 
@@ -24,3 +24,10 @@ bench:
 
 clean:
 	rm -rf build build-release
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/).
+test-sanitize: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGRIDWORK_SANITIZE=ON
+	ninja -C build-asan -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir build-asan --output-on-failure -j$(JOBS) --timeout 600

@@ -138,7 +138,7 @@ int Run() {
 int main(int argc, char** argv) {
   gridwork::rpc::BlockShutdownSignals();
   gridwork::ParseFlags(argc, argv,
-                       "gridwork-geofence: region tree, bindings, key points and fence "
-                       "evaluation.\nUsage: gridwork-geofence [flags]");
+                       "region tree, bindings, key points and fence evaluation.\n"
+                       "Usage: gridwork-geofence [flags]");
   return gridwork::geofence::Run();
 }

@@ -220,7 +220,7 @@ int Usage() {
 int main(int argc, char** argv) {
   using namespace gridwork::gridctl;
   std::vector<char*> args =
-      gridwork::ParseFlags(argc, argv, "gridctl: operator command line for Gridwork services");
+      gridwork::ParseFlags(argc, argv, "operator command line for Gridwork services.\nUsage: gridctl [flags] COMMAND ARGS... (import-regions, export-regions, list-regions, locate, bind, workers-in)");
   if (args.size() < 2) return Usage();
   auto key = gridwork::rpc::LoadPrincipalKey(absl::GetFlag(FLAGS_principal_key_file));
   if (!key.ok()) {

@@ -35,8 +35,8 @@
 #include "postgis_lookup.h"
 
 ABSL_FLAG(std::string, data_dir, "",
-          "Directory of the Henan city GeoJSON files; default: ../shared/data/henan next to the "
-          "repository root, searched from the working directory and from the binary's path");
+          "Directory of the Henan city GeoJSON files; default: the repository's testdata/henan, "
+          "searched upwards from the working directory and from the binary's path");
 ABSL_FLAG(std::string, postgres_url, "",
           "libpq conninfo/URL of a PostgreSQL server with PostGIS; empty skips PostGIS");
 ABSL_FLAG(int64_t, queries, 2000000, "Random query points per dataset for the index");
@@ -80,13 +80,13 @@ fs::path FindDataDir(const char* argv0) {
   bases.push_back(exe.parent_path());
   for (fs::path base : bases) {
     for (int up = 0; up < 6 && !base.empty(); ++up, base = base.parent_path()) {
-      for (const char* rel : {"../shared/data/henan", "shared/data/henan"}) {
+      for (const char* rel : {"testdata/henan", "../shared/data/henan"}) {
         if (fs::is_directory(base / rel)) return fs::canonical(base / rel);
       }
       if (base == base.parent_path()) break;
     }
   }
-  Die("cannot find shared/data/henan; pass --data_dir");
+  Die("cannot find testdata/henan; pass --data_dir");
 }
 
 Regions LoadGeoJson(const fs::path& file, uint32_t* next_ordinal) {

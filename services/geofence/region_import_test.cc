@@ -2,6 +2,7 @@
 #include "services/geofence/region_import.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -169,6 +170,33 @@ TEST_CASE("invalid geometry and limits") {
   REQUIRE(PlanImport(R"({"type":"Point","coordinates":[1,2]})", *Empty(), {}, {}, kNow)
               .status()
               .code() == absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace gridwork::geofence
+
+namespace gridwork::geofence {
+
+TEST_CASE("a feature with more vertices than the limit is refused by name") {
+  // A 3,000-vertex circle of ~1 km radius: valid, but above a 1,000-vertex limit.
+  std::string coords;
+  for (int i = 0; i <= 3000; ++i) {
+    const double a = 2 * M_PI * (i % 3000) / 3000.0;
+    absl::StrAppend(&coords, i ? "," : "", "[", 113.65 + 0.011 * std::cos(a), ",",
+                    34.75 + 0.009 * std::sin(a), "]");
+  }
+  const std::string circle = absl::StrCat(
+      R"({"type":"Feature","properties":{"id":"410105","level":"district"},)"
+      R"("geometry":{"type":"Polygon","coordinates":[[)", coords, "]]}}");
+  ImportLimits limits;
+  limits.max_vertices_per_feature = 1000;
+  auto plan = PlanImport(Collection({circle}), *Empty(), limits, {}, kNow);
+  REQUIRE(plan.ok());
+  REQUIRE(Codes(*plan) == std::vector<std::string>{"TOO_MANY_VERTICES"});
+  REQUIRE(plan->regions.empty());
+  // Within the default limit the same circle is fine.
+  auto ok = PlanImport(Collection({circle}), *Empty(), {}, {}, kNow);
+  REQUIRE(ok.ok());
+  REQUIRE(ok->issues.empty());
 }
 
 }  // namespace gridwork::geofence

@@ -31,3 +31,11 @@ test-sanitize: deps
 	ninja -C build-asan -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir build-asan --output-on-failure -j$(JOBS) --timeout 600
+
+# libFuzzer (clang-14, ASan + UBSan, build-fuzz/): each fuzzer for FUZZ_SECONDS (default 60)
+# from its seed corpus in tests/fuzz/corpus/ (docs/fuzzing.md).
+.PHONY: fuzz
+FUZZ_SECONDS ?= 60
+fuzz:
+	tools/install-deps.sh --with-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) tests/fuzz/run.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package Gridwork needs to build, test and benchmark.
 # Idempotent: packages already present are skipped; apt-get runs only when something is missing.
-# Usage: tools/install-deps.sh [--with-bench]   (--with-bench adds PostgreSQL/PostGIS)
+# Usage: tools/install-deps.sh [--with-bench] [--with-fuzz]
+#   (--with-bench adds PostgreSQL/PostGIS, --with-fuzz clang-16 for libFuzzer)
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,14 @@ packages=(
 )
 if [[ "${1:-}" == "--with-bench" ]]; then
   packages+=(postgresql-15-postgis-3 postgresql-15 libpq-dev)
+fi
+# --with-fuzz (anywhere on the line, with or without --with-bench) adds clang-16 and its
+# sanitizer/libFuzzer runtimes for tests/fuzz/run.sh (clang-14 cannot compile libs/geo). Without it nothing below changes anything.
+if [[ " $* " == *" --with-fuzz "* ]]; then
+  packages+=(clang-16 libclang-rt-16-dev)
+  if [[ "${1:-}" != "--with-bench" && " $* " == *" --with-bench "* ]]; then
+    packages+=(postgresql-15-postgis-3 postgresql-15 libpq-dev)
+  fi
 fi
 
 missing=()

@@ -1,7 +1,7 @@
 #include "gridwork/geo/crs.h"
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -61,8 +61,8 @@ TEST_CASE("CRS: published reference values (Beijing, wandergis/coordtransform)",
 }
 
 TEST_CASE("CRS: the GCJ-02 offset in Zhengzhou is a few hundred metres", "[crs]") {
-  for (const Point& wgs : {LngLat(113.6654, 34.7579),    // 二七广场 (Erqi Square)
-                           LngLat(113.7300, 34.7700),    // Zhengdong New District
+  for (const Point& wgs : {LngLat(113.6654, 34.7579),     // 二七广场 (Erqi Square)
+                           LngLat(113.7300, 34.7700),     // Zhengdong New District
                            LngLat(113.5400, 34.8200)}) {  // Huiji
     const Point gcj = Wgs84ToGcj02(wgs);
     const double offset_m = HaversineMeters(wgs, gcj);
@@ -70,7 +70,7 @@ TEST_CASE("CRS: the GCJ-02 offset in Zhengzhou is a few hundred metres", "[crs]"
     CHECK(offset_m > 100);
     CHECK(offset_m < 700);
     const Point bd = Wgs84ToBd09(wgs);
-    CHECK(HaversineMeters(wgs, bd) > 500);   // BD-09 adds ~0.0065°, ~0.006° more
+    CHECK(HaversineMeters(wgs, bd) > 500);  // BD-09 adds ~0.0065°, ~0.006° more
     CHECK(HaversineMeters(wgs, bd) < 1700);
     CHECK(MaxAbsDiff(Gcj02ToWgs84(gcj), wgs) < 1e-9);
     CHECK(MaxAbsDiff(Bd09ToWgs84(bd), wgs) < 1e-9);
@@ -96,10 +96,10 @@ TEST_CASE("CRS: round trips below 1e-7 degree over China, iterations bounded", "
     max_bd_err = std::max(max_bd_err, MaxAbsDiff(gcj_again, gcj));
     max_bd_err = std::max(max_bd_err, MaxAbsDiff(Bd09ToWgs84(Wgs84ToBd09(wgs)), wgs));
   }
-  INFO("GCJ: max error " << max_gcj_err << "°, max iterations " << max_gcj_iter
-                         << ", max residual " << max_gcj_residual);
-  INFO("BD: max error " << max_bd_err << "°, max iterations " << max_bd_iter
-                        << ", max residual " << max_bd_residual);
+  INFO("GCJ: max error " << max_gcj_err << "°, max iterations " << max_gcj_iter << ", max residual "
+                         << max_gcj_residual);
+  INFO("BD: max error " << max_bd_err << "°, max iterations " << max_bd_iter << ", max residual "
+                        << max_bd_residual);
   // The requirement is 1e-7° (~1 cm); the solver reaches far below that.
   CHECK(max_gcj_err < 1e-9);
   CHECK(max_bd_err < 1e-9);

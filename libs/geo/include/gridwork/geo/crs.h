@@ -12,7 +12,8 @@
 // forms themselves. The inverse directions have no closed form; they are solved by fixed-point
 // iteration against the forward formula until the residual is below 1e-10° (~0.01 mm), so that
 // forward(inverse(x)) == x to that precision and inverse(forward(w)) == w to ~1e-10° anywhere in
-// China (measured maximum 1.0e-10° over 851,000 points). See docs/geo.md, "Coordinate systems (GCJ-02, BD-09)".
+// China (measured maximum 1.0e-10° over 851,000 points). See docs/geo.md, "Coordinate systems
+// (GCJ-02, BD-09)".
 //
 // Outside OutOfChina()'s box GCJ-02 equals WGS-84 (the offset is only applied inside China);
 // BD-09 is applied everywhere, as Baidu does.
@@ -53,9 +54,9 @@ struct CrsInverseReport {
 // GCJ-02 → WGS-84: the point w with Wgs84ToGcj02(w) == gcj, by fixed-point iteration
 // w ← w − (Wgs84ToGcj02(w) − gcj) from w₀ = gcj, stopped when the step is below 1e-10° or after
 // kCrsMaxIterations (then the best estimate so far is returned). Error ≤ ~1e-10° (0.01 mm)
-// in China, after 3-5 forward evaluations. Returns `gcj` unchanged if OutOfChina(gcj). The offset is evaluated without the box
-// test, so a point within ~1 km inside the box edge still inverts consistently.
-// `report` (optional) receives the iteration count and residual.
+// in China, after 3-5 forward evaluations. Returns `gcj` unchanged if OutOfChina(gcj). The offset
+// is evaluated without the box test, so a point within ~1 km inside the box edge still inverts
+// consistently. `report` (optional) receives the iteration count and residual.
 Point Gcj02ToWgs84(const Point& gcj, CrsInverseReport* report = nullptr);
 
 // GCJ-02 → BD-09: the published closed form (x_pi = π·3000/180; radius + 0.00002·sin(lat·x_pi),

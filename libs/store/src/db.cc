@@ -109,7 +109,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const ColumnFamilySpec& spec : rep->specs) {
-    descriptors.emplace_back(spec.name, FamilyOptions(cache));
+    rocksdb::ColumnFamilyOptions cf = FamilyOptions(cache);
+    if (spec.tune) spec.tune(&cf);
+    descriptors.emplace_back(spec.name, std::move(cf));
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &rep->handles, &raw);

@@ -42,6 +42,10 @@
 #include "gridwork/store/idempotency.h"
 #include "gridwork/store/write_request.h"
 
+namespace rocksdb {
+struct ColumnFamilyOptions;
+}  // namespace rocksdb
+
 namespace gridwork::store {
 
 using FeedEvent = ::gridwork::common::v1::FeedEvent;
@@ -71,8 +75,17 @@ struct DbOptions {
 // One service-defined column family. `description` is one line saying what it holds
 // (key -> value), shown in logs and Families().
 struct ColumnFamilySpec {
+  ColumnFamilySpec() = default;
+  ColumnFamilySpec(std::string n, std::string d,
+                   std::function<void(rocksdb::ColumnFamilyOptions*)> t = nullptr)
+      : name(std::move(n)), description(std::move(d)), tune(std::move(t)) {}
+
   std::string name;
   std::string description;
+  // Optional: adjusts this family's RocksDB options after the store's defaults (bloom
+  // filter, block cache, LZ4) are set, e.g. a stronger compression for cold data or a
+  // compaction filter that drops expired records during compaction. Called once per Open.
+  std::function<void(rocksdb::ColumnFamilyOptions*)> tune;
 };
 
 // Sequences assigned to a committed request's events; both 0 if it had none.

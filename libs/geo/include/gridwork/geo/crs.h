@@ -54,9 +54,9 @@ struct CrsInverseReport {
 // GCJ-02 → WGS-84: the point w with Wgs84ToGcj02(w) == gcj, by fixed-point iteration
 // w ← w − (Wgs84ToGcj02(w) − gcj) from w₀ = gcj, stopped when the step is below 1e-10° or after
 // kCrsMaxIterations (then the best estimate so far is returned). Error ≤ ~1e-10° (0.01 mm)
-// in China, after 3-5 forward evaluations. Returns `gcj` unchanged if OutOfChina(gcj). The offset
-// is evaluated without the box test, so a point within ~1 km inside the box edge still inverts
-// consistently. `report` (optional) receives the iteration count and residual.
+// in China, after 3-5 forward evaluations. Returns `gcj` unchanged if OutOfChina(gcj); the box
+// is tested on the input only (so within ~700 m of the box edge a round trip may not close —
+// nowhere near a Chinese city). `report` (optional) receives the iteration count and residual.
 Point Gcj02ToWgs84(const Point& gcj, CrsInverseReport* report = nullptr);
 
 // GCJ-02 → BD-09: the published closed form (x_pi = π·3000/180; radius + 0.00002·sin(lat·x_pi),

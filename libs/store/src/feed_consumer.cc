@@ -5,6 +5,7 @@
 
 #include "absl/random/random.h"
 #include "absl/time/clock.h"
+#include "event_buffer.h"
 #include "gridwork/core/log.h"
 
 namespace gridwork::store {
@@ -23,6 +24,9 @@ std::chrono::system_clock::time_point Deadline(absl::Duration d) {
   return absl::ToChronoTime(absl::Now() + d);
 }
 
+// Events read ahead of the applier in per-event mode.
+constexpr size_t kPerEventBuffer = 256;
+
 }  // namespace
 
 FeedConsumer::FeedConsumer(Db* db, std::shared_ptr<grpc::Channel> channel,
@@ -30,6 +34,14 @@ FeedConsumer::FeedConsumer(Db* db, std::shared_ptr<grpc::Channel> channel,
     : db_(db),
       name_(std::move(consumer_name)),
       handler_(std::move(handler)),
+      options_(std::move(options)),
+      stub_(::gridwork::common::v1::Feed::NewStub(std::move(channel))) {}
+
+FeedConsumer::FeedConsumer(Db* db, std::shared_ptr<grpc::Channel> channel,
+                           std::string consumer_name, BatchHandler handler, Options options)
+    : db_(db),
+      name_(std::move(consumer_name)),
+      batch_handler_(std::move(handler)),
       options_(std::move(options)),
       stub_(::gridwork::common::v1::Feed::NewStub(std::move(channel))) {}
 
@@ -147,23 +159,52 @@ grpc::Status FeedConsumer::RunStream(bool* made_progress) {
   log::Info("feed consumer watching", {{"consumer", name_},
                                        {"from_sequence", *cursor + 1},
                                        {"peer_last_sequence", peer_last_.load()}});
-  FeedEvent event;
-  bool stopped = false;
-  while (reader->Read(&event)) {
-    if (event.sequence() <= cursor_.load()) continue;  // already applied
-    if (event.sequence() > peer_last_.load()) peer_last_ = event.sequence();
-    if (!Apply(event)) {
-      stopped = true;
-      ctx.TryCancel();
-      break;
+
+  // The reader thread only Reads (blocking) and buffers; this thread takes what arrived.
+  const bool batch_mode = batch_handler_ != nullptr;
+  const size_t max_take = batch_mode ? std::max<size_t>(options_.max_batch_events, 1)
+                                     : kPerEventBuffer;
+  const absl::Duration fill_delay = batch_mode ? options_.max_batch_delay : absl::ZeroDuration();
+  EventBuffer buffer(batch_mode ? 2 * max_take : kPerEventBuffer);
+  std::thread reading([&reader, &buffer] {
+    FeedEvent event;
+    bool ended = false;
+    while (!ended) {
+      if (!reader->Read(&event)) {
+        ended = true;
+      } else if (!buffer.Push(std::move(event))) {
+        break;  // the applier stopped (and cancelled the call)
+      }
     }
-    *made_progress = true;
-  }
-  if (stopped) {
     // Drain so that Finish() does not wait for more messages.
-    while (reader->Read(&event)) {
+    while (!ended && reader->Read(&event)) {
+    }
+    buffer.Finish();
+  });
+
+  std::vector<FeedEvent> taken;
+  std::vector<FeedEvent> fresh;
+  bool stopped = false;
+  while (!stopped && buffer.Take(max_take, fill_delay, &taken)) {
+    // Keep events past the cursor, strictly ascending (a peer may re-send applied ones).
+    fresh.clear();
+    uint64_t last = cursor_.load();
+    for (FeedEvent& e : taken) {
+      if (e.sequence() <= last) continue;
+      last = e.sequence();
+      fresh.push_back(std::move(e));
+    }
+    if (fresh.empty()) continue;
+    if (last > peer_last_.load()) peer_last_ = last;
+    if (!ApplyEvents(fresh)) {
+      stopped = true;
+    } else {
+      *made_progress = true;
     }
   }
+  if (stopped) ctx.TryCancel();
+  buffer.Close();
+  reading.join();
   grpc::Status status = reader->Finish();
   connected_ = false;
   {
@@ -171,6 +212,31 @@ grpc::Status FeedConsumer::RunStream(bool* made_progress) {
     active_context_ = nullptr;
   }
   return status;
+}
+
+bool FeedConsumer::ApplyEvents(const std::vector<FeedEvent>& events) {
+  if (batch_handler_) return ApplyBatch(events, std::max(1, options_.max_attempts));
+  for (const FeedEvent& e : events) {
+    if (!Apply(e)) return false;
+  }
+  return true;
+}
+
+absl::Status FeedConsumer::DeadLetter(const FeedEvent& event, const absl::Status& error) {
+  WriteRequest poisoned;
+  poisoned.dead_letters_.push_back(WriteRequest::DeadLetter{
+      name_, event.sequence(), error.ToString(), event.SerializeAsString()});
+  poisoned.SetCursor(name_, event.sequence());
+  absl::Status dl = db_->Commit(std::move(poisoned)).status();
+  if (dl.ok()) {
+    ++dead_lettered_;
+    cursor_ = event.sequence();
+    log::Error("feed event dead-lettered",
+               {{"consumer", name_}, {"sequence", event.sequence()}, {"error", error.ToString()}});
+  } else {
+    log::Error("dead letter commit failed", {{"consumer", name_}, {"error", dl.ToString()}});
+  }
+  return dl;
 }
 
 bool FeedConsumer::Apply(const FeedEvent& event) {
@@ -185,6 +251,7 @@ bool FeedConsumer::Apply(const FeedEvent& event) {
       status = db_->Commit(std::move(request)).status();
       if (status.ok()) {
         ++applied_;
+        ++batches_committed_;
         cursor_ = event.sequence();
         return true;
       }
@@ -195,21 +262,50 @@ bool FeedConsumer::Apply(const FeedEvent& event) {
                                        {"error", status.ToString()},
                                        {"failures", failures},
                                        {"transient", IsTransient(status.code())}});
-    if (failures >= max_attempts) {
-      WriteRequest poisoned;
-      poisoned.dead_letters_.push_back(WriteRequest::DeadLetter{
-          name_, event.sequence(), status.ToString(), event.SerializeAsString()});
-      poisoned.SetCursor(name_, event.sequence());
-      absl::Status dl = db_->Commit(std::move(poisoned)).status();
-      if (dl.ok()) {
-        ++dead_lettered_;
-        cursor_ = event.sequence();
-        log::Error(
-            "feed event dead-lettered",
-            {{"consumer", name_}, {"sequence", event.sequence()}, {"error", status.ToString()}});
+    if (failures >= max_attempts && DeadLetter(event, status).ok()) return true;
+    if (!SleepUnlessStopped(Jittered(backoff))) return false;
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+}
+
+bool FeedConsumer::ApplyBatch(const std::vector<FeedEvent>& events, int attempts) {
+  int failures = 0;
+  absl::Duration backoff = options_.initial_backoff;
+  while (true) {
+    WriteRequest request;
+    absl::Status status = batch_handler_(events, request);
+    if (status.ok()) {
+      request.SetCursor(name_, events.back().sequence());
+      status = db_->Commit(std::move(request)).status();
+      if (status.ok()) {
+        applied_ += events.size();
+        ++batches_committed_;
+        cursor_ = events.back().sequence();
         return true;
       }
-      log::Error("dead letter commit failed", {{"consumer", name_}, {"error", dl.ToString()}});
+    }
+    const bool transient = IsTransient(status.code());
+    if (!transient) ++failures;
+    log::Warning("feed batch failed", {{"consumer", name_},
+                                       {"first_sequence", events.front().sequence()},
+                                       {"last_sequence", events.back().sequence()},
+                                       {"events", events.size()},
+                                       {"error", status.ToString()},
+                                       {"failures", failures},
+                                       {"transient", transient}});
+    if (failures >= attempts) {
+      if (events.size() == 1) {
+        if (DeadLetter(events.front(), status).ok()) return true;
+      } else {
+        // Bisect: a part of two or more events gets one attempt before it is split again;
+        // a single event gets the full max_attempts before it is dead-lettered.
+        const size_t mid = events.size() / 2;
+        const std::vector<FeedEvent> head(events.begin(), events.begin() + mid);
+        const std::vector<FeedEvent> tail(events.begin() + mid, events.end());
+        const int full = std::max(1, options_.max_attempts);
+        return ApplyBatch(head, head.size() == 1 ? full : 1) &&
+               ApplyBatch(tail, tail.size() == 1 ? full : 1);
+      }
     }
     if (!SleepUnlessStopped(Jittered(backoff))) return false;
     backoff = std::min(backoff * 2, options_.max_backoff);

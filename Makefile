@@ -32,7 +32,7 @@ test-sanitize: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir build-asan --output-on-failure -j$(JOBS) --timeout 600
 
-# libFuzzer (clang-14, ASan + UBSan, build-fuzz/): each fuzzer for FUZZ_SECONDS (default 60)
+# libFuzzer (clang-16, ASan + UBSan, build-fuzz/): each fuzzer for FUZZ_SECONDS (default 60)
 # from its seed corpus in tests/fuzz/corpus/ (docs/fuzzing.md).
 .PHONY: fuzz
 FUZZ_SECONDS ?= 60

@@ -14,10 +14,14 @@
 
 #include <array>
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "gridwork/common/v1/feed.pb.h"
 #include "gridwork/common/v1/principal.pb.h"
 #include "gridwork/core/clock.h"
 #include "gridwork/geofence/v1/geofence.pb.h"
@@ -79,6 +83,14 @@ class GeofenceCore {
 
   absl::StatusOr<v1::EvaluateFixesResponse> EvaluateFixes(const Principal& p,
                                                           const v1::EvaluateFixesRequest& req);
+  // Feed consumer of the location service's accepted fixes: evaluates the Fix payloads of
+  // `events` and commits the states, fence events AND the consumer cursor (consumer_name ->
+  // last event's sequence) in one WriteRequest while the workers are locked, so a concurrent
+  // EvaluateFixes call can never interleave with an uncommitted consumer batch. Fixes that
+  // fail validation are logged and skipped (location only publishes accepted fixes).
+  absl::Status ApplyLocationFixes(const std::vector<common::v1::FeedEvent>& events,
+                                  const std::string& consumer_name);
+
   absl::StatusOr<v1::WorkerState> GetWorkerState(const Principal& p,
                                                  const v1::GetWorkerStateRequest& req);
   absl::StatusOr<v1::ListWorkersInRegionResponse> ListWorkersInRegion(
@@ -95,6 +107,11 @@ class GeofenceCore {
   void SetKeyPoints(std::shared_ptr<const KeyPointIndex> index);
   absl::Status ReloadKeyPoints();
   absl::Mutex* WorkerLock(const std::string& worker_id);
+  // Evaluates `fixes` (already validated) and commits; with `cursor`, also sets that
+  // consumer cursor in the same commit.
+  absl::StatusOr<v1::EvaluateFixesResponse> EvaluateAndCommit(
+      const std::vector<const common::v1::Fix*>& fixes,
+      const std::optional<std::pair<std::string, uint64_t>>& cursor);
 
   GeofenceStore* const store_;
   const GeofenceOptions options_;

@@ -5,6 +5,7 @@
 
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "gridwork/core/log.h"
 #include "gridwork/core/status_macros.h"
 #include "gridwork/rpc/page_token.h"
 #include "gridwork/rpc/principal.h"
@@ -70,11 +71,45 @@ absl::StatusOr<v1::EvaluateFixesResponse> GeofenceCore::EvaluateFixes(
     return absl::InvalidArgumentError(
         absl::StrCat("at most ", kMaxFixesPerCall, " fixes per call, got ", req.fixes_size()));
   }
-  for (int i = 0; i < req.fixes_size(); ++i) GW_RETURN_IF_ERROR(CheckFix(req.fixes(i), i));
+  std::vector<const common::v1::Fix*> fixes;
+  for (int i = 0; i < req.fixes_size(); ++i) {
+    GW_RETURN_IF_ERROR(CheckFix(req.fixes(i), i));
+    fixes.push_back(&req.fixes(i));
+  }
+  return EvaluateAndCommit(fixes, std::nullopt);
+}
 
+absl::Status GeofenceCore::ApplyLocationFixes(const std::vector<common::v1::FeedEvent>& events,
+                                              const std::string& consumer_name) {
+  if (events.empty()) return absl::OkStatus();
+  std::vector<common::v1::Fix> parsed;
+  parsed.reserve(events.size());
+  for (const auto& e : events) {
+    common::v1::Fix f;
+    if (!e.payload().UnpackTo(&f)) {
+      log::Warning("skipping a location feed event that is not a Fix",
+                   {{"sequence", e.sequence()}, {"type", e.payload().type_url()}});
+      continue;
+    }
+    if (absl::Status s = CheckFix(f, 0); !s.ok()) {
+      log::Warning("skipping an invalid fix from the location feed",
+                   {{"sequence", e.sequence()}, {"error", s.message()}});
+      continue;
+    }
+    parsed.push_back(std::move(f));
+  }
+  std::vector<const common::v1::Fix*> fixes;
+  for (const auto& f : parsed) fixes.push_back(&f);
+  return EvaluateAndCommit(fixes, std::make_pair(consumer_name, events.back().sequence()))
+      .status();
+}
+
+absl::StatusOr<v1::EvaluateFixesResponse> GeofenceCore::EvaluateAndCommit(
+    const std::vector<const common::v1::Fix*>& all_fixes,
+    const std::optional<std::pair<std::string, uint64_t>>& cursor) {
   // Per worker, in device-time order (stable: equal times keep arrival order).
   std::map<std::string, std::vector<const common::v1::Fix*>> by_worker;
-  for (const auto& f : req.fixes()) by_worker[f.worker_id()].push_back(&f);
+  for (const common::v1::Fix* f : all_fixes) by_worker[f->worker_id()].push_back(f);
   for (auto& [w, fixes] : by_worker) {
     std::stable_sort(fixes.begin(), fixes.end(), [](const auto* a, const auto* b) {
       return service::FromProto(a->device_time()) < service::FromProto(b->device_time());
@@ -117,10 +152,11 @@ absl::StatusOr<v1::EvaluateFixesResponse> GeofenceCore::EvaluateFixes(
     }
     store_->PutWorkerState(state, stored ? previous_grid : std::string(), &write);
   }
+  if (cursor) write.SetCursor(cursor->first, cursor->second);
   GW_RETURN_IF_ERROR(store_->Commit(std::move(write)).status());
 
   if (metrics_ != nullptr) {
-    metrics_->fixes_evaluated.Increment(req.fixes_size());
+    metrics_->fixes_evaluated.Increment(static_cast<double>(all_fixes.size()));
     metrics_->late_fixes.Increment(resp.late_fixes());
     for (const auto& e : resp.events()) {
       metrics_->fence_events.Add({{"kind", v1::FenceEventKind_Name(e.kind())}}).Increment();

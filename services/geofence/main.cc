@@ -13,6 +13,9 @@
 #include "gridwork/rpc/server.h"
 #include "gridwork/rpc/shutdown_signal.h"
 #include "gridwork/rpc/status_convert.h"
+#include "gridwork/service/feed_auth.h"
+#include "gridwork/rpc/client.h"
+#include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
 #include "services/geofence/geofence_core.h"
 #include "services/geofence/geofence_service.h"
@@ -22,6 +25,7 @@ ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50052", "gRPC listen address host:p
 ABSL_FLAG(std::string, metrics_addr, "127.0.0.1:9152", "Prometheus /metrics listen address host:port (port 0 = any free port).");
 ABSL_FLAG(std::string, data_dir, "./data/geofence", "Directory of the service's RocksDB store.");
 ABSL_FLAG(std::string, principal_key_file, "", "File with the HMAC key that verifies caller principals (else $GRIDWORK_PRINCIPAL_KEY).");
+ABSL_FLAG(std::string, location_addr, "", "gridwork-location address; its feed of accepted fixes is evaluated against the fences (empty = fixes only via EvaluateFixes).");
 ABSL_FLAG(bool, sync, true, "fsync the write-ahead log on every commit (group-committed). false survives a process crash but not power loss.");
 ABSL_FLAG(int, max_message_bytes, 32 << 20, "Largest accepted request in bytes (imports of whole cities are a few MB).");
 ABSL_FLAG(absl::Duration, exit_dwell, absl::Seconds(30), "Time a worker must be clearly in another region before a transition fires.");
@@ -78,16 +82,8 @@ int Run() {
   }
 
   GeofenceServiceImpl geofence(core->get(), &codec);
-  store::FeedServiceImpl feed(
-      (*store)->db(),
-      [&codec](grpc::ServerContext* ctx) {
-        return rpc::ToGrpcStatus(codec.Authenticate(*ctx).status());
-      },
-      [&codec](grpc::ServerContext* ctx, const store::FeedEvent& e) {
-        auto p = codec.Authenticate(*ctx);
-        return p.ok() && (e.region_path().empty() ? p->region_scope().empty()
-                                                  : rpc::InScope(*p, e.region_path()));
-      });
+  store::FeedServiceImpl feed((*store)->db(), service::FeedAuthorizer(&codec),
+                              service::FeedScopeFilter(&codec));
 
   rpc::ServerOptions server_options;
   server_options.service_name = "geofence";
@@ -97,6 +93,28 @@ int Run() {
   if (!server.ok()) {
     log::Error("cannot start gRPC server", {{"error", server.status().message()}});
     return 1;
+  }
+
+  // Fixes from the location service's feed: evaluated and committed together with the
+  // consumer cursor (exactly once; catches up by itself after an outage of either side).
+  std::unique_ptr<store::FeedConsumer> fixes;
+  if (!absl::GetFlag(FLAGS_location_addr).empty()) {
+    store::FeedConsumerOptions consumer_options;
+    consumer_options.types = {"gridwork.common.v1.Fix"};
+    consumer_options.add_metadata = service::ServicePrincipalMetadata(&codec, "geofence");
+    consumer_options.max_batch_delay = absl::Milliseconds(2);
+    GeofenceCore* c = core->get();
+    const std::string name = "geofence<-location";
+    fixes = std::make_unique<store::FeedConsumer>(
+        (*store)->db(), rpc::MakeChannel(absl::GetFlag(FLAGS_location_addr)), name,
+        store::FeedConsumer::BatchHandler(
+            [c, name](const std::vector<store::FeedEvent>& events, store::WriteRequest&) {
+              // ApplyLocationFixes commits effects and cursor itself; the consumer's own
+              // commit then only repeats the same cursor.
+              return c->ApplyLocationFixes(events, name);
+            }),
+        consumer_options);
+    fixes->Start();
   }
 
   // Retention: trim the feed and old idempotency records once an hour.
@@ -122,6 +140,7 @@ int Run() {
   rpc::RunUntilShutdownSignal(
       **server,
       [&] {
+        if (fixes) fixes->Stop();
         feed.Shutdown();
         stop_retention.Notify();
       },

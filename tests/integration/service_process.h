@@ -71,6 +71,10 @@ class ServiceProcess {
   int metrics_port_ = 0;
 };
 
+// A TCP port on 127.0.0.1 that was free a moment ago (for services that must know each
+// other's address before either starts).
+int PickFreePort();
+
 // GET http://127.0.0.1:<port><path>; returns the body, or "" on any failure.
 std::string HttpGet(int port, const std::string& path);
 

@@ -1,0 +1,146 @@
+// gridwork-location: ingest of workers' position fixes, tracks, last positions, online state.
+// Flags: --help. Stops gracefully on SIGTERM/SIGINT.
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/synchronization/notification.h"
+#include "gridwork/core/flags_usage.h"
+#include "gridwork/core/log.h"
+#include "gridwork/metrics/metrics_server.h"
+#include "gridwork/rpc/client.h"
+#include "gridwork/rpc/principal.h"
+#include "gridwork/rpc/server.h"
+#include "gridwork/rpc/shutdown_signal.h"
+#include "gridwork/service/feed_auth.h"
+#include "gridwork/store/feed_consumer.h"
+#include "gridwork/store/feed_service.h"
+#include "services/location/location_core.h"
+#include "services/location/location_service.h"
+#include "services/location/location_store.h"
+
+ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50051", "gRPC listen address host:port (port 0 = any free port).");
+ABSL_FLAG(std::string, metrics_addr, "127.0.0.1:9151", "Prometheus /metrics listen address host:port (port 0 = any free port).");
+ABSL_FLAG(std::string, data_dir, "./data/location", "Directory of the service's RocksDB store.");
+ABSL_FLAG(std::string, principal_key_file, "", "File with the HMAC key that verifies caller principals (else $GRIDWORK_PRINCIPAL_KEY).");
+ABSL_FLAG(std::string, geofence_addr, "", "gridwork-geofence address; its fence events give each worker's current grid (empty = none).");
+ABSL_FLAG(bool, sync, true, "fsync the write-ahead log before acknowledging fixes (group-committed). false survives a process crash but not power loss.");
+ABSL_FLAG(absl::Duration, retention, absl::Hours(24 * 400), "Fixes older than this are dropped by compaction.");
+ABSL_FLAG(absl::Duration, future_skew, absl::Minutes(2), "Fixes with a device time further in the future are rejected (FUTURE_TIME).");
+ABSL_FLAG(absl::Duration, max_age, absl::Hours(24 * 7), "Fixes older than this when received are rejected (TOO_OLD).");
+ABSL_FLAG(double, max_accuracy_m, 500, "Fixes with a larger accuracy radius are rejected (LOW_ACCURACY).");
+ABSL_FLAG(double, max_speed_mps, 70, "Fixes implying a faster move from the previous fix are rejected (IMPOSSIBLE_SPEED).");
+ABSL_FLAG(absl::Duration, online_window, absl::Minutes(5), "A worker is online with a fix newer than this.");
+ABSL_FLAG(absl::Duration, feed_retention, absl::Hours(24 * 3), "Feed events (accepted fixes for consumers) older than this are trimmed.");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10), "On SIGTERM, how long running calls may take to finish.");
+
+namespace gridwork::location {
+namespace {
+
+int Run() {
+  log::SetServiceName("location");
+  auto key = rpc::LoadPrincipalKey(absl::GetFlag(FLAGS_principal_key_file));
+  if (!key.ok()) {
+    log::Error("cannot start", {{"error", key.status().message()}});
+    return 2;
+  }
+  rpc::PrincipalCodec codec(*key);
+  auto store = LocationStore::Open(absl::GetFlag(FLAGS_data_dir), Clock::Real(),
+                                   absl::GetFlag(FLAGS_sync), absl::GetFlag(FLAGS_retention));
+  if (!store.ok()) {
+    log::Error("cannot open store", {{"data_dir", absl::GetFlag(FLAGS_data_dir)},
+                                     {"error", store.status().message()}});
+    return 1;
+  }
+  auto metrics = metrics::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_addr));
+  if (!metrics.ok()) {
+    log::Error("cannot start metrics", {{"error", metrics.status().message()}});
+    return 1;
+  }
+  LocationMetrics domain_metrics((*metrics)->registry());
+  LocationOptions options;
+  options.filters.future_skew = absl::GetFlag(FLAGS_future_skew);
+  options.filters.max_age = absl::GetFlag(FLAGS_max_age);
+  options.filters.max_accuracy_m = absl::GetFlag(FLAGS_max_accuracy_m);
+  options.filters.max_speed_mps = absl::GetFlag(FLAGS_max_speed_mps);
+  options.online_window = absl::GetFlag(FLAGS_online_window);
+  auto core = LocationCore::Create(store->get(), options, &domain_metrics);
+  if (!core.ok()) {
+    log::Error("cannot load state", {{"error", core.status().message()}});
+    return 1;
+  }
+
+  LocationServiceImpl location(core->get(), &codec, Clock::Real());
+  store::FeedServiceImpl feed((*store)->db(), service::FeedAuthorizer(&codec),
+                              service::FeedScopeFilter(&codec));
+  rpc::ServerOptions server_options;
+  server_options.service_name = "location";
+  server_options.grpc_addr = absl::GetFlag(FLAGS_grpc_addr);
+  auto server = rpc::ServiceServer::Start(server_options, {&location, &feed}, metrics->get());
+  if (!server.ok()) {
+    log::Error("cannot start gRPC server", {{"error", server.status().message()}});
+    return 1;
+  }
+
+  // Current grids from geofence's fence events (exactly once, cursor in our store).
+  std::unique_ptr<store::FeedConsumer> grids;
+  if (!absl::GetFlag(FLAGS_geofence_addr).empty()) {
+    store::FeedConsumerOptions consumer_options;
+    consumer_options.types = {"gridwork.geofence.v1.FenceEvent"};
+    consumer_options.add_metadata = service::ServicePrincipalMetadata(&codec, "location");
+    LocationCore* c = core->get();
+    grids = std::make_unique<store::FeedConsumer>(
+        (*store)->db(), rpc::MakeChannel(absl::GetFlag(FLAGS_geofence_addr)),
+        "location<-geofence",
+        store::FeedConsumer::BatchHandler(
+            [c](const std::vector<store::FeedEvent>& events, store::WriteRequest& write) {
+              std::vector<std::pair<std::string, std::string>> updates;
+              for (const auto& e : events) {
+                if (absl::Status s = c->ApplyGeofenceEvent(e, write, &updates); !s.ok()) return s;
+              }
+              // The grid map is a cache of the store: updating it before the commit is safe
+              // (a failed commit is retried with the same events).
+              c->CommitGrids(updates);
+              return absl::OkStatus();
+            }),
+        consumer_options);
+    grids->Start();
+  }
+
+  absl::Notification stop_retention;
+  std::thread retention([&] {
+    do {
+      store::FeedRetention r;
+      r.max_age = absl::GetFlag(FLAGS_feed_retention);
+      (void)(*store)->db()->TrimFeed(r);
+    } while (!stop_retention.WaitForNotificationWithTimeout(absl::Minutes(10)));
+  });
+
+  log::Info("location serving", {{"grpc_port", (*server)->grpc_port()},
+                                 {"metrics_port", (*metrics)->port()},
+                                 {"data_dir", absl::GetFlag(FLAGS_data_dir)}});
+  rpc::RunUntilShutdownSignal(
+      **server,
+      [&] {
+        if (grids) grids->Stop();
+        feed.Shutdown();
+        stop_retention.Notify();
+      },
+      absl::GetFlag(FLAGS_drain_timeout));
+  retention.join();
+  auto closed = (*store)->db()->Close();
+  log::Info("location stopped", {{"store_closed", closed.ok()}});
+  return 0;
+}
+
+}  // namespace
+}  // namespace gridwork::location
+
+int main(int argc, char** argv) {
+  gridwork::rpc::BlockShutdownSignals();
+  gridwork::ParseFlags(argc, argv,
+                       "ingest of grid workers' position fixes, tracks, last positions and "
+                       "online state.\nUsage: gridwork-location [flags]");
+  return gridwork::location::Run();
+}

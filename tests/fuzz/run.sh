@@ -41,7 +41,6 @@ ninja -C "$build" -j"${JOBS:-2}" "${targets[@]}"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export GRIDWORK_FUZZ_SKIP_REPORTED=${GRIDWORK_FUZZ_SKIP_REPORTED:-1}  # see region_index_fuzz.cc
 if [[ -z ${ASAN_SYMBOLIZER_PATH:-} ]] && command -v llvm-symbolizer >/dev/null; then
   export ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer)
 fi

@@ -128,6 +128,8 @@ class RegionIndexBuilder {
   }
 
  private:
+  static constexpr double kMaxCoordinate = 1e6;
+
   absl::Status CollectEdges() {
     region_first_edge_.reserve(regions_.size() + 1);
     for (size_t k = 0; k < regions_.size(); ++k) {
@@ -138,11 +140,19 @@ class RegionIndexBuilder {
       }
       out_.ordinals_.push_back(ordinal);
       region_first_edge_.push_back(static_cast<uint32_t>(edges_.size()));
-      auto add_ring = [&](const Ring& ring) -> absl::Status {
+      // Init-capture: structured bindings cannot be captured before C++20 in clang < 16.
+      auto add_ring = [&, ordinal = ordinal](const Ring& ring) -> absl::Status {
         for (const Point& p : ring) {
           if (!std::isfinite(p.x()) || !std::isfinite(p.y())) {
             return absl::InvalidArgumentError(absl::StrCat(
                 "region ", ordinal, ": coordinate is not finite (", p.x(), ", ", p.y(), ")"));
+          }
+          // The grid arithmetic (extent, cell counts) must stay finite; geographic
+          // coordinates are far inside this bound (found by fuzzing: 1.7e308 overflowed).
+          if (std::abs(p.x()) > kMaxCoordinate || std::abs(p.y()) > kMaxCoordinate) {
+            return absl::InvalidArgumentError(
+                absl::StrCat("region ", ordinal, ": coordinate (", p.x(), ", ", p.y(),
+                             ") is beyond +-", kMaxCoordinate));
           }
         }
         const size_t n = ring.size();

@@ -330,3 +330,16 @@ TEST_CASE("Real Henan districts: every city, random points and all vertices") {
 
 }  // namespace
 }  // namespace gridwork::geo
+
+namespace gridwork::geo {
+
+TEST_CASE("RegionIndex refuses coordinates whose extent would overflow the grid", "[index]") {
+  Polygon p;
+  p.outer() = {LngLat(-1.7e308, 0), LngLat(-1.7e308, 1), LngLat(1.7e308, 1), LngLat(1.7e308, 0),
+               LngLat(-1.7e308, 0)};
+  bg::correct(p);
+  auto index = RegionIndex::Build({{0, MultiPolygon{p}}});
+  REQUIRE(index.status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace gridwork::geo

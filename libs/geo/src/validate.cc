@@ -60,6 +60,8 @@ void Add(std::vector<ValidationIssue>* out, IssueCode code, std::string message,
   out->push_back(ValidationIssue{code, std::move(message), where, 0});
 }
 
+bool IsTiny(double v) { return v != 0 && std::abs(v) < 1e-9; }
+
 // Coordinates: finite and in range. Returns false if the geometry should not be checked
 // further.
 bool CheckCoordinates(const MultiPolygon& mp, std::vector<ValidationIssue>* out) {
@@ -81,6 +83,14 @@ bool CheckCoordinates(const MultiPolygon& mp, std::vector<ValidationIssue>* out)
         Add(out, IssueCode::kCoordinateOutOfRange,
             absl::StrCat("polygon ", pi, " ", which, " vertex ", v, " ", At(p),
                          " is outside lng [-180, 180], lat [-90, 90]", hint),
+            p);
+      } else if (!out_of_range && (IsTiny(p.x()) || IsTiny(p.y()))) {
+        // Boost 1.74's robust predicates overflow on such values (found by fuzzing), and no
+        // survey is that precise: 1e-9 degree is 0.1 mm.
+        out_of_range = true;
+        Add(out, IssueCode::kCoordinateOutOfRange,
+            absl::StrCat("polygon ", pi, " ", which, " vertex ", v, " ", At(p),
+                         " is closer to 0 than 1e-9 degree without being 0; round it"),
             p);
       }
     }

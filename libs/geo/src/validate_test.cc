@@ -200,3 +200,19 @@ TEST_CASE("Zhengzhou districts: the slivers the default tolerance is based on") 
 
 }  // namespace
 }  // namespace gridwork::geo
+
+namespace gridwork::geo {
+
+TEST_CASE("coordinates within 1e-9 degree of 0 but not 0 are refused (Boost overflow)",
+          "[validate]") {
+  Polygon p;
+  p.outer() = {LngLat(113.6, 34.7), LngLat(113.6, 34.8), LngLat(113.7, 34.8),
+               LngLat(113.7, 9.8e-307), LngLat(113.6, 34.7)};
+  bg::correct(p);
+  auto issues = ValidateGeometry(MultiPolygon{p});
+  REQUIRE(issues.size() == 1);
+  REQUIRE(issues[0].code == IssueCode::kCoordinateOutOfRange);
+  REQUIRE(issues[0].message.find("closer to 0") != std::string::npos);
+}
+
+}  // namespace gridwork::geo

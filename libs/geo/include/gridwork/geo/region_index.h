@@ -75,7 +75,8 @@ class RegionIndex {
   // them). Regions need not be valid in every respect: containment is decided by the
   // even-odd rule over all rings of a region, which for valid polygons is the usual one.
   // Empty input gives an index where every Lookup returns -1.
-  // Errors: INVALID_ARGUMENT if a coordinate is not finite or a region ordinal exceeds
+  // Errors: INVALID_ARGUMENT if a coordinate is not finite or beyond +-1e6 (the grid
+  // arithmetic must stay finite; geographic input is far inside) or a region ordinal exceeds
   // 2^31 - 1; RESOURCE_EXHAUSTED if the index would exceed 2^30 nodes or leaf words.
   static absl::StatusOr<RegionIndex> Build(const std::vector<Region>& regions,
                                            const RegionIndexOptions& options = {});

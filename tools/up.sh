@@ -51,18 +51,28 @@ start() {  # name grpc_port metrics_port [extra flags...]
 }
 
 echo "== starting services"
-start geofence 50052 9152
+# Each consumes the other's feed: fixes -> geofence, fence events -> location.
+start geofence 50052 9152 --location_addr=127.0.0.1:50051
+start location 50051 9151 --geofence_addr=127.0.0.1:50052
 
-GRIDCTL=("$BIN/gridctl" --principal_key_file="$KEY" --geofence_addr=127.0.0.1:50052)
+GRIDCTL=("$BIN/gridctl" --principal_key_file="$KEY" --geofence_addr=127.0.0.1:50052 \
+  --location_addr=127.0.0.1:50051)
 echo "== importing the demo regions (idempotent: a re-run replays the first answer)"
 "${GRIDCTL[@]}" import-regions "$REGIONS" | head -3
 
 echo "== sample query: which grid contains 郑州市金水区 (34.7986 N, 113.6601 E)?"
 "${GRIDCTL[@]}" locate 34.7986 113.6601
 
+echo "== a grid worker reports a position: geofence places them, location learns the grid back"
+"${GRIDCTL[@]}" bind wang-wei 410105/s06/c06/g01 worker >/dev/null
+"${GRIDCTL[@]}" report wang-wei 34.7986 113.6601 8 >/dev/null
+sleep 1
+"${GRIDCTL[@]}" last wang-wei
+
 cat <<MSG
 
 Gridwork is running (data in $DATA, logs in $DATA/logs):
+  location  gRPC 127.0.0.1:50051   metrics http://127.0.0.1:9151/metrics
   geofence  gRPC 127.0.0.1:50052   metrics http://127.0.0.1:9152/metrics
 Try:  build/bin/gridctl --principal_key_file=$KEY list-regions 410105
 Press Ctrl-C to stop.

@@ -6,7 +6,10 @@
 //   gridctl [flags] locate LAT LNG                   which grid and path contain the point
 //   gridctl [flags] bind WORKER GRID [leader|worker|volunteer]
 //   gridctl [flags] workers-in REGION_ID             workers currently in a region
-//   gridctl [flags] health                           grpc.health.v1 status of the service
+//   gridctl [flags] report WORKER LAT LNG [ACCURACY_M]  ingest one WGS-84 fix (device "gridctl")
+//   gridctl [flags] last WORKER...                   last position, online state, grid
+//   gridctl [flags] track WORKER [HOURS]             accepted fixes of the last HOURS (default 24)
+//   gridctl [flags] worker WORKER                    the worker's fence state (geofence)
 //
 // gridctl signs its own principal with --principal_key_file (an operator tool, like an admin
 // kubeconfig); --as_role and --scope choose what it may do. Every call has --timeout.
@@ -23,12 +26,14 @@
 #include "gridwork/core/flags_usage.h"
 #include "gridwork/core/ids.h"
 #include "gridwork/geofence/v1/geofence.grpc.pb.h"
+#include "gridwork/location/v1/location.grpc.pb.h"
 #include "gridwork/rpc/client.h"
 #include "gridwork/rpc/metrics_interceptor.h"
 #include "gridwork/rpc/principal.h"
 #include "gridwork/service/time_convert.h"
 
 ABSL_FLAG(std::string, geofence_addr, "127.0.0.1:50052", "Address of gridwork-geofence.");
+ABSL_FLAG(std::string, location_addr, "127.0.0.1:50051", "Address of gridwork-location.");
 ABSL_FLAG(std::string, principal_key_file, "", "HMAC key file shared with the services (else $GRIDWORK_PRINCIPAL_KEY).");
 ABSL_FLAG(std::string, as_subject, "gridctl", "Subject recorded as the author of changes.");
 ABSL_FLAG(std::string, as_role, "ROLE_ADMIN", "Role to act as, e.g. ROLE_ADMIN, ROLE_GRID_LEADER.");
@@ -52,7 +57,9 @@ class Client {
  public:
   Client(std::string key)
       : codec_(std::move(key)),
-        stub_(gv1::GeofenceService::NewStub(rpc::MakeChannel(absl::GetFlag(FLAGS_geofence_addr)))) {
+        stub_(gv1::GeofenceService::NewStub(rpc::MakeChannel(absl::GetFlag(FLAGS_geofence_addr)))),
+        location_(location::v1::LocationService::NewStub(
+            rpc::MakeChannel(absl::GetFlag(FLAGS_location_addr)))) {
     principal_.set_subject(absl::GetFlag(FLAGS_as_subject));
     common::v1::Role role = common::v1::ROLE_UNSPECIFIED;
     common::v1::Role_Parse(absl::GetFlag(FLAGS_as_role), &role);
@@ -66,11 +73,13 @@ class Client {
     return ctx;
   }
   gv1::GeofenceService::Stub& stub() { return *stub_; }
+  location::v1::LocationService::Stub& location() { return *location_; }
 
  private:
   rpc::PrincipalCodec codec_;
   common::v1::Principal principal_;
   std::unique_ptr<gv1::GeofenceService::Stub> stub_;
+  std::unique_ptr<location::v1::LocationService::Stub> location_;
 };
 
 void Print(const google::protobuf::Message& m) {
@@ -206,10 +215,84 @@ int WorkersIn(Client& c, const std::string& region) {
   return 0;
 }
 
+int Report(Client& c, const std::string& worker, const std::string& lat_s,
+           const std::string& lng_s, const std::string& acc_s) {
+  double lat = 0, lng = 0, acc = 10;
+  if (!absl::SimpleAtod(lat_s, &lat) || !absl::SimpleAtod(lng_s, &lng) ||
+      (!acc_s.empty() && !absl::SimpleAtod(acc_s, &acc))) {
+    std::cerr << "gridctl: report WORKER LAT LNG [ACCURACY_M]\n";
+    return 2;
+  }
+  location::v1::FixBatch batch;
+  batch.set_worker_id(worker);
+  batch.set_device_id("gridctl");
+  auto* f = batch.add_fixes();
+  f->set_sequence(static_cast<uint64_t>(absl::ToUnixMillis(absl::Now())));
+  *f->mutable_device_time() = service::ToProto(absl::Now());
+  f->mutable_position()->set_lat(lat);
+  f->mutable_position()->set_lng(lng);
+  f->set_accuracy_m(acc);
+  location::v1::BatchAck ack;
+  auto ctx = c.Context();
+  grpc::Status s = c.location().IngestFixes(ctx.get(), batch, &ack);
+  if (!s.ok()) return Fail("report", s);
+  Print(ack);
+  return ack.rejections_size() == 0 ? 0 : 1;
+}
+
+int Last(Client& c, const std::vector<std::string>& workers) {
+  location::v1::GetLastPositionsRequest req;
+  for (const auto& w : workers) req.add_worker_ids(w);
+  location::v1::GetLastPositionsResponse resp;
+  auto ctx = c.Context();
+  grpc::Status s = c.location().GetLastPositions(ctx.get(), req, &resp);
+  if (!s.ok()) return Fail("last", s);
+  Print(resp);
+  return 0;
+}
+
+int Track(Client& c, const std::string& worker, const std::string& hours_s) {
+  int hours = 24;
+  if (!hours_s.empty() && !absl::SimpleAtoi(hours_s, &hours)) hours = 24;
+  location::v1::GetTrackRequest req;
+  req.set_worker_id(worker);
+  *req.mutable_start_time() = service::ToProto(absl::Now() - absl::Hours(hours));
+  *req.mutable_end_time() = service::ToProto(absl::Now() + absl::Minutes(5));
+  int total = 0;
+  do {
+    location::v1::GetTrackResponse resp;
+    auto ctx = c.Context();
+    grpc::Status s = c.location().GetTrack(ctx.get(), req, &resp);
+    if (!s.ok()) return Fail("track", s);
+    for (const auto& p : resp.points()) {
+      std::cout << absl::FormatTime(service::FromProto(p.device_time())) << "\t"
+                << p.position().lat() << "\t" << p.position().lng() << "\t"
+                << p.accuracy_m() << " m\n";
+      ++total;
+    }
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
+  std::cerr << total << " fix(es)\n";
+  return 0;
+}
+
+int WorkerState(Client& c, const std::string& worker) {
+  gv1::GetWorkerStateRequest req;
+  req.set_worker_id(worker);
+  gv1::WorkerState resp;
+  auto ctx = c.Context();
+  grpc::Status s = c.stub().GetWorkerState(ctx.get(), req, &resp);
+  if (!s.ok()) return Fail("worker", s);
+  Print(resp);
+  return 0;
+}
+
 int Usage() {
   std::cerr << "usage: gridctl [flags] COMMAND ARGS...\n"
                "commands: import-regions FILE | export-regions [ROOT] | list-regions [PARENT] |\n"
-               "          locate LAT LNG | bind WORKER GRID [ROLE] | workers-in REGION\n"
+               "          locate LAT LNG | bind WORKER GRID [ROLE] | workers-in REGION |\n"
+               "          report WORKER LAT LNG [ACC] | last WORKER... | track WORKER [HOURS] |\n"
+               "          worker WORKER\n"
                "run gridctl --help for flags\n";
   return 2;
 }
@@ -220,7 +303,7 @@ int Usage() {
 int main(int argc, char** argv) {
   using namespace gridwork::gridctl;
   std::vector<char*> args =
-      gridwork::ParseFlags(argc, argv, "operator command line for Gridwork services.\nUsage: gridctl [flags] COMMAND ARGS... (import-regions, export-regions, list-regions, locate, bind, workers-in)");
+      gridwork::ParseFlags(argc, argv, "operator command line for Gridwork services.\nUsage: gridctl [flags] COMMAND ARGS... (import-regions, export-regions, list-regions, locate, bind, workers-in, report, last, track, worker)");
   if (args.size() < 2) return Usage();
   auto key = gridwork::rpc::LoadPrincipalKey(absl::GetFlag(FLAGS_principal_key_file));
   if (!key.ok()) {
@@ -236,5 +319,11 @@ int main(int argc, char** argv) {
   if (cmd == "locate" && args.size() == 4) return Locate(client, arg(2), arg(3));
   if (cmd == "bind" && args.size() >= 4) return Bind(client, arg(2), arg(3), arg(4));
   if (cmd == "workers-in" && args.size() == 3) return WorkersIn(client, arg(2));
+  if (cmd == "report" && args.size() >= 5) return Report(client, arg(2), arg(3), arg(4), arg(5));
+  if (cmd == "last" && args.size() >= 3) {
+    return Last(client, std::vector<std::string>(args.begin() + 2, args.end()));
+  }
+  if (cmd == "track" && args.size() >= 3) return Track(client, arg(2), arg(3));
+  if (cmd == "worker" && args.size() == 3) return WorkerState(client, arg(2));
   return Usage();
 }

@@ -13,6 +13,7 @@
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
 #include "gridwork/store/key_codec.h"
+#include "feed_test_util.h"
 #include "test_util.h"
 
 namespace gridwork::store {
@@ -22,116 +23,13 @@ using ::gridwork::common::v1::Feed;
 using ::gridwork::common::v1::FeedInfo;
 using ::gridwork::common::v1::GetFeedInfoRequest;
 using ::gridwork::common::v1::WatchRequest;
+using testing::CountingHandler;
+using testing::FastOptions;
+using testing::OpenDb;
+using testing::Publish;
 using testing::PollUntil;
 using testing::TempDir;
-
-std::unique_ptr<Db> OpenDb(const std::string& path, const std::string& service) {
-  DbOptions o;
-  o.path = path;
-  o.service_name = service;
-  auto db = Db::Open(o, {{"applied", "consumer effects: \"count\" -> u64, seq -> text"}});
-  REQUIRE(db.ok());
-  return std::move(*db);
-}
-
-void Publish(Db& db, int n, const std::string& tag = "e") {
-  for (int i = 0; i < n; ++i) {
-    WriteRequest req;
-    google::protobuf::StringValue v;
-    v.set_value(tag);
-    req.AppendEvent(v, "410105/g07");
-    REQUIRE(db.Commit(std::move(req)).ok());
-  }
-}
-
-// A Feed server over `db`, restartable on the same port.
-class TestServer {
- public:
-  explicit TestServer(Db* db, FeedServiceImpl::AuthorizeFn auth = nullptr,
-                      FeedServiceImpl::VisibleFn visible = nullptr)
-      : db_(db), auth_(std::move(auth)), visible_(std::move(visible)) {
-    Start("127.0.0.1:0");
-  }
-  ~TestServer() { Stop(); }
-  void Start(const std::string& addr) {
-    service_ = std::make_unique<FeedServiceImpl>(db_, auth_, visible_);
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort(addr, grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    REQUIRE(server_ != nullptr);
-    REQUIRE(port_ > 0);
-  }
-  void Restart() { Start("127.0.0.1:" + std::to_string(port_)); }
-  void Stop() {
-    if (!server_) return;
-    service_->Shutdown();
-    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    server_->Wait();
-    server_.reset();
-  }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  FeedServiceImpl& service() { return *service_; }
-  std::shared_ptr<grpc::Channel> Channel() const {
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
-    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
-    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
-    return grpc::CreateCustomChannel(address(), grpc::InsecureChannelCredentials(), args);
-  }
-
- private:
-  Db* db_;
-  FeedServiceImpl::AuthorizeFn auth_;
-  FeedServiceImpl::VisibleFn visible_;
-  std::unique_ptr<FeedServiceImpl> service_;
-  std::unique_ptr<grpc::Server> server_;
-  int port_ = 0;
-};
-
-// Counts effects in the consumer's store: "count" += 1 per event and one key per sequence,
-// both in the request that also moves the cursor. Duplicated effects would show as
-// count > distinct sequences.
-class CountingHandler {
- public:
-  explicit CountingHandler(Db* db) : db_(db), applied_(db->Family("applied").value()) {}
-  absl::Status operator()(const FeedEvent& e, WriteRequest& req) {
-    ++calls;
-    uint64_t count = Count();
-    req.Put(applied_, "count", EncodeFixed64BE(count + 1));
-    req.Put(applied_, KeyBuilder().String("seq").Uint64(e.sequence()).Build(), e.source());
-    return absl::OkStatus();
-  }
-  uint64_t Count() const {
-    auto v = db_->Get(applied_, "count");
-    uint64_t n = 0;
-    if (v.ok()) REQUIRE(DecodeFixed64BE(*v, &n));
-    return n;
-  }
-  uint64_t DistinctSequences() const {
-    uint64_t n = 0;
-    REQUIRE(db_->ScanPrefix(applied_, KeyBuilder().String("seq").Build(),
-                            [&](absl::string_view, absl::string_view) {
-                              ++n;
-                              return true;
-                            })
-                .ok());
-    return n;
-  }
-  std::atomic<int> calls{0};
-
- private:
-  Db* db_;
-  FamilyHandle applied_;
-};
-
-FeedConsumer::Options FastOptions() {
-  FeedConsumer::Options o;
-  o.initial_backoff = absl::Milliseconds(20);
-  o.max_backoff = absl::Milliseconds(200);
-  o.max_attempts = 3;
-  return o;
-}
+using testing::TestServer;
 
 std::vector<FeedEvent> WatchN(Feed::Stub& stub, WatchRequest req, size_t n, grpc::Status* status,
                               std::chrono::milliseconds deadline = std::chrono::seconds(5)) {

@@ -2,10 +2,8 @@
 // Flags: --help. Stops gracefully on SIGTERM/SIGINT.
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/synchronization/notification.h"
 #include "gridwork/core/flags_usage.h"
 #include "gridwork/core/log.h"
 #include "gridwork/metrics/metrics_server.h"
@@ -14,6 +12,7 @@
 #include "gridwork/rpc/shutdown_signal.h"
 #include "gridwork/rpc/status_convert.h"
 #include "gridwork/service/feed_auth.h"
+#include "gridwork/service/service_lifecycle.h"
 #include "gridwork/rpc/client.h"
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
@@ -117,38 +116,20 @@ int Run() {
     fixes->Start();
   }
 
-  // Retention: trim the feed and old idempotency records once an hour.
-  absl::Notification stop_retention;
-  std::thread retention([&] {
-    do {
-      store::FeedRetention r;
-      r.max_age = absl::GetFlag(FLAGS_feed_retention);
-      auto first = (*store)->db()->TrimFeed(r);
-      auto trimmed = (*store)->db()->TrimIdempotency(
-          absl::Now() - absl::GetFlag(FLAGS_idempotency_retention));
-      if (!first.ok() || !trimmed.ok()) {
-        log::Warning("retention pass failed",
-                     {{"error", !first.ok() ? first.status().message()
-                                            : trimmed.status().message()}});
-      }
-    } while (!stop_retention.WaitForNotificationWithTimeout(absl::Hours(1)));
-  });
+  service::RetentionPolicy retention_policy;
+  retention_policy.feed_max_age = absl::GetFlag(FLAGS_feed_retention);
+  retention_policy.idempotency_max_age = absl::GetFlag(FLAGS_idempotency_retention);
+  retention_policy.period = absl::Hours(1);
+  service::RetentionLoop retention((*store)->db(), retention_policy);
 
-  log::Info("geofence serving", {{"grpc_port", (*server)->grpc_port()},
-                                 {"metrics_port", (*metrics)->port()},
-                                 {"data_dir", absl::GetFlag(FLAGS_data_dir)}});
-  rpc::RunUntilShutdownSignal(
-      **server,
+  return service::ServeUntilShutdown(
+      "geofence", **server, **metrics, (*store)->db(), absl::GetFlag(FLAGS_data_dir),
       [&] {
         if (fixes) fixes->Stop();
         feed.Shutdown();
-        stop_retention.Notify();
+        retention.Stop();
       },
       absl::GetFlag(FLAGS_drain_timeout));
-  retention.join();
-  auto closed = (*store)->db()->Close();
-  log::Info("geofence stopped", {{"store_closed", closed.ok()}});
-  return 0;
 }
 
 }  // namespace

@@ -2,10 +2,8 @@
 // Flags: --help. Stops gracefully on SIGTERM/SIGINT.
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/synchronization/notification.h"
 #include "gridwork/core/flags_usage.h"
 #include "gridwork/core/log.h"
 #include "gridwork/metrics/metrics_server.h"
@@ -14,6 +12,7 @@
 #include "gridwork/rpc/server.h"
 #include "gridwork/rpc/shutdown_signal.h"
 #include "gridwork/service/feed_auth.h"
+#include "gridwork/service/service_lifecycle.h"
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
 #include "services/location/location_core.h"
@@ -108,30 +107,20 @@ int Run() {
     grids->Start();
   }
 
-  absl::Notification stop_retention;
-  std::thread retention([&] {
-    do {
-      store::FeedRetention r;
-      r.max_age = absl::GetFlag(FLAGS_feed_retention);
-      (void)(*store)->db()->TrimFeed(r);
-    } while (!stop_retention.WaitForNotificationWithTimeout(absl::Minutes(10)));
-  });
+  service::RetentionPolicy retention_policy;
+  retention_policy.feed_max_age = absl::GetFlag(FLAGS_feed_retention);
+  retention_policy.idempotency_max_age = absl::InfiniteDuration();
+  retention_policy.period = absl::Minutes(10);
+  service::RetentionLoop retention((*store)->db(), retention_policy);
 
-  log::Info("location serving", {{"grpc_port", (*server)->grpc_port()},
-                                 {"metrics_port", (*metrics)->port()},
-                                 {"data_dir", absl::GetFlag(FLAGS_data_dir)}});
-  rpc::RunUntilShutdownSignal(
-      **server,
+  return service::ServeUntilShutdown(
+      "location", **server, **metrics, (*store)->db(), absl::GetFlag(FLAGS_data_dir),
       [&] {
         if (grids) grids->Stop();
         feed.Shutdown();
-        stop_retention.Notify();
+        retention.Stop();
       },
       absl::GetFlag(FLAGS_drain_timeout));
-  retention.join();
-  auto closed = (*store)->db()->Close();
-  log::Info("location stopped", {{"store_closed", closed.ok()}});
-  return 0;
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ lv1::DeviceFix At(double lat, double lng, absl::Time t, uint64_t seq, double acc
 }
 
 template <typename Pred>
-bool WaitFor(Pred pred, absl::Duration timeout = absl::Seconds(10)) {
+// Generous: CI runs integration tests two at a time on two cores.
+bool WaitFor(Pred pred, absl::Duration timeout = absl::Seconds(45)) {
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     if (pred()) return true;

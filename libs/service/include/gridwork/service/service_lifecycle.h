@@ -1,0 +1,60 @@
+// The serving tail every service's main() shares: periodic store retention, the "serving"
+// log line (which tools/up.sh and the integration tests wait for), graceful drain on
+// SIGTERM/SIGINT, closing the store.
+//
+//   service::RetentionLoop retention(db, {.feed_max_age = absl::Hours(72)});
+//   return service::ServeUntilShutdown("location", **server, **metrics, db, data_dir,
+//                                      [&] { consumer.Stop(); feed.Shutdown(); }, drain);
+#ifndef GRIDWORK_SERVICE_SERVICE_LIFECYCLE_H_
+#define GRIDWORK_SERVICE_SERVICE_LIFECYCLE_H_
+
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "gridwork/metrics/metrics_server.h"
+#include "gridwork/rpc/server.h"
+#include "gridwork/store/db.h"
+
+namespace gridwork::service {
+
+struct RetentionPolicy {
+  // Feed events older than this are trimmed.
+  absl::Duration feed_max_age = absl::Hours(24 * 14);
+  // Idempotency records older than this are trimmed (InfiniteDuration = keep).
+  absl::Duration idempotency_max_age = absl::Hours(24 * 7);
+  // How often to trim.
+  absl::Duration period = absl::Minutes(10);
+};
+
+// Trims the store's feed and idempotency records now and then every `period`, on its own
+// thread, until Stop() (or destruction). Failures are logged and retried next period.
+class RetentionLoop {
+ public:
+  RetentionLoop(store::Db* db, RetentionPolicy policy);
+  ~RetentionLoop();
+  RetentionLoop(const RetentionLoop&) = delete;
+  RetentionLoop& operator=(const RetentionLoop&) = delete;
+  void Stop();
+
+ private:
+  store::Db* db_;
+  RetentionPolicy policy_;
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
+// Logs "<name> serving" (grpc_port, metrics_port, data_dir), blocks until SIGTERM/SIGINT,
+// then: health NOT_SERVING, `before_drain` (stop consumers, end feed streams, stop loops),
+// drain running calls for up to `drain`, close `db`, log "<name> stopped". Returns 0, or 1
+// if the store failed to close cleanly.
+int ServeUntilShutdown(const std::string& name, rpc::ServiceServer& server,
+                       const metrics::MetricsServer& metrics, store::Db* db,
+                       const std::string& data_dir, const std::function<void()>& before_drain,
+                       absl::Duration drain);
+
+}  // namespace gridwork::service
+
+#endif  // GRIDWORK_SERVICE_SERVICE_LIFECYCLE_H_

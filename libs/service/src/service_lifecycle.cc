@@ -1,0 +1,46 @@
+#include "gridwork/service/service_lifecycle.h"
+
+#include "absl/time/clock.h"
+#include "gridwork/core/log.h"
+
+namespace gridwork::service {
+
+RetentionLoop::RetentionLoop(store::Db* db, RetentionPolicy policy)
+    : db_(db), policy_(policy) {
+  thread_ = std::thread([this] {
+    do {
+      store::FeedRetention r;
+      r.max_age = policy_.feed_max_age;
+      absl::StatusOr<uint64_t> first = db_->TrimFeed(r);
+      if (!first.ok()) log::Warning("feed retention failed", {{"error", first.status().message()}});
+      if (policy_.idempotency_max_age != absl::InfiniteDuration()) {
+        auto trimmed = db_->TrimIdempotency(absl::Now() - policy_.idempotency_max_age);
+        if (!trimmed.ok()) {
+          log::Warning("idempotency retention failed", {{"error", trimmed.status().message()}});
+        }
+      }
+    } while (!stop_.WaitForNotificationWithTimeout(policy_.period));
+  });
+}
+
+RetentionLoop::~RetentionLoop() { Stop(); }
+
+void RetentionLoop::Stop() {
+  if (!stop_.HasBeenNotified()) stop_.Notify();
+  if (thread_.joinable()) thread_.join();
+}
+
+int ServeUntilShutdown(const std::string& name, rpc::ServiceServer& server,
+                       const metrics::MetricsServer& metrics, store::Db* db,
+                       const std::string& data_dir, const std::function<void()>& before_drain,
+                       absl::Duration drain) {
+  log::Info(name + " serving", {{"grpc_port", server.grpc_port()},
+                                {"metrics_port", metrics.port()},
+                                {"data_dir", data_dir}});
+  rpc::RunUntilShutdownSignal(server, before_drain, drain);
+  absl::Status closed = db->Close();
+  log::Info(name + " stopped", {{"store_closed", closed.ok()}});
+  return closed.ok() ? 0 : 1;
+}
+
+}  // namespace gridwork::service

@@ -23,14 +23,11 @@ void EventBuffer::Finish() {
   finished_ = true;
 }
 
-bool EventBuffer::Take(size_t max_events, absl::Duration fill_delay,
-                       std::vector<FeedEvent>* out) {
+bool EventBuffer::Take(size_t max_events, absl::Duration fill_delay, std::vector<FeedEvent>* out) {
   out->clear();
   max_events = std::max<size_t>(max_events, 1);
   absl::MutexLock l(&mu_);
-  auto any = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return finished_ || !events_.empty();
-  };
+  auto any = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return finished_ || !events_.empty(); };
   mu_.Await(absl::Condition(&any));
   if (fill_delay > absl::ZeroDuration()) {
     auto full = [this, max_events]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {

@@ -162,8 +162,8 @@ grpc::Status FeedConsumer::RunStream(bool* made_progress) {
 
   // The reader thread only Reads (blocking) and buffers; this thread takes what arrived.
   const bool batch_mode = batch_handler_ != nullptr;
-  const size_t max_take = batch_mode ? std::max<size_t>(options_.max_batch_events, 1)
-                                     : kPerEventBuffer;
+  const size_t max_take =
+      batch_mode ? std::max<size_t>(options_.max_batch_events, 1) : kPerEventBuffer;
   const absl::Duration fill_delay = batch_mode ? options_.max_batch_delay : absl::ZeroDuration();
   EventBuffer buffer(batch_mode ? 2 * max_take : kPerEventBuffer);
   std::thread reading([&reader, &buffer] {
@@ -215,11 +215,19 @@ grpc::Status FeedConsumer::RunStream(bool* made_progress) {
 }
 
 bool FeedConsumer::ApplyEvents(const std::vector<FeedEvent>& events) {
-  if (batch_handler_) return ApplyBatch(events, std::max(1, options_.max_attempts));
+  // Stop() cancels the stream; what is still buffered is not applied.
+  if (batch_handler_) {
+    return !Stopping() && ApplyBatch(events, std::max(1, options_.max_attempts));
+  }
   for (const FeedEvent& e : events) {
-    if (!Apply(e)) return false;
+    if (Stopping() || !Apply(e)) return false;
   }
   return true;
+}
+
+bool FeedConsumer::Stopping() {
+  absl::MutexLock l(&mu_);
+  return stopping_;
 }
 
 absl::Status FeedConsumer::DeadLetter(const FeedEvent& event, const absl::Status& error) {

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -322,11 +321,10 @@ TEST_CASE("FeedConsumer batch: throughput vs per-event", "[.bench]") {
     if (batch) {
       consumer = std::make_unique<FeedConsumer>(
           local.get(), server.Channel(), "c",
-          FeedConsumer::BatchHandler(
-              [&](const std::vector<FeedEvent>& events, WriteRequest& req) {
-                for (const FeedEvent& e : events) put(e, req);
-                return absl::OkStatus();
-              }),
+          FeedConsumer::BatchHandler([&](const std::vector<FeedEvent>& events, WriteRequest& req) {
+            for (const FeedEvent& e : events) put(e, req);
+            return absl::OkStatus();
+          }),
           options);
     } else {
       consumer = std::make_unique<FeedConsumer>(

@@ -8,12 +8,12 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "feed_test_util.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "gridwork/store/db.h"
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
 #include "gridwork/store/key_codec.h"
-#include "feed_test_util.h"
 #include "test_util.h"
 
 namespace gridwork::store {
@@ -26,8 +26,8 @@ using ::gridwork::common::v1::WatchRequest;
 using testing::CountingHandler;
 using testing::FastOptions;
 using testing::OpenDb;
-using testing::Publish;
 using testing::PollUntil;
+using testing::Publish;
 using testing::TempDir;
 using testing::TestServer;
 

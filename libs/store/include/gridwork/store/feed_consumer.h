@@ -167,6 +167,8 @@ class FeedConsumer {
   bool ApplyBatch(const std::vector<FeedEvent>& events, int attempts);
   // Writes `event` to dead_letters with the cursor moved past it. Returns the commit status.
   absl::Status DeadLetter(const FeedEvent& event, const absl::Status& error);
+  // True once Stop() was called.
+  bool Stopping();
   // Sleeps `d` or until Stop(); returns false if stopped.
   bool SleepUnlessStopped(absl::Duration d);
   absl::Duration Jittered(absl::Duration d);

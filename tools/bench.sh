@@ -21,6 +21,7 @@ run() {  # name command...
 
 run geofence_lookup bench/run_geofence_bench.sh --bin build-release/bin/geofence_lookup_bench -- --json
 run store_commit_8_threads build-release/bin/store_commit_bench --threads=8 --commits=400 --json
+run location_ingest bash -c "ninja -C build-release -j$JOBS location_ingest_bench >/dev/null && bench/run_location_bench.sh --build build-release -- --json"
 
 doc=docs/benchmarks.md
 marker="<!-- latest-run: written by tools/bench.sh, do not edit below -->"

@@ -1,9 +1,11 @@
 #include "gridwork/store/feed_consumer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "absl/random/random.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "event_buffer.h"
 #include "gridwork/core/log.h"
@@ -166,13 +168,14 @@ grpc::Status FeedConsumer::RunStream(bool* made_progress) {
       batch_mode ? std::max<size_t>(options_.max_batch_events, 1) : kPerEventBuffer;
   const absl::Duration fill_delay = batch_mode ? options_.max_batch_delay : absl::ZeroDuration();
   EventBuffer buffer(batch_mode ? 2 * max_take : kPerEventBuffer);
-  std::thread reading([&reader, &buffer] {
+  std::atomic<uint64_t> received{0};
+  std::thread reading([&reader, &buffer, &received] {
     FeedEvent event;
     bool ended = false;
     while (!ended) {
       if (!reader->Read(&event)) {
         ended = true;
-      } else if (!buffer.Push(std::move(event))) {
+      } else if (received.fetch_add(1), !buffer.Push(std::move(event))) {
         break;  // the applier stopped (and cancelled the call)
       }
     }
@@ -181,6 +184,48 @@ grpc::Status FeedConsumer::RunStream(bool* made_progress) {
     }
     buffer.Finish();
   });
+
+  // Stall watchdog (FeedConsumerOptions::stall_timeout): cancels a stream that delivers
+  // nothing while the peer is ahead of the cursor, so Run() re-opens it from the cursor.
+  absl::Notification stream_done;
+  std::thread watchdog;
+  if (options_.stall_timeout > absl::ZeroDuration()) {
+    watchdog = std::thread([this, &ctx, &received, &stream_done] {
+      uint64_t seen = received.load();
+      absl::Time last_delivery = absl::Now();
+      uint64_t peer_at_delivery = peer_last_.load();
+      const absl::Duration check = std::max(options_.stall_timeout / 3, absl::Milliseconds(10));
+      while (!stream_done.WaitForNotificationWithTimeout(check)) {
+        if (received.load() != seen) {
+          seen = received.load();
+          last_delivery = absl::Now();
+          peer_at_delivery = peer_last_.load();
+          continue;
+        }
+        if (absl::Now() - last_delivery < options_.stall_timeout) continue;
+        grpc::ClientContext info_ctx;
+        info_ctx.set_deadline(Deadline(options_.call_deadline));
+        if (options_.add_metadata) options_.add_metadata(&info_ctx);
+        FeedInfo info;
+        if (!stub_->GetFeedInfo(&info_ctx, GetFeedInfoRequest(), &info).ok()) continue;
+        const uint64_t peer = info.last_sequence();
+        if (peer > peer_last_.load()) peer_last_ = peer;
+        // With a type filter the peer may be ahead with events we do not receive; then only
+        // a peer that keeps growing while nothing arrives counts as a stall.
+        const bool behind = peer > cursor_.load() &&
+                            (options_.types.empty() || peer > peer_at_delivery);
+        if (!behind) continue;
+        ++stalls_;
+        log::Warning("feed stream stalled: cancelling it to resume from the cursor",
+                     {{"consumer", name_},
+                      {"cursor", cursor_.load()},
+                      {"peer_last_sequence", peer},
+                      {"silent_ms", absl::ToInt64Milliseconds(absl::Now() - last_delivery)}});
+        ctx.TryCancel();
+        return;
+      }
+    });
+  }
 
   std::vector<FeedEvent> taken;
   std::vector<FeedEvent> fresh;
@@ -205,6 +250,8 @@ grpc::Status FeedConsumer::RunStream(bool* made_progress) {
   if (stopped) ctx.TryCancel();
   buffer.Close();
   reading.join();
+  stream_done.Notify();
+  if (watchdog.joinable()) watchdog.join();
   grpc::Status status = reader->Finish();
   connected_ = false;
   {

@@ -99,6 +99,11 @@ struct FeedConsumerOptions {
   // batch to max_batch_events. Zero: take only what is already buffered. This is added to
   // the latency of a lone event; under load batches fill without waiting.
   absl::Duration max_batch_delay = absl::Milliseconds(5);
+  // Stall watchdog: while a stream is open, if no event has arrived for this long although
+  // the peer's feed (GetFeedInfo) is past the cursor and still growing or unfiltered, the
+  // stream is cancelled and re-opened from the cursor. Guards against a stream that stops
+  // delivering without failing (seen under burst load, docs/location.md). Zero disables.
+  absl::Duration stall_timeout = absl::Seconds(15);
 };
 
 class FeedConsumer {
@@ -149,6 +154,8 @@ class FeedConsumer {
   // the cursor; 0 when caught up. With a types filter or scope filtering the last events may
   // never be delivered, so the lag stays at their count until a delivered event follows.
   uint64_t lag() const;
+  // Streams the stall watchdog cancelled.
+  uint64_t stalls() const { return stalls_.load(); }
   // True while a Watch stream is open.
   bool connected() const { return connected_.load(); }
 
@@ -188,6 +195,7 @@ class FeedConsumer {
   std::atomic<uint64_t> applied_{0};
   std::atomic<uint64_t> dead_lettered_{0};
   std::atomic<uint64_t> batches_committed_{0};
+  std::atomic<uint64_t> stalls_{0};
   std::atomic<uint64_t> reconnects_{0};
   std::atomic<uint64_t> cursor_{0};
   std::atomic<uint64_t> peer_last_{0};

@@ -83,7 +83,8 @@ class GeofenceCore {
 
   absl::StatusOr<v1::EvaluateFixesResponse> EvaluateFixes(const Principal& p,
                                                           const v1::EvaluateFixesRequest& req);
-  // Feed consumer of the location service's accepted fixes: evaluates the Fix payloads of
+  // Feed consumer of the location service's accepted fixes: evaluates the AcceptedFixes (or
+  // single Fix) payloads of
   // `events` and commits the states, fence events AND the consumer cursor (consumer_name ->
   // last event's sequence) in one WriteRequest while the workers are locked, so a concurrent
   // EvaluateFixes call can never interleave with an uncommitted consumer batch. Fixes that

@@ -84,19 +84,25 @@ absl::Status GeofenceCore::ApplyLocationFixes(const std::vector<common::v1::Feed
   if (events.empty()) return absl::OkStatus();
   std::vector<common::v1::Fix> parsed;
   parsed.reserve(events.size());
-  for (const auto& e : events) {
-    common::v1::Fix f;
-    if (!e.payload().UnpackTo(&f)) {
-      log::Warning("skipping a location feed event that is not a Fix",
-                   {{"sequence", e.sequence()}, {"type", e.payload().type_url()}});
-      continue;
-    }
+  auto take = [&](common::v1::Fix f, uint64_t sequence) {
     if (absl::Status s = CheckFix(f, 0); !s.ok()) {
       log::Warning("skipping an invalid fix from the location feed",
-                   {{"sequence", e.sequence()}, {"error", s.message()}});
-      continue;
+                   {{"sequence", sequence}, {"error", s.message()}});
+      return;
     }
     parsed.push_back(std::move(f));
+  };
+  for (const auto& e : events) {
+    common::v1::AcceptedFixes batch;
+    common::v1::Fix single;
+    if (e.payload().Is<common::v1::AcceptedFixes>() && e.payload().UnpackTo(&batch)) {
+      for (auto& f : *batch.mutable_fixes()) take(std::move(f), e.sequence());
+    } else if (e.payload().Is<common::v1::Fix>() && e.payload().UnpackTo(&single)) {
+      take(std::move(single), e.sequence());
+    } else {
+      log::Warning("skipping a location feed event that holds no fixes",
+                   {{"sequence", e.sequence()}, {"type", e.payload().type_url()}});
+    }
   }
   std::vector<const common::v1::Fix*> fixes;
   for (const auto& f : parsed) fixes.push_back(&f);

@@ -99,9 +99,11 @@ int Run() {
   std::unique_ptr<store::FeedConsumer> fixes;
   if (!absl::GetFlag(FLAGS_location_addr).empty()) {
     store::FeedConsumerOptions consumer_options;
-    consumer_options.types = {"gridwork.common.v1.Fix"};
+    consumer_options.types = {"gridwork.common.v1.AcceptedFixes", "gridwork.common.v1.Fix"};
     consumer_options.add_metadata = service::ServicePrincipalMetadata(&codec, "geofence");
     consumer_options.max_batch_delay = absl::Milliseconds(2);
+    // Each event carries a whole ingested batch (up to 1,000 fixes): bound the fixes per commit.
+    consumer_options.max_batch_events = 256;
     GeofenceCore* c = core->get();
     const std::string name = "geofence<-location";
     fixes = std::make_unique<store::FeedConsumer>(

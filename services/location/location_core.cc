@@ -201,6 +201,8 @@ absl::StatusOr<v1::BatchAck> LocationCore::Ingest(const Principal& p, const v1::
   };
 
   store::WriteRequest write;
+  common::v1::AcceptedFixes published;  // one feed event for the whole batch
+  published.set_worker_id(worker);
   std::optional<StoredFix> newest;
   int accepted = 0, duplicates = 0;
   for (Candidate& c : candidates) {
@@ -223,10 +225,11 @@ absl::StatusOr<v1::BatchAck> LocationCore::Ingest(const Principal& p, const v1::
     }
     ++accepted;
     dirty.insert(start);
-    write.AppendEvent(ToCommonFix(worker, c.fix), "");
+    *published.add_fixes() = ToCommonFix(worker, c.fix);
     if (!newest || c.fix.time_ms > newest->time_ms) newest = c.fix;
   }
   for (int64_t start : dirty) store_->PutChunk(worker, start, chunks[start], &write);
+  if (published.fixes_size() > 0) write.AppendEvent(published, "");
 
   std::sort(rejected.begin(), rejected.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -42,31 +42,9 @@ for b in location_ingest_bench gridwork-location gridwork-geofence; do
 done
 
 if [[ -z "$url" ]]; then
-  pgbin="${PGBIN:-/usr/lib/postgresql/15/bin}"
-  tmp="$(mktemp -d /tmp/gridwork-pg.XXXXXX)"
-  runas=()
-  if [[ "$(id -u)" == 0 ]]; then
-    # PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
-    chown postgres "$tmp"
-    runas=(runuser -u postgres --)
-  fi
-  cleanup() {
-    "${runas[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$tmp"
-  }
-  trap cleanup EXIT
-  port=""
-  for p in $(seq 55532 55632); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port="$p"; break; fi
-  done
-  [[ -n "$port" ]] || { echo "no free port in 55532-55632" >&2; exit 1; }
-  "${runas[@]}" "$pgbin/initdb" -D "$tmp/data" -U gridwork --auth=trust -E UTF8 \
-      --no-locale >"$tmp/initdb.log" 2>&1 || { cat "$tmp/initdb.log" >&2; exit 1; }
-  "${runas[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $tmp -c fsync=on -c synchronous_commit=on -c shared_buffers=256MB -c max_wal_size=4GB -c max_connections=100" \
-      start >/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
-  url="host=127.0.0.1 port=$port user=gridwork dbname=postgres"
-  psql -X -q -d "$url" -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null
+  source "$repo/bench/postgres_cluster.sh"
+  start_postgres_cluster 55532 "-c fsync=on -c synchronous_commit=on -c shared_buffers=256MB -c max_wal_size=4GB -c max_connections=100"
+  url="$PG_URL"
 fi
 
 "$bin" --bin_dir="$build/bin" --postgres_url="$url" "${extra[@]}"

@@ -613,16 +613,16 @@ int Main() {
   const int loc_port = testing::PickFreePort(), fence_port = testing::PickFreePort();
   const std::string loc_addr = absl::StrCat("127.0.0.1:", loc_port);
   const std::string fence_addr = absl::StrCat("127.0.0.1:", fence_port);
-  BenchProcess geofence(bin_dir + "/gridwork-geofence",
-                        {"--grpc_addr=" + fence_addr, "--metrics_addr=127.0.0.1:0",
-                         "--data_dir=" + fence_dir, "--location_addr=" + loc_addr},
-                        env, work + "/geofence.log");
-  BenchProcess location(bin_dir + "/gridwork-location",
-                        {"--grpc_addr=" + loc_addr, "--metrics_addr=127.0.0.1:0",
-                         "--data_dir=" + loc_dir, "--geofence_addr=" + fence_addr},
-                        env, work + "/location.log");
-  if (absl::Status s = geofence.Start(); !s.ok()) Die(std::string(s.message()));
-  if (absl::Status s = location.Start(); !s.ok()) Die(std::string(s.message()));
+  testing::ServiceProcess geofence(bin_dir + "/gridwork-geofence",
+                                   {"--grpc_addr=" + fence_addr, "--metrics_addr=127.0.0.1:0",
+                                    "--data_dir=" + fence_dir, "--location_addr=" + loc_addr},
+                                   env);
+  testing::ServiceProcess location(bin_dir + "/gridwork-location",
+                                   {"--grpc_addr=" + loc_addr, "--metrics_addr=127.0.0.1:0",
+                                    "--data_dir=" + loc_dir, "--geofence_addr=" + fence_addr},
+                                   env);
+  if (absl::Status s = geofence.Start(absl::Seconds(30)); !s.ok()) Die(std::string(s.message()));
+  if (absl::Status s = location.Start(absl::Seconds(30)); !s.ok()) Die(std::string(s.message()));
   Note(absl::StrCat("services up: location pid ", location.pid(), ", geofence pid ", geofence.pid(), ", data in ", work));
 
   Env e;

@@ -36,7 +36,8 @@ TempDir::~TempDir() {
 ServiceProcess::ServiceProcess(std::string binary, std::vector<std::string> args,
                                std::vector<std::string> env)
     : binary_(std::move(binary)), args_(std::move(args)), env_(std::move(env)) {
-  log_path_ = (std::filesystem::temp_directory_path() / NewId(binary_ + "-log")).string();
+  const std::string name = std::filesystem::path(binary_).filename().string();
+  log_path_ = (std::filesystem::temp_directory_path() / NewId(name + "-log")).string();
 }
 
 ServiceProcess::~ServiceProcess() {
@@ -53,7 +54,8 @@ std::string ServiceProcess::Log() const {
 }
 
 absl::Status ServiceProcess::Start(absl::Duration timeout) {
-  std::vector<std::string> argv_s = {BinDir() + "/" + binary_};
+  std::vector<std::string> argv_s = {
+      binary_.find('/') != std::string::npos ? binary_ : BinDir() + "/" + binary_};
   bool has_grpc = false, has_metrics = false;
   for (const auto& a : args_) {
     has_grpc |= absl::StartsWith(a, "--grpc_addr");

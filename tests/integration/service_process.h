@@ -40,7 +40,7 @@ class TempDir {
 
 class ServiceProcess {
  public:
-  // `binary` is a name in BinDir(); `args` are its flags (--grpc_addr/--metrics_addr default
+  // `binary` is a name in BinDir() or a path (anything with a '/'); `args` are its flags (--grpc_addr/--metrics_addr default
   // to 127.0.0.1:0 unless given); `env` entries are "NAME=value".
   ServiceProcess(std::string binary, std::vector<std::string> args,
                  std::vector<std::string> env = {});
@@ -57,6 +57,8 @@ class ServiceProcess {
   void Kill();
 
   int grpc_port() const { return grpc_port_; }
+  // The child's pid while it runs (-1 otherwise), e.g. for /proc/<pid>/status in benchmarks.
+  pid_t pid() const { return pid_; }
   int metrics_port() const { return metrics_port_; }
   std::string grpc_target() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
   std::string Log() const;

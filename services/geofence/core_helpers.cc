@@ -1,12 +1,13 @@
 #include "services/geofence/core_helpers.h"
 
+#include "gridwork/core/region_path.h"
 #include "gridwork/rpc/principal.h"
 #include "services/geofence/keys.h"
 
 namespace gridwork::geofence {
 
 bool RegionVisible(const common::v1::Principal& p, const std::string& region_id) {
-  return rpc::InScope(p, region_id) || keys::InSubtree(p.region_scope(), region_id);
+  return rpc::InScope(p, region_id) || PathWithin(p.region_scope(), region_id);
 }
 
 std::string LevelName(common::v1::RegionLevel level) {

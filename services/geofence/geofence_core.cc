@@ -4,6 +4,7 @@
 
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "gridwork/core/region_path.h"
 #include "gridwork/core/log.h"
 #include "gridwork/core/status_macros.h"
 #include "gridwork/geo/geojson.h"
@@ -29,6 +30,7 @@ absl::StatusOr<std::unique_ptr<GeofenceCore>> GeofenceCore::Create(GeofenceStore
   GW_ASSIGN_OR_RETURN(auto tree, RegionTree::Build(std::move(regions)));
   core->SetTree(std::move(tree));
   GW_RETURN_IF_ERROR(core->ReloadKeyPoints());
+  GW_RETURN_IF_ERROR(core->ReloadOwnGrids());
   log::Info("geofence state loaded",
             {{"regions", region_count}, {"key_points", core->key_points()->size()}});
   return core;
@@ -67,6 +69,19 @@ void GeofenceCore::SetKeyPoints(std::shared_ptr<const KeyPointIndex> index) {
   if (metrics_ != nullptr) metrics_->key_points.Set(static_cast<double>(index->size()));
   absl::MutexLock lock(&snapshot_mu_);
   key_points_ = std::move(index);
+}
+
+std::shared_ptr<const GeofenceCore::OwnGrids> GeofenceCore::own_grids() const {
+  absl::MutexLock lock(&snapshot_mu_);
+  return own_grids_;
+}
+
+absl::Status GeofenceCore::ReloadOwnGrids() {
+  GW_ASSIGN_OR_RETURN(OwnGrids all, store_->LoadAllOwnGrids());
+  auto snapshot = std::make_shared<const OwnGrids>(std::move(all));
+  absl::MutexLock lock(&snapshot_mu_);
+  own_grids_ = std::move(snapshot);
+  return absl::OkStatus();
 }
 
 absl::Status GeofenceCore::ReloadKeyPoints() {
@@ -158,7 +173,7 @@ absl::StatusOr<v1::ExportRegionsResponse> GeofenceCore::ExportRegions(
   }
   std::vector<geo::Feature> features;
   for (const v1::Region* r : t->All()) {
-    if (!keys::InSubtree(r->id(), root)) continue;
+    if (!PathWithin(r->id(), root)) continue;
     if (req.max_level() != common::v1::REGION_LEVEL_UNSPECIFIED && r->level() > req.max_level()) {
       continue;
     }
@@ -205,7 +220,7 @@ absl::StatusOr<v1::ListRegionsResponse> GeofenceCore::ListRegions(
   for (const v1::Region* r : t->All()) {
     if (!after.empty() && r->id() <= after) continue;
     const bool match = req.recursive()
-                           ? (r->id() != req.parent_id() && keys::InSubtree(r->id(), req.parent_id()))
+                           ? (r->id() != req.parent_id() && PathWithin(r->id(), req.parent_id()))
                            : r->parent_id() == req.parent_id();
     if (!match || !RegionVisible(p, r->id())) continue;
     if (req.level() != common::v1::REGION_LEVEL_UNSPECIFIED && r->level() != req.level()) continue;

@@ -13,7 +13,9 @@
 #define GRIDWORK_SERVICES_GEOFENCE_GEOFENCE_CORE_H_
 
 #include <array>
+#include <map>
 #include <memory>
+#include <set>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -107,6 +109,11 @@ class GeofenceCore {
   void SetTree(std::shared_ptr<const RegionTree> tree);
   void SetKeyPoints(std::shared_ptr<const KeyPointIndex> index);
   absl::Status ReloadKeyPoints();
+  // Worker -> bound grids, read by every fence evaluation; reloaded after each (rare)
+  // binding change instead of scanning the store per worker per batch.
+  using OwnGrids = std::map<std::string, std::set<std::string>>;
+  std::shared_ptr<const OwnGrids> own_grids() const;
+  absl::Status ReloadOwnGrids();
   absl::Mutex* WorkerLock(const std::string& worker_id);
   // Evaluates `fixes` (already validated) and commits; with `cursor`, also sets that
   // consumer cursor in the same commit.
@@ -122,6 +129,7 @@ class GeofenceCore {
   mutable absl::Mutex snapshot_mu_;
   std::shared_ptr<const RegionTree> tree_ ABSL_GUARDED_BY(snapshot_mu_);
   std::shared_ptr<const KeyPointIndex> key_points_ ABSL_GUARDED_BY(snapshot_mu_);
+  std::shared_ptr<const OwnGrids> own_grids_ ABSL_GUARDED_BY(snapshot_mu_);
 
   // Serialises region, binding and key-point mutations (rare, administrative), so that
   // checks like "region has no bindings" hold until the commit.

@@ -43,7 +43,7 @@ absl::StatusOr<v1::Binding> GeofenceCore::BindWorker(const Principal& p,
   GW_RETURN_IF_ERROR(RequireGrid(*tree(), req.grid_id()));
   GW_RETURN_IF_ERROR(rpc::RequireScope(p, req.grid_id()));
   absl::MutexLock admin(&admin_mu_);
-  return service::RunIdempotent<v1::Binding>(
+  auto result = service::RunIdempotent<v1::Binding>(
       store_->db(), "geofence.BindWorker", req.request_id(), req,
       [&](store::WriteRequest& write) -> absl::StatusOr<v1::Binding> {
         GW_ASSIGN_OR_RETURN(auto existing, store_->GetBinding(req.worker_id(), req.grid_id()));
@@ -60,6 +60,9 @@ absl::StatusOr<v1::Binding> GeofenceCore::BindWorker(const Principal& p,
         write.AppendEvent(change, b.grid_id());
         return b;
       });
+  if (!result.ok()) return result.status();
+  GW_RETURN_IF_ERROR(ReloadOwnGrids());
+  return result;
 }
 
 absl::StatusOr<v1::UnbindWorkerResponse> GeofenceCore::UnbindWorker(
@@ -69,7 +72,7 @@ absl::StatusOr<v1::UnbindWorkerResponse> GeofenceCore::UnbindWorker(
   GW_RETURN_IF_ERROR(service::CheckId(req.grid_id(), "grid_id"));
   GW_RETURN_IF_ERROR(rpc::RequireScope(p, req.grid_id()));
   absl::MutexLock admin(&admin_mu_);
-  return service::RunIdempotent<v1::UnbindWorkerResponse>(
+  auto result = service::RunIdempotent<v1::UnbindWorkerResponse>(
       store_->db(), "geofence.UnbindWorker", req.request_id(), req,
       [&](store::WriteRequest& write) -> absl::StatusOr<v1::UnbindWorkerResponse> {
         GW_ASSIGN_OR_RETURN(auto existing, store_->GetBinding(req.worker_id(), req.grid_id()));
@@ -84,6 +87,9 @@ absl::StatusOr<v1::UnbindWorkerResponse> GeofenceCore::UnbindWorker(
         write.AppendEvent(change, req.grid_id());
         return v1::UnbindWorkerResponse();
       });
+  if (!result.ok()) return result.status();
+  GW_RETURN_IF_ERROR(ReloadOwnGrids());
+  return result;
 }
 
 absl::StatusOr<v1::ListBindingsResponse> GeofenceCore::ListBindings(

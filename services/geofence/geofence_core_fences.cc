@@ -139,15 +139,16 @@ absl::StatusOr<v1::EvaluateFixesResponse> GeofenceCore::EvaluateAndCommit(
   } unlock{this, &stripes};
 
   SnapshotGeometry geometry(tree(), key_points());
+  const std::shared_ptr<const OwnGrids> bound = own_grids();
+  static const std::set<std::string> kNoGrids;
   v1::EvaluateFixesResponse resp;
   store::WriteRequest write;
   for (const auto& [worker, fixes] : by_worker) {
     GW_ASSIGN_OR_RETURN(auto stored, store_->GetWorkerState(worker));
     v1::WorkerState state = stored.value_or(v1::WorkerState());
     const std::string previous_grid = stored ? state.current_grid_id() : std::string();
-    GW_ASSIGN_OR_RETURN(std::vector<v1::Binding> bindings, store_->BindingsOfWorker(worker));
-    std::set<std::string> own;
-    for (const auto& b : bindings) own.insert(b.grid_id());
+    auto own_it = bound->find(worker);
+    const std::set<std::string>& own = own_it == bound->end() ? kNoGrids : own_it->second;
     for (const common::v1::Fix* f : fixes) {
       FixOutcome outcome = ApplyFix(options_.fence, geometry, own, *f, &state);
       if (outcome.late) resp.set_late_fixes(resp.late_fixes() + 1);

@@ -1,6 +1,7 @@
 #include "services/geofence/geofence_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "gridwork/core/region_path.h"
 #include "gridwork/core/status_macros.h"
 #include "gridwork/store/key_codec.h"
 #include "services/geofence/keys.h"
@@ -92,6 +93,18 @@ absl::StatusOr<std::vector<v1::Binding>> GeofenceStore::BindingsOfWorker(
   return out;
 }
 
+absl::StatusOr<std::map<std::string, std::set<std::string>>> GeofenceStore::LoadAllOwnGrids()
+    const {
+  std::map<std::string, std::set<std::string>> out;
+  GW_RETURN_IF_ERROR(
+      db_->ScanPrefix(bindings_by_worker_, "", [&](absl::string_view key, absl::string_view) {
+        std::string worker, grid;
+        if (keys::SplitPair(key, &worker, &grid)) out[worker].insert(grid);
+        return true;
+      }));
+  return out;
+}
+
 absl::StatusOr<std::optional<v1::Binding>> GeofenceStore::GetBinding(
     const std::string& worker, const std::string& grid) const {
   auto v = db_->Get(bindings_by_worker_, keys::Pair(worker, grid));
@@ -123,7 +136,7 @@ absl::Status GeofenceStore::ScanIndexInSubtree(
   return db_->ScanRange(family, start, limit, [&](absl::string_view k, absl::string_view) {
     std::string a, b;
     if (!keys::SplitPair(k, &a, &b)) return true;
-    if (!keys::InSubtree(a, root)) return true;
+    if (!PathWithin(a, root)) return true;
     return fn(std::string(k), a, b);
   });
 }

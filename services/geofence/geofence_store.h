@@ -8,6 +8,8 @@
 #define GRIDWORK_SERVICES_GEOFENCE_GEOFENCE_STORE_H_
 
 #include <functional>
+#include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +39,8 @@ class GeofenceStore {
 
   // ---- Bindings
   absl::StatusOr<std::vector<v1::Binding>> BindingsOfWorker(const std::string& worker) const;
+  // Every worker's bound grids (one scan of the worker index, for the in-memory snapshot).
+  absl::StatusOr<std::map<std::string, std::set<std::string>>> LoadAllOwnGrids() const;
   absl::StatusOr<std::optional<v1::Binding>> GetBinding(const std::string& worker,
                                                         const std::string& grid) const;
   void PutBinding(const v1::Binding& b, store::WriteRequest* req) const;

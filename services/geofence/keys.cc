@@ -1,6 +1,5 @@
 #include "services/geofence/keys.h"
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace gridwork::geofence::keys {
@@ -20,12 +19,6 @@ bool SplitPair(absl::string_view key, std::string* a, std::string* b) {
   *a = std::string(key.substr(0, pos));
   *b = std::string(key.substr(pos + 1));
   return true;
-}
-
-bool InSubtree(absl::string_view id, absl::string_view root) {
-  if (root.empty()) return true;
-  if (!absl::StartsWith(id, root)) return false;
-  return id.size() == root.size() || id[root.size()] == '/';
 }
 
 }  // namespace gridwork::geofence::keys

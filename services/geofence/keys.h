@@ -37,9 +37,6 @@ std::string Pair(absl::string_view a, absl::string_view b);
 // Splits "a\0b"; false if there is no separator.
 bool SplitPair(absl::string_view key, std::string* a, std::string* b);
 
-// True if `id` equals `root` or lies below it ('/' boundary). Empty root covers everything.
-bool InSubtree(absl::string_view id, absl::string_view root);
-
 }  // namespace gridwork::geofence::keys
 
 #endif  // GRIDWORK_SERVICES_GEOFENCE_KEYS_H_

@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gridwork/core/region_path.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace gridwork::rpc {
@@ -90,10 +90,7 @@ absl::StatusOr<Principal> PrincipalCodec::Authenticate(const grpc::ServerContext
 }
 
 bool InScope(const Principal& p, absl::string_view region_path) {
-  const std::string& scope = p.region_scope();
-  if (scope.empty()) return true;
-  if (!absl::StartsWith(region_path, scope)) return false;
-  return region_path.size() == scope.size() || region_path[scope.size()] == '/';
+  return PathWithin(region_path, p.region_scope());
 }
 
 bool ScopeWithin(const Principal& p, absl::string_view scope) {

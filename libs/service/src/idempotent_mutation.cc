@@ -36,17 +36,35 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
   return Sha256Hex(bytes);
 }
 
+namespace {
+
+// The first response of a recorded request, or FAILED_PRECONDITION if `fingerprint` differs.
+absl::StatusOr<std::string> Replay(const store::IdempotencyRecord& rec,
+                                   const std::string& fingerprint) {
+  if (rec.fingerprint != fingerprint) {
+    return absl::FailedPreconditionError(store::IdempotencyMismatchMessage(rec));
+  }
+  return rec.response;
+}
+
+absl::StatusOr<std::optional<std::string>> FindRecorded(store::Db* db, absl::string_view scope,
+                                                        absl::string_view request_id,
+                                                        const std::string& fingerprint) {
+  absl::StatusOr<store::IdempotencyRecord> existing = db->LookupIdempotency(scope, request_id);
+  if (absl::IsNotFound(existing.status())) return std::optional<std::string>();
+  if (!existing.ok()) return existing.status();
+  absl::StatusOr<std::string> replayed = Replay(*existing, fingerprint);
+  if (!replayed.ok()) return replayed.status();
+  return std::optional<std::string>(*std::move(replayed));
+}
+
+}  // namespace
+
 absl::StatusOr<std::optional<std::string>> FindRecordedResponse(
     store::Db* db, absl::string_view scope, absl::string_view request_id,
     const google::protobuf::Message& request) {
   if (absl::Status s = CheckRequestId(request_id); !s.ok()) return s;
-  absl::StatusOr<store::IdempotencyRecord> existing = db->LookupIdempotency(scope, request_id);
-  if (absl::IsNotFound(existing.status())) return std::optional<std::string>();
-  if (!existing.ok()) return existing.status();
-  if (existing->fingerprint != RequestFingerprint(request)) {
-    return absl::FailedPreconditionError(store::IdempotencyMismatchMessage(*existing));
-  }
-  return std::optional<std::string>(existing->response);
+  return FindRecorded(db, scope, request_id, RequestFingerprint(request));
 }
 
 absl::StatusOr<std::string> RunIdempotentBytes(
@@ -55,17 +73,10 @@ absl::StatusOr<std::string> RunIdempotentBytes(
     const std::function<absl::StatusOr<std::string>(store::WriteRequest&)>& build) {
   if (absl::Status s = CheckRequestId(request_id); !s.ok()) return s;
   const std::string fingerprint = RequestFingerprint(request);
-
-  auto replay = [&](const store::IdempotencyRecord& rec) -> absl::StatusOr<std::string> {
-    if (rec.fingerprint != fingerprint) {
-      return absl::FailedPreconditionError(store::IdempotencyMismatchMessage(rec));
-    }
-    return rec.response;
-  };
-
-  absl::StatusOr<store::IdempotencyRecord> existing = db->LookupIdempotency(scope, request_id);
-  if (existing.ok()) return replay(*existing);
-  if (!absl::IsNotFound(existing.status())) return existing.status();
+  absl::StatusOr<std::optional<std::string>> recorded =
+      FindRecorded(db, scope, request_id, fingerprint);
+  if (!recorded.ok()) return recorded.status();
+  if (recorded->has_value()) return **recorded;
 
   store::WriteRequest write;
   absl::StatusOr<std::string> response = build(write);
@@ -73,7 +84,10 @@ absl::StatusOr<std::string> RunIdempotentBytes(
   write.RecordIdempotency(scope, request_id, fingerprint, *response);
   absl::StatusOr<store::CommitResult> committed = db->Commit(std::move(write));
   if (committed.ok()) return response;
-  if (auto rec = store::IdempotencyRecordFromStatus(committed.status())) return replay(*rec);
+  // A concurrent first attempt won the commit race: answer as it did.
+  if (auto rec = store::IdempotencyRecordFromStatus(committed.status())) {
+    return Replay(*rec, fingerprint);
+  }
   return committed.status();
 }
 

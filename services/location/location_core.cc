@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gridwork/core/log.h"
+#include "gridwork/core/region_path.h"
 #include "gridwork/core/status_macros.h"
 #include "gridwork/geo/distance.h"
 #include "gridwork/geo/simplify.h"
@@ -30,14 +31,15 @@ int64_t CellOf(double lat, double lng) {
   return y * 100000 + x;
 }
 
-bool IsService(const Principal& p) {
-  return p.role() == common::v1::ROLE_SERVICE || p.role() == common::v1::ROLE_ADMIN;
+// A worker's data is visible to the worker, to unscoped principals, and to principals whose
+// scope holds the worker's current grid (unknown grid: not visible to scoped principals).
+bool WorkerVisible(const Principal& p, const std::string& worker, const std::string& grid) {
+  if (p.subject() == worker || p.region_scope().empty()) return true;
+  return !grid.empty() && rpc::InScope(p, grid);
 }
 
-bool InSubtree(absl::string_view id, absl::string_view root) {
-  if (root.empty()) return true;
-  if (id.size() < root.size() || id.substr(0, root.size()) != root) return false;
-  return id.size() == root.size() || id[root.size()] == '/';
+bool IsService(const Principal& p) {
+  return p.role() == common::v1::ROLE_SERVICE || p.role() == common::v1::ROLE_ADMIN;
 }
 
 absl::Status CheckWindow(const google::protobuf::Timestamp& start,
@@ -50,6 +52,20 @@ absl::Status CheckWindow(const google::protobuf::Timestamp& start,
         absl::StrCat("the time range may span at most ", absl::FormatDuration(max_span)));
   }
   return absl::OkStatus();
+}
+
+// Time-paged lists: a page token holds the device time (ms) of the last item returned, and
+// the next page starts 1 ms later (pages never split one millisecond).
+absl::StatusOr<int64_t> PageStartMs(absl::string_view token, uint64_t filter_hash,
+                                    int64_t start_ms) {
+  absl::StatusOr<std::string> after = rpc::DecodePageToken(token, filter_hash);
+  if (!after.ok()) return after.status();
+  if (after->empty()) return start_ms;
+  int64_t last_ms;
+  if (!absl::SimpleAtoi(*after, &last_ms)) {
+    return absl::InvalidArgumentError("page_token is not a token issued by this method");
+  }
+  return last_ms + 1;
 }
 
 v1::TrackPoint ToTrackPoint(const StoredFix& f) {
@@ -122,10 +138,9 @@ absl::StatusOr<std::string> LocationCore::ResolveWorker(const Principal& p,
 }
 
 absl::Status LocationCore::CheckReadable(const Principal& p, const std::string& worker) const {
-  if (p.subject() == worker || p.region_scope().empty()) return absl::OkStatus();
   absl::MutexLock lock(&positions_mu_);
   auto it = grid_.find(worker);
-  if (it != grid_.end() && !it->second.empty() && rpc::InScope(p, it->second)) {
+  if (WorkerVisible(p, worker, it == grid_.end() ? std::string() : it->second)) {
     return absl::OkStatus();
   }
   return absl::PermissionDeniedError(
@@ -303,13 +318,7 @@ absl::StatusOr<v1::GetTrackResponse> LocationCore::GetTrack(const Principal& p,
   const int64_t start_ms = absl::ToUnixMillis(service::FromProto(req.start_time()));
   const int64_t end_ms = absl::ToUnixMillis(service::FromProto(req.end_time()));
   const uint64_t filter_hash = absl::HashOf(worker, start_ms, end_ms, req.simplify_tolerance_m());
-  GW_ASSIGN_OR_RETURN(std::string after, rpc::DecodePageToken(req.page_token(), filter_hash));
-  int64_t from_ms = start_ms;
-  if (!after.empty()) {
-    int64_t last_ms;
-    if (!absl::SimpleAtoi(after, &last_ms)) return absl::InvalidArgumentError("bad page_token");
-    from_ms = last_ms + 1;
-  }
+  GW_ASSIGN_OR_RETURN(const int64_t from_ms, PageStartMs(req.page_token(), filter_hash, start_ms));
   std::vector<StoredFix> page;
   bool more = false;
   GW_RETURN_IF_ERROR(store_->ScanChunks(worker, from_ms, end_ms,
@@ -350,13 +359,7 @@ absl::StatusOr<v1::ListRawFixesResponse> LocationCore::ListRawFixes(
   const int64_t start_ms = absl::ToUnixMillis(service::FromProto(req.start_time()));
   const int64_t end_ms = absl::ToUnixMillis(service::FromProto(req.end_time()));
   const uint64_t filter_hash = absl::HashOf(worker, start_ms, end_ms, req.include_rejected());
-  GW_ASSIGN_OR_RETURN(std::string after, rpc::DecodePageToken(req.page_token(), filter_hash));
-  int64_t from_ms = start_ms;
-  if (!after.empty()) {
-    int64_t last_ms;
-    if (!absl::SimpleAtoi(after, &last_ms)) return absl::InvalidArgumentError("bad page_token");
-    from_ms = last_ms + 1;
-  }
+  GW_ASSIGN_OR_RETURN(const int64_t from_ms, PageStartMs(req.page_token(), filter_hash, start_ms));
   // Both sources are read up to page_size + the rest of the boundary millisecond, merged by
   // time and cut at a millisecond boundary.
   std::vector<std::pair<int64_t, v1::RawFix>> items;
@@ -479,9 +482,7 @@ absl::StatusOr<v1::GetLastPositionsResponse> LocationCore::GetLastPositions(
   for (const std::string& w : req.worker_ids()) {
     GW_RETURN_IF_ERROR(service::CheckId(w, "worker_ids[]"));
     v1::WorkerPosition pos = PositionOf(w);
-    const bool readable = p.subject() == w || p.region_scope().empty() ||
-                          (!pos.grid_id().empty() && rpc::InScope(p, pos.grid_id()));
-    if (!readable) {  // Out of scope looks exactly like unknown: nothing leaks.
+    if (!WorkerVisible(p, w, pos.grid_id())) {  // Out of scope looks exactly like unknown: nothing leaks.
       pos.Clear();
       pos.set_worker_id(w);
     }
@@ -499,7 +500,7 @@ absl::StatusOr<v1::CountOnlineResponse> LocationCore::CountOnline(
   const absl::Time cutoff = clock_->Now() - options_.online_window;
   absl::MutexLock lock(&positions_mu_);
   for (const auto& [worker, grid] : grid_) {
-    if (grid.empty() || !InSubtree(grid, root)) continue;
+    if (grid.empty() || !PathWithin(grid, root)) continue;
     auto it = last_.find(worker);
     if (it == last_.end()) continue;
     const bool online = service::FromProto(it->second.device_time()) >= cutoff;

@@ -69,22 +69,8 @@ class BatchCountingHandler {
   // Fails selected events (poison / transient); OK by default.
   std::function<absl::Status(const FeedEvent&)> fail;
 
-  uint64_t Count() const {
-    auto v = db_->Get(applied_, "count");
-    uint64_t n = 0;
-    if (v.ok()) REQUIRE(DecodeFixed64BE(*v, &n));
-    return n;
-  }
-  uint64_t DistinctSequences() const {
-    uint64_t n = 0;
-    REQUIRE(db_->ScanPrefix(applied_, KeyBuilder().String("seq").Build(),
-                            [&](absl::string_view, absl::string_view) {
-                              ++n;
-                              return true;
-                            })
-                .ok());
-    return n;
-  }
+  uint64_t Count() const { return testing::AppliedCount(*db_, applied_); }
+  uint64_t DistinctSequences() const { return testing::AppliedSequences(*db_, applied_); }
   bool Applied(uint64_t sequence) const {
     return db_->Get(applied_, KeyBuilder().String("seq").Uint64(sequence).Build()).ok();
   }

@@ -92,6 +92,26 @@ class TestServer {
 // Counts effects in the consumer's store: "count" += 1 per event and one key per sequence,
 // both in the request that also moves the cursor. Duplicated effects would show as
 // count > distinct sequences.
+// The effects test handlers record in the "applied" family: a "count" and one key per
+// applied sequence (so duplicates show as count > distinct sequences).
+inline uint64_t AppliedCount(const Db& db, const FamilyHandle& applied) {
+  auto v = db.Get(applied, "count");
+  uint64_t n = 0;
+  if (v.ok()) REQUIRE(DecodeFixed64BE(*v, &n));
+  return n;
+}
+
+inline uint64_t AppliedSequences(const Db& db, const FamilyHandle& applied) {
+  uint64_t n = 0;
+  REQUIRE(db.ScanPrefix(applied, KeyBuilder().String("seq").Build(),
+                        [&](absl::string_view, absl::string_view) {
+                          ++n;
+                          return true;
+                        })
+              .ok());
+  return n;
+}
+
 class CountingHandler {
  public:
   explicit CountingHandler(Db* db) : db_(db), applied_(db->Family("applied").value()) {}
@@ -102,22 +122,8 @@ class CountingHandler {
     req.Put(applied_, KeyBuilder().String("seq").Uint64(e.sequence()).Build(), e.source());
     return absl::OkStatus();
   }
-  uint64_t Count() const {
-    auto v = db_->Get(applied_, "count");
-    uint64_t n = 0;
-    if (v.ok()) REQUIRE(DecodeFixed64BE(*v, &n));
-    return n;
-  }
-  uint64_t DistinctSequences() const {
-    uint64_t n = 0;
-    REQUIRE(db_->ScanPrefix(applied_, KeyBuilder().String("seq").Build(),
-                            [&](absl::string_view, absl::string_view) {
-                              ++n;
-                              return true;
-                            })
-                .ok());
-    return n;
-  }
+  uint64_t Count() const { return AppliedCount(*db_, applied_); }
+  uint64_t DistinctSequences() const { return AppliedSequences(*db_, applied_); }
   std::atomic<int> calls{0};
 
  private:

@@ -2,7 +2,6 @@
 
 #include "gridwork/core/region_path.h"
 #include "gridwork/rpc/principal.h"
-#include "services/geofence/keys.h"
 
 namespace gridwork::geofence {
 

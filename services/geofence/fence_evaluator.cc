@@ -9,13 +9,10 @@ namespace gridwork::geofence {
 namespace {
 
 using common::v1::Fix;
-using google::protobuf::Timestamp;
 using v1::FenceEvent;
 using v1::FenceEventKind;
 using v1::KeyPointVisit;
 using v1::WorkerState;
-
-absl::Time ToTime(const Timestamp& ts) { return service::FromProto(ts); }
 
 FenceEvent MakeEvent(FenceEventKind kind, const std::string& grid, const Fix& fix) {
   FenceEvent e;
@@ -104,7 +101,7 @@ void ApplyTransitions(const FenceConfig& cfg, const FenceGeometry& geo,
     s->set_candidate_grid_id(*clear);
     *s->mutable_candidate_since() = fix.device_time();
   }
-  const absl::Duration waited = ToTime(fix.device_time()) - ToTime(s->candidate_since());
+  const absl::Duration waited = service::FromProto(fix.device_time()) - service::FromProto(s->candidate_since());
   if (waited < cfg.exit_dwell) return;
 
   const std::string old_grid = s->current_grid_id();
@@ -133,12 +130,12 @@ void ApplyVisits(const FenceConfig& cfg, const FenceGeometry& geo, const Fix& fi
                  WorkerState* s, std::vector<FenceEvent>* events) {
   const double lng = fix.position().lng();
   const double lat = fix.position().lat();
-  const absl::Time t = ToTime(fix.device_time());
+  const absl::Time t = service::FromProto(fix.device_time());
 
   // Close open visits the worker has clearly walked away from (in-order fixes only).
   if (!late) {
     for (KeyPointVisit& v : *s->mutable_visits()) {
-      if (v.closed() || ToTime(v.last_inside()) >= t) continue;
+      if (v.closed() || service::FromProto(v.last_inside()) >= t) continue;
       auto kp = geo.FindKeyPoint(v.key_point_id());
       if (!kp.has_value()) continue;
       double d = geo::HaversineMeters(geo::LngLat(lng, lat), geo::LngLat(kp->lng, kp->lat));
@@ -153,8 +150,8 @@ void ApplyVisits(const FenceConfig& cfg, const FenceGeometry& geo, const Fix& fi
       KeyPointVisit* visit = nullptr;
       for (KeyPointVisit& v : *s->mutable_visits()) {
         if (v.key_point_id() != kp.id) continue;
-        const absl::Time first = ToTime(v.first_inside());
-        const absl::Time last = ToTime(v.last_inside());
+        const absl::Time first = service::FromProto(v.first_inside());
+        const absl::Time last = service::FromProto(v.last_inside());
         // A closed visit accepts only late fixes inside its own span.
         const absl::Time end = v.closed() ? last : last + cfg.visit_gap;
         if (t >= first - cfg.visit_gap && t <= end) {
@@ -168,9 +165,9 @@ void ApplyVisits(const FenceConfig& cfg, const FenceGeometry& geo, const Fix& fi
         *visit->mutable_first_inside() = fix.device_time();
         *visit->mutable_last_inside() = fix.device_time();
       }
-      if (t < ToTime(visit->first_inside())) *visit->mutable_first_inside() = fix.device_time();
-      if (t > ToTime(visit->last_inside())) *visit->mutable_last_inside() = fix.device_time();
-      const absl::Duration span = ToTime(visit->last_inside()) - ToTime(visit->first_inside());
+      if (t < service::FromProto(visit->first_inside())) *visit->mutable_first_inside() = fix.device_time();
+      if (t > service::FromProto(visit->last_inside())) *visit->mutable_last_inside() = fix.device_time();
+      const absl::Duration span = service::FromProto(visit->last_inside()) - service::FromProto(visit->first_inside());
       if (!visit->checked_in() && span >= kp.min_dwell) {
         visit->set_checked_in(true);
         FenceEvent e = MakeEvent(v1::FENCE_EVENT_KIND_CHECK_IN, kp.grid_id, fix);
@@ -182,11 +179,11 @@ void ApplyVisits(const FenceConfig& cfg, const FenceGeometry& geo, const Fix& fi
   }
 
   // Retention: drop visits that ended long before the newest fix.
-  const absl::Time newest = std::max(t, ToTime(s->last_fix_time()));
+  const absl::Time newest = std::max(t, service::FromProto(s->last_fix_time()));
   auto* visits = s->mutable_visits();
   visits->erase(std::remove_if(visits->begin(), visits->end(),
                                [&](const KeyPointVisit& v) {
-                                 return ToTime(v.last_inside()) < newest - cfg.visit_retention;
+                                 return service::FromProto(v.last_inside()) < newest - cfg.visit_retention;
                                }),
                 visits->end());
 }
@@ -198,7 +195,7 @@ FixOutcome ApplyFix(const FenceConfig& config, const FenceGeometry& geometry,
   FixOutcome out;
   if (state->worker_id().empty()) state->set_worker_id(fix.worker_id());
   const bool seen_before = state->fixes_evaluated() > 0;
-  out.late = seen_before && ToTime(fix.device_time()) <= ToTime(state->last_fix_time());
+  out.late = seen_before && service::FromProto(fix.device_time()) <= service::FromProto(state->last_fix_time());
   if (!out.late) {
     ApplyTransitions(config, geometry, own_grids, fix, state, &out.events);
   }

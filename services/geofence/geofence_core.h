@@ -114,7 +114,6 @@ class GeofenceCore {
   using OwnGrids = std::map<std::string, std::set<std::string>>;
   std::shared_ptr<const OwnGrids> own_grids() const;
   absl::Status ReloadOwnGrids();
-  absl::Mutex* WorkerLock(const std::string& worker_id);
   // Evaluates `fixes` (already validated) and commits; with `cursor`, also sets that
   // consumer cursor in the same commit.
   absl::StatusOr<v1::EvaluateFixesResponse> EvaluateAndCommit(

@@ -60,10 +60,6 @@ absl::Status CheckFix(const common::v1::Fix& f, int i) {
 
 }  // namespace
 
-absl::Mutex* GeofenceCore::WorkerLock(const std::string& worker_id) {
-  return &worker_mu_[absl::HashOf(worker_id) % kWorkerStripes];
-}
-
 absl::StatusOr<v1::EvaluateFixesResponse> GeofenceCore::EvaluateFixes(
     const Principal& p, const v1::EvaluateFixesRequest& req) {
   GW_RETURN_IF_ERROR(rpc::RequireRole(p, kFixSources));

@@ -17,6 +17,7 @@
 #include "gridwork/rpc/principal.h"
 #include "gridwork/service/input_checks.h"
 #include "gridwork/service/time_convert.h"
+#include "services/location/packed_track.h"
 
 namespace gridwork::location {
 namespace {
@@ -68,13 +69,8 @@ absl::StatusOr<int64_t> PageStartMs(absl::string_view token, uint64_t filter_has
   return last_ms + 1;
 }
 
-v1::TrackPoint ToTrackPoint(const StoredFix& f) {
-  v1::TrackPoint t;
-  *t.mutable_device_time() = service::ToProto(absl::FromUnixMillis(f.time_ms));
-  *t.mutable_position() = ToLatLng(f);
-  t.set_accuracy_m(f.accuracy_dm / 10.0);
-  t.set_speed_mps(f.speed_cms < 0 ? -1 : f.speed_cms / 100.0);
-  return t;
+TrackSample ToTrackSample(const StoredFix& f) {
+  return TrackSample{f.time_ms, f.lat_e7, f.lng_e7, f.accuracy_dm, f.speed_cms < 0 ? -1 : f.speed_cms};
 }
 
 }  // namespace
@@ -335,16 +331,24 @@ absl::StatusOr<v1::GetTrackResponse> LocationCore::GetTrack(const Principal& p,
                                           }
                                           return true;
                                         }));
-  v1::GetTrackResponse resp;
+  std::vector<TrackSample> samples;
   if (req.simplify_tolerance_m() > 0 && page.size() > 2) {
     std::vector<geo::TrackPoint> pts;
     pts.reserve(page.size());
     for (const auto& f : page) pts.push_back({f.lng_e7 * 1e-7, f.lat_e7 * 1e-7, f.time_ms});
-    for (size_t i : geo::SimplifyTrack(pts, req.simplify_tolerance_m())) {
-      *resp.add_points() = ToTrackPoint(page[i]);
-    }
+    const std::vector<size_t> kept = geo::SimplifyTrack(pts, req.simplify_tolerance_m());
+    samples.reserve(kept.size());
+    for (size_t i : kept) samples.push_back(ToTrackSample(page[i]));
   } else {
-    for (const auto& f : page) *resp.add_points() = ToTrackPoint(f);
+    samples.reserve(page.size());
+    for (const auto& f : page) samples.push_back(ToTrackSample(f));
+  }
+  v1::GetTrackResponse resp;
+  if (req.packed()) {
+    PackTrack(samples, resp.mutable_packed());
+  } else {
+    resp.mutable_points()->Reserve(static_cast<int>(samples.size()));
+    for (const TrackSample& t : samples) *resp.add_points() = ToTrackPoint(t);
   }
   if (more) resp.set_next_page_token(rpc::EncodePageToken(absl::StrCat(page.back().time_ms), filter_hash));
   return resp;

@@ -10,7 +10,9 @@
 #include "absl/strings/str_format.h"
 #include "gridwork/geo/crs.h"
 #include "gridwork/geofence/v1/geofence.grpc.pb.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gridwork/location/v1/location.grpc.pb.h"
+#include "services/location/packed_track.h"
 #include "tests/integration/principals.h"
 #include "tests/integration/service_process.h"
 
@@ -217,6 +219,38 @@ TEST_CASE("a messy trace: stored, rejected with reasons, fence events, kill -9",
             service::FromProto(points.points(i - 1).device_time()));
   }
   REQUIRE(service::FromProto(points.points(2).device_time()) == t0 + absl::Seconds(45));
+
+  // The same track packed: the decoded points equal the TrackPoints, also page by page.
+  {
+    lv1::GetTrackRequest packed_req = track;
+    packed_req.set_packed(true);
+    lv1::GetTrackResponse packed;
+    REQUIRE(loc->GetTrack(As(worker).get(), packed_req, &packed).ok());
+    REQUIRE(packed.points_size() == 0);
+    absl::StatusOr<std::vector<location::TrackSample>> samples =
+        location::UnpackTrack(packed.packed());
+    REQUIRE(samples.ok());
+    REQUIRE(samples->size() == 7);
+    for (int i = 0; i < points.points_size(); ++i) {
+      const lv1::TrackPoint decoded = location::ToTrackPoint((*samples)[static_cast<size_t>(i)]);
+      INFO("point " << i);
+      REQUIRE(google::protobuf::util::MessageDifferencer::Equals(decoded, points.points(i)));
+    }
+    std::vector<location::TrackSample> paged;
+    packed_req.set_page_size(3);
+    int pages = 0;
+    do {
+      REQUIRE(loc->GetTrack(As(worker).get(), packed_req, &packed).ok());
+      absl::StatusOr<std::vector<location::TrackSample>> page =
+          location::UnpackTrack(packed.packed());
+      REQUIRE(page.ok());
+      paged.insert(paged.end(), page->begin(), page->end());
+      packed_req.set_page_token(packed.next_page_token());
+      ++pages;
+    } while (!packed_req.page_token().empty() && pages < 10);
+    REQUIRE(pages == 3);
+    REQUIRE(paged == *samples);
+  }
 
   // Raw fixes with the rejected ones and their reasons.
   lv1::ListRawFixesRequest raw;

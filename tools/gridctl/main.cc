@@ -31,6 +31,7 @@
 #include "gridwork/rpc/metrics_interceptor.h"
 #include "gridwork/rpc/principal.h"
 #include "gridwork/service/time_convert.h"
+#include "services/location/packed_track.h"
 
 ABSL_FLAG(std::string, geofence_addr, "127.0.0.1:50052", "Address of gridwork-geofence.");
 ABSL_FLAG(std::string, location_addr, "127.0.0.1:50051", "Address of gridwork-location.");
@@ -258,13 +259,23 @@ int Track(Client& c, const std::string& worker, const std::string& hours_s) {
   req.set_worker_id(worker);
   *req.mutable_start_time() = service::ToProto(absl::Now() - absl::Hours(hours));
   *req.mutable_end_time() = service::ToProto(absl::Now() + absl::Minutes(5));
+  req.set_packed(true);
   int total = 0;
   do {
     location::v1::GetTrackResponse resp;
     auto ctx = c.Context();
     grpc::Status s = c.location().GetTrack(ctx.get(), req, &resp);
     if (!s.ok()) return Fail("track", s);
-    for (const auto& p : resp.points()) {
+    // A server without the packed encoding answers in `points`; print whichever came.
+    absl::StatusOr<std::vector<location::TrackSample>> samples =
+        location::UnpackTrack(resp.packed());
+    if (!samples.ok()) {
+      std::cerr << "track: " << samples.status().message() << "\n";
+      return 1;
+    }
+    std::vector<location::v1::TrackPoint> points(resp.points().begin(), resp.points().end());
+    for (const location::TrackSample& t : *samples) points.push_back(location::ToTrackPoint(t));
+    for (const auto& p : points) {
       std::cout << absl::FormatTime(service::FromProto(p.device_time())) << "\t"
                 << p.position().lat() << "\t" << p.position().lng() << "\t"
                 << p.accuracy_m() << " m\n";

@@ -4,21 +4,11 @@
 #include "gridwork/core/region_path.h"
 #include "gridwork/core/status_macros.h"
 #include "gridwork/store/key_codec.h"
+#include "gridwork/store/stored_proto.h"
 #include "services/geofence/keys.h"
 
 namespace gridwork::geofence {
-namespace {
-
-template <typename Msg>
-absl::StatusOr<Msg> ParseValue(absl::string_view value, absl::string_view what) {
-  Msg m;
-  if (!m.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-    return absl::DataLossError(absl::StrCat("stored ", what, " does not parse"));
-  }
-  return m;
-}
-
-}  // namespace
+using store::ParseStoredProto;
 
 absl::StatusOr<std::unique_ptr<GeofenceStore>> GeofenceStore::Open(const std::string& dir,
                                                                    Clock* clock, bool sync) {
@@ -53,7 +43,7 @@ absl::StatusOr<std::vector<v1::Region>> GeofenceStore::LoadAllRegions() const {
   std::vector<v1::Region> out;
   absl::Status parse_error;
   GW_RETURN_IF_ERROR(db_->ScanPrefix(regions_, "", [&](absl::string_view k, absl::string_view v) {
-    auto r = ParseValue<v1::Region>(v, "region");
+    auto r = ParseStoredProto<v1::Region>(v, "region");
     if (!r.ok()) {
       parse_error = r.status();
       return false;
@@ -81,7 +71,7 @@ absl::StatusOr<std::vector<v1::Binding>> GeofenceStore::BindingsOfWorker(
   absl::Status parse_error;
   GW_RETURN_IF_ERROR(db_->ScanPrefix(
       bindings_by_worker_, keys::Pair(worker, ""), [&](absl::string_view, absl::string_view v) {
-        auto b = ParseValue<v1::Binding>(v, "binding");
+        auto b = ParseStoredProto<v1::Binding>(v, "binding");
         if (!b.ok()) {
           parse_error = b.status();
           return false;
@@ -110,7 +100,7 @@ absl::StatusOr<std::optional<v1::Binding>> GeofenceStore::GetBinding(
   auto v = db_->Get(bindings_by_worker_, keys::Pair(worker, grid));
   if (absl::IsNotFound(v.status())) return std::optional<v1::Binding>();
   GW_RETURN_IF_ERROR(v.status());
-  GW_ASSIGN_OR_RETURN(v1::Binding b, ParseValue<v1::Binding>(*v, "binding"));
+  GW_ASSIGN_OR_RETURN(v1::Binding b, ParseStoredProto<v1::Binding>(*v, "binding"));
   return std::optional<v1::Binding>(std::move(b));
 }
 
@@ -154,7 +144,7 @@ absl::StatusOr<std::vector<v1::KeyPoint>> GeofenceStore::LoadAllKeyPoints() cons
   std::vector<v1::KeyPoint> out;
   absl::Status parse_error;
   GW_RETURN_IF_ERROR(db_->ScanPrefix(key_points_, "", [&](absl::string_view, absl::string_view v) {
-    auto kp = ParseValue<v1::KeyPoint>(v, "key point");
+    auto kp = ParseStoredProto<v1::KeyPoint>(v, "key point");
     if (!kp.ok()) {
       parse_error = kp.status();
       return false;
@@ -171,7 +161,7 @@ absl::StatusOr<std::optional<v1::KeyPoint>> GeofenceStore::GetKeyPoint(
   auto v = db_->Get(key_points_, id);
   if (absl::IsNotFound(v.status())) return std::optional<v1::KeyPoint>();
   GW_RETURN_IF_ERROR(v.status());
-  GW_ASSIGN_OR_RETURN(v1::KeyPoint kp, ParseValue<v1::KeyPoint>(*v, "key point"));
+  GW_ASSIGN_OR_RETURN(v1::KeyPoint kp, ParseStoredProto<v1::KeyPoint>(*v, "key point"));
   return std::optional<v1::KeyPoint>(std::move(kp));
 }
 
@@ -205,7 +195,7 @@ absl::StatusOr<std::optional<v1::WorkerState>> GeofenceStore::GetWorkerState(
   auto v = db_->Get(worker_state_, worker);
   if (absl::IsNotFound(v.status())) return std::optional<v1::WorkerState>();
   GW_RETURN_IF_ERROR(v.status());
-  GW_ASSIGN_OR_RETURN(v1::WorkerState s, ParseValue<v1::WorkerState>(*v, "worker state"));
+  GW_ASSIGN_OR_RETURN(v1::WorkerState s, ParseStoredProto<v1::WorkerState>(*v, "worker state"));
   return std::optional<v1::WorkerState>(std::move(s));
 }
 

@@ -6,29 +6,20 @@
 namespace gridwork::service {
 
 RetentionLoop::RetentionLoop(store::Db* db, RetentionPolicy policy)
-    : db_(db), policy_(policy) {
-  thread_ = std::thread([this] {
-    do {
-      store::FeedRetention r;
-      r.max_age = policy_.feed_max_age;
-      absl::StatusOr<uint64_t> first = db_->TrimFeed(r);
-      if (!first.ok()) log::Warning("feed retention failed", {{"error", first.status().message()}});
-      if (policy_.idempotency_max_age != absl::InfiniteDuration()) {
-        auto trimmed = db_->TrimIdempotency(absl::Now() - policy_.idempotency_max_age);
-        if (!trimmed.ok()) {
-          log::Warning("idempotency retention failed", {{"error", trimmed.status().message()}});
+    : task_(policy.period, [db, policy] {
+        store::FeedRetention r;
+        r.max_age = policy.feed_max_age;
+        absl::StatusOr<uint64_t> first = db->TrimFeed(r);
+        if (!first.ok()) log::Warning("feed retention failed", {{"error", first.status().message()}});
+        if (policy.idempotency_max_age != absl::InfiniteDuration()) {
+          auto trimmed = db->TrimIdempotency(absl::Now() - policy.idempotency_max_age);
+          if (!trimmed.ok()) {
+            log::Warning("idempotency retention failed", {{"error", trimmed.status().message()}});
+          }
         }
-      }
-    } while (!stop_.WaitForNotificationWithTimeout(policy_.period));
-  });
-}
+      }) {}
 
-RetentionLoop::~RetentionLoop() { Stop(); }
-
-void RetentionLoop::Stop() {
-  if (!stop_.HasBeenNotified()) stop_.Notify();
-  if (thread_.joinable()) thread_.join();
-}
+void RetentionLoop::Stop() { task_.Stop(); }
 
 int ServeUntilShutdown(const std::string& name, rpc::ServiceServer& server,
                        const metrics::MetricsServer& metrics, store::Db* db,

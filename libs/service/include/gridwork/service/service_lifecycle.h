@@ -10,12 +10,11 @@
 
 #include <functional>
 #include <string>
-#include <thread>
 
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gridwork/metrics/metrics_server.h"
 #include "gridwork/rpc/server.h"
+#include "gridwork/service/periodic_task.h"
 #include "gridwork/store/db.h"
 
 namespace gridwork::service {
@@ -34,16 +33,10 @@ struct RetentionPolicy {
 class RetentionLoop {
  public:
   RetentionLoop(store::Db* db, RetentionPolicy policy);
-  ~RetentionLoop();
-  RetentionLoop(const RetentionLoop&) = delete;
-  RetentionLoop& operator=(const RetentionLoop&) = delete;
   void Stop();
 
  private:
-  store::Db* db_;
-  RetentionPolicy policy_;
-  absl::Notification stop_;
-  std::thread thread_;
+  PeriodicTask task_;
 };
 
 // Logs "<name> serving" (grpc_port, metrics_port, data_dir), blocks until SIGTERM/SIGINT,

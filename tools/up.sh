@@ -54,9 +54,10 @@ echo "== starting services"
 # Each consumes the other's feed: fixes -> geofence, fence events -> location.
 start geofence 50052 9152 --location_addr=127.0.0.1:50051
 start location 50051 9151 --geofence_addr=127.0.0.1:50052
+start workorder 50053 9153 --geofence_addr=127.0.0.1:50052
 
 GRIDCTL=("$BIN/gridctl" --principal_key_file="$KEY" --geofence_addr=127.0.0.1:50052 \
-  --location_addr=127.0.0.1:50051)
+  --location_addr=127.0.0.1:50051 --workorder_addr=127.0.0.1:50053)
 echo "== importing the demo regions (idempotent: a re-run replays the first answer)"
 "${GRIDCTL[@]}" import-regions "$REGIONS" | head -3
 
@@ -69,12 +70,25 @@ echo "== a grid worker reports a position: geofence places them, location learns
 sleep 1
 "${GRIDCTL[@]}" last wang-wei
 
+echo "== loading the work-order catalogue (categories, SLAs, dispatch rules; idempotent)"
+"${GRIDCTL[@]}" catalog-load services/workorder/data/default_catalog.json
+
+if [[ "$("${GRIDCTL[@]}" order-counts | awk '$1 == "total" {print $2}')" == 0 ]]; then
+  echo "== wang-wei reports rubbish piled up at the roadside (auto-dispatched by rule)"
+  "${GRIDCTL[@]}" --as_subject=wang-wei --as_role=ROLE_GRID_WORKER \
+    order-report env.garbage 34.7986 113.6601 "路边堆放建筑垃圾约2立方米" \
+    | grep -E '"(id|state|department|regionPath)"' | head -4
+fi
+"${GRIDCTL[@]}" order-counts
+
 cat <<MSG
 
 Gridwork is running (data in $DATA, logs in $DATA/logs):
   location  gRPC 127.0.0.1:50051   metrics http://127.0.0.1:9151/metrics
   geofence  gRPC 127.0.0.1:50052   metrics http://127.0.0.1:9152/metrics
+  workorder gRPC 127.0.0.1:50053   metrics http://127.0.0.1:9153/metrics
 Try:  build/bin/gridctl --principal_key_file=$KEY list-regions 410105
+      build/bin/gridctl --principal_key_file=$KEY orders
 Press Ctrl-C to stop.
 MSG
 wait

@@ -10,6 +10,12 @@
 //   gridctl [flags] last WORKER...                   last position, online state, grid
 //   gridctl [flags] track WORKER [HOURS]             accepted fixes of the last HOURS (default 24)
 //   gridctl [flags] worker WORKER                    the worker's fence state (geofence)
+//   gridctl [flags] catalog-load FILE.json           create/update work-order categories and rules
+//   gridctl [flags] orders [STATE...]                work orders (one line each), e.g. orders REPORTED
+//   gridctl [flags] order-counts                     kanban column counts
+//   gridctl [flags] order-report CATEGORY LAT LNG TEXT   report an incident
+//   gridctl [flags] order ID | order-history ID | order-verify ID
+//   gridctl [flags] order-act ID ACTION [NOTE]       e.g. order-act wo-.. DISPATCH (--department)
 //
 // gridctl signs its own principal with --principal_key_file (an operator tool, like an admin
 // kubeconfig); --as_role and --scope choose what it may do. Every call has --timeout.
@@ -32,9 +38,15 @@
 #include "gridwork/rpc/principal.h"
 #include "gridwork/service/time_convert.h"
 #include "services/location/packed_track.h"
+#include "tools/gridctl/client.h"
+#include "tools/gridctl/workorder_commands.h"
 
 ABSL_FLAG(std::string, geofence_addr, "127.0.0.1:50052", "Address of gridwork-geofence.");
 ABSL_FLAG(std::string, location_addr, "127.0.0.1:50051", "Address of gridwork-location.");
+ABSL_FLAG(std::string, workorder_addr, "127.0.0.1:50053", "Address of gridwork-workorder.");
+ABSL_FLAG(std::string, department, "", "Department to act for (with --as_role ROLE_DEPARTMENT_HANDLER).");
+ABSL_FLAG(std::string, to_department, "", "order-act DISPATCH: target department (empty = the category's default).");
+ABSL_FLAG(std::string, verifier, "", "order-act ASSIGN_VERIFICATION: the grid worker who verifies.");
 ABSL_FLAG(std::string, principal_key_file, "", "HMAC key file shared with the services (else $GRIDWORK_PRINCIPAL_KEY).");
 ABSL_FLAG(std::string, as_subject, "gridctl", "Subject recorded as the author of changes.");
 ABSL_FLAG(std::string, as_role, "ROLE_ADMIN", "Role to act as, e.g. ROLE_ADMIN, ROLE_GRID_LEADER.");
@@ -47,49 +59,6 @@ namespace gridwork::gridctl {
 namespace {
 
 namespace gv1 = geofence::v1;
-
-int Fail(const std::string& what, const grpc::Status& s) {
-  std::cerr << "gridctl: " << what << " failed: " << rpc::GrpcCodeName(s.error_code()) << ": "
-            << s.error_message() << "\n";
-  return 1;
-}
-
-class Client {
- public:
-  Client(std::string key)
-      : codec_(std::move(key)),
-        stub_(gv1::GeofenceService::NewStub(rpc::MakeChannel(absl::GetFlag(FLAGS_geofence_addr)))),
-        location_(location::v1::LocationService::NewStub(
-            rpc::MakeChannel(absl::GetFlag(FLAGS_location_addr)))) {
-    principal_.set_subject(absl::GetFlag(FLAGS_as_subject));
-    common::v1::Role role = common::v1::ROLE_UNSPECIFIED;
-    common::v1::Role_Parse(absl::GetFlag(FLAGS_as_role), &role);
-    principal_.set_role(role);
-    principal_.set_region_scope(absl::GetFlag(FLAGS_scope));
-    *principal_.mutable_expires_at() = service::ToProto(absl::Now() + absl::Minutes(10));
-  }
-  std::unique_ptr<grpc::ClientContext> Context() {
-    auto ctx = rpc::NewCallContext(absl::GetFlag(FLAGS_timeout));
-    codec_.Attach(principal_, ctx.get());
-    return ctx;
-  }
-  gv1::GeofenceService::Stub& stub() { return *stub_; }
-  location::v1::LocationService::Stub& location() { return *location_; }
-
- private:
-  rpc::PrincipalCodec codec_;
-  common::v1::Principal principal_;
-  std::unique_ptr<gv1::GeofenceService::Stub> stub_;
-  std::unique_ptr<location::v1::LocationService::Stub> location_;
-};
-
-void Print(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions o;
-  o.add_whitespace = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
-  std::cout << out;
-}
 
 int ImportRegions(Client& c, const std::string& file) {
   std::ifstream in(file, std::ios::binary);
@@ -303,7 +272,10 @@ int Usage() {
                "commands: import-regions FILE | export-regions [ROOT] | list-regions [PARENT] |\n"
                "          locate LAT LNG | bind WORKER GRID [ROLE] | workers-in REGION |\n"
                "          report WORKER LAT LNG [ACC] | last WORKER... | track WORKER [HOURS] |\n"
-               "          worker WORKER\n"
+               "          worker WORKER |\n"
+               "          catalog-load FILE.json | orders [STATE...] | order-counts |\n"
+               "          order-report CATEGORY LAT LNG TEXT | order ID | order-history ID |\n"
+               "          order-act ID ACTION [NOTE] | order-verify ID\n"
                "run gridctl --help for flags\n";
   return 2;
 }
@@ -314,14 +286,23 @@ int Usage() {
 int main(int argc, char** argv) {
   using namespace gridwork::gridctl;
   std::vector<char*> args =
-      gridwork::ParseFlags(argc, argv, "operator command line for Gridwork services.\nUsage: gridctl [flags] COMMAND ARGS... (import-regions, export-regions, list-regions, locate, bind, workers-in, report, last, track, worker)");
+      gridwork::ParseFlags(argc, argv, "operator command line for Gridwork services.\nUsage: gridctl [flags] COMMAND ARGS... (import-regions, export-regions, list-regions, locate, bind, workers-in, report, last, track, worker, catalog-load, orders, order-counts, order-report, order, order-history, order-act, order-verify)");
   if (args.size() < 2) return Usage();
   auto key = gridwork::rpc::LoadPrincipalKey(absl::GetFlag(FLAGS_principal_key_file));
   if (!key.ok()) {
     std::cerr << "gridctl: " << key.status().message() << "\n";
     return 2;
   }
-  Client client(*key);
+  ClientOptions options;
+  options.geofence_addr = absl::GetFlag(FLAGS_geofence_addr);
+  options.location_addr = absl::GetFlag(FLAGS_location_addr);
+  options.workorder_addr = absl::GetFlag(FLAGS_workorder_addr);
+  options.subject = absl::GetFlag(FLAGS_as_subject);
+  options.role = absl::GetFlag(FLAGS_as_role);
+  options.scope = absl::GetFlag(FLAGS_scope);
+  options.department = absl::GetFlag(FLAGS_department);
+  options.timeout = absl::GetFlag(FLAGS_timeout);
+  Client client(*key, options);
   const std::string cmd = args[1];
   auto arg = [&](size_t i) { return i < args.size() ? std::string(args[i]) : std::string(); };
   if (cmd == "import-regions" && args.size() == 3) return ImportRegions(client, arg(2));
@@ -336,5 +317,9 @@ int main(int argc, char** argv) {
   }
   if (cmd == "track" && args.size() >= 3) return Track(client, arg(2), arg(3));
   if (cmd == "worker" && args.size() == 3) return WorkerState(client, arg(2));
+  std::vector<std::string> rest;
+  for (size_t i = 2; i < args.size(); ++i) rest.push_back(args[i]);
+  if (std::optional<int> rc = RunWorkOrderCommand(
+          client, cmd, rest, {absl::GetFlag(FLAGS_to_department), absl::GetFlag(FLAGS_verifier)}); rc.has_value()) return *rc;
   return Usage();
 }

@@ -1,0 +1,49 @@
+#include "tools/gridctl/client.h"
+
+#include <iostream>
+
+#include "absl/time/clock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gridwork/rpc/client.h"
+#include "gridwork/rpc/metrics_interceptor.h"
+#include "gridwork/service/time_convert.h"
+
+namespace gridwork::gridctl {
+
+Client::Client(std::string key, const ClientOptions& options)
+    : codec_(std::move(key)),
+      timeout_(options.timeout),
+      geofence_(geofence::v1::GeofenceService::NewStub(rpc::MakeChannel(options.geofence_addr))),
+      location_(location::v1::LocationService::NewStub(rpc::MakeChannel(options.location_addr))),
+      workorder_(
+          workorder::v1::WorkOrderService::NewStub(rpc::MakeChannel(options.workorder_addr))) {
+  principal_.set_subject(options.subject);
+  common::v1::Role role = common::v1::ROLE_UNSPECIFIED;
+  common::v1::Role_Parse(options.role, &role);
+  principal_.set_role(role);
+  principal_.set_region_scope(options.scope);
+  principal_.set_department(options.department);
+  *principal_.mutable_expires_at() = service::ToProto(absl::Now() + absl::Minutes(10));
+}
+
+std::unique_ptr<grpc::ClientContext> Client::Context() {
+  auto ctx = rpc::NewCallContext(timeout_);
+  codec_.Attach(principal_, ctx.get());
+  return ctx;
+}
+
+int Fail(const std::string& what, const grpc::Status& s) {
+  std::cerr << "gridctl: " << what << " failed: " << rpc::GrpcCodeName(s.error_code()) << ": "
+            << s.error_message() << "\n";
+  return 1;
+}
+
+void Print(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.add_whitespace = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  std::cout << out;
+}
+
+}  // namespace gridwork::gridctl

@@ -15,7 +15,7 @@
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/store/feed_service.h"
 #include "services/workorder/feed_visibility.h"
-#include "services/workorder/region_locator.h"
+#include "gridwork/clients/region_locator.h"
 #include "services/workorder/workorder_core.h"
 #include "services/workorder/workorder_service.h"
 #include "services/workorder/workorder_store.h"
@@ -69,8 +69,9 @@ int Run() {
     return 1;
   }
   WorkOrderMetrics domain_metrics((*metrics)->registry());
-  std::unique_ptr<RegionLocator> locator = NewGeofenceLocator(
-      absl::GetFlag(FLAGS_geofence_addr), &codec, absl::GetFlag(FLAGS_geofence_deadline));
+  std::unique_ptr<clients::RegionLocator> locator =
+      clients::NewGeofenceLocator(absl::GetFlag(FLAGS_geofence_addr), &codec, "workorder",
+                                  absl::GetFlag(FLAGS_geofence_deadline));
   WorkOrderOptions options;
   options.duplicate_radius_m = absl::GetFlag(FLAGS_duplicate_radius_m);
   options.duplicate_window = absl::GetFlag(FLAGS_duplicate_window);

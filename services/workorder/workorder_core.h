@@ -21,13 +21,14 @@
 #include "gridwork/workorder/v1/workorder.pb.h"
 #include "services/workorder/catalog.h"
 #include "services/workorder/order_machine.h"
-#include "services/workorder/region_locator.h"
+#include "gridwork/clients/region_locator.h"
 #include "services/workorder/workorder_metrics.h"
 #include "services/workorder/workorder_store.h"
 
 namespace gridwork::workorder {
 
 using common::v1::Principal;
+using clients::RegionLocator;
 
 struct WorkOrderOptions {
   // Duplicate suggestion on create.

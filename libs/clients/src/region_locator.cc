@@ -1,4 +1,4 @@
-#include "services/workorder/region_locator.h"
+#include "gridwork/clients/region_locator.h"
 
 #include "absl/strings/str_cat.h"
 #include "gridwork/geofence/v1/geofence.grpc.pb.h"
@@ -6,15 +6,15 @@
 #include "gridwork/rpc/status_convert.h"
 #include "gridwork/service/feed_auth.h"
 
-namespace gridwork::workorder {
+namespace gridwork::clients {
 namespace {
 
 class GeofenceLocator : public RegionLocator {
  public:
   GeofenceLocator(const std::string& address, const rpc::PrincipalCodec* codec,
-                  absl::Duration deadline)
+                  const std::string& service_name, absl::Duration deadline)
       : stub_(geofence::v1::GeofenceService::NewStub(rpc::MakeChannel(address))),
-        attach_(service::ServicePrincipalMetadata(codec, "workorder")),
+        attach_(service::ServicePrincipalMetadata(codec, service_name)),
         deadline_(deadline) {}
 
   absl::StatusOr<std::string> Locate(const common::v1::LatLng& p) override {
@@ -46,8 +46,9 @@ class GeofenceLocator : public RegionLocator {
 
 std::unique_ptr<RegionLocator> NewGeofenceLocator(const std::string& address,
                                                   const rpc::PrincipalCodec* codec,
+                                                  const std::string& service_name,
                                                   absl::Duration deadline) {
-  return std::make_unique<GeofenceLocator>(address, codec, deadline);
+  return std::make_unique<GeofenceLocator>(address, codec, service_name, deadline);
 }
 
-}  // namespace gridwork::workorder
+}  // namespace gridwork::clients

@@ -1,8 +1,9 @@
-// Where an incident is: the region path of a position, from the geofence service's Locate.
-// An interface so that the core's unit tests can use a fixed map (FakeRegionLocator in the
-// tests) while the service and the integration tests call the real geofence over gRPC.
-#ifndef GRIDWORK_SERVICES_WORKORDER_REGION_LOCATOR_H_
-#define GRIDWORK_SERVICES_WORKORDER_REGION_LOCATOR_H_
+// Where something is: the region path of a position, from the geofence service's Locate
+// (work orders, inspection subjects). An interface so that the cores' unit tests can use a
+// fixed map (a FakeRegionLocator in the tests) while the services and the integration tests
+// call the real geofence over gRPC.
+#ifndef GRIDWORK_CLIENTS_REGION_LOCATOR_H_
+#define GRIDWORK_CLIENTS_REGION_LOCATOR_H_
 
 #include <memory>
 #include <string>
@@ -12,7 +13,7 @@
 #include "gridwork/common/v1/geo.pb.h"
 #include "gridwork/rpc/principal.h"
 
-namespace gridwork::workorder {
+namespace gridwork::clients {
 
 class RegionLocator {
  public:
@@ -23,11 +24,13 @@ class RegionLocator {
   virtual absl::StatusOr<std::string> Locate(const common::v1::LatLng& p) = 0;
 };
 
-// Calls gridwork-geofence at `address` with a signed SERVICE principal and `deadline` per call.
+// Calls gridwork-geofence at `address` with a signed SERVICE principal (subject
+// `service_name`) and `deadline` per call.
 std::unique_ptr<RegionLocator> NewGeofenceLocator(const std::string& address,
                                                   const rpc::PrincipalCodec* codec,
+                                                  const std::string& service_name,
                                                   absl::Duration deadline);
 
-}  // namespace gridwork::workorder
+}  // namespace gridwork::clients
 
-#endif  // GRIDWORK_SERVICES_WORKORDER_REGION_LOCATOR_H_
+#endif  // GRIDWORK_CLIENTS_REGION_LOCATOR_H_

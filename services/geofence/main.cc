@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "absl/synchronization/mutex.h"
 #include "gridwork/core/flags_usage.h"
 #include "gridwork/core/log.h"
 #include "gridwork/metrics/metrics_server.h"
@@ -138,6 +139,12 @@ int Run() {
 }  // namespace gridwork::geofence
 
 int main(int argc, char** argv) {
+#ifdef NDEBUG
+  // Debian's Abseil is built with its debug checks: every Mutex::Lock runs the deadlock
+  // detector, which takes one process-wide spin lock (measured on the ingest path). Release
+  // builds of the services turn it off; Debug builds and tests keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
   gridwork::rpc::BlockShutdownSignals();
   gridwork::ParseFlags(argc, argv,
                        "region tree, bindings, key points and fence evaluation.\n"

@@ -115,19 +115,31 @@ common::v1::LatLng ToLatLng(const StoredFix& f) {
 
 common::v1::Fix ToCommonFix(const std::string& worker, const StoredFix& f) {
   common::v1::Fix out;
-  out.set_worker_id(worker);
-  out.set_device_id(f.device_id);
-  out.set_sequence(f.sequence);
-  *out.mutable_device_time() = service::ToProto(absl::FromUnixMillis(f.time_ms));
-  *out.mutable_position() = ToLatLng(f);
-  out.set_accuracy_m(f.accuracy_dm / 10.0);
-  out.set_speed_mps(f.speed_cms < 0 ? -1 : f.speed_cms / 100.0);
-  out.set_heading_deg(f.heading_ddeg < 0 ? -1 : f.heading_ddeg / 10.0);
-  out.set_altitude_m(f.altitude_dm / 10.0);
-  out.set_battery_pct(f.battery_pct < 0 ? -1 : f.battery_pct);
-  out.set_provider(static_cast<common::v1::Fix::Provider>(f.provider));
-  out.set_offline(f.offline);
+  FillCommonFix(worker, f, &out);
   return out;
+}
+
+void FillCommonFix(const std::string& worker, const StoredFix& f, common::v1::Fix* out) {
+  out->set_worker_id(worker);
+  out->set_device_id(f.device_id);
+  out->set_sequence(f.sequence);
+  // Floor division: device times before 1970 get a negative second and non-negative nanos.
+  int64_t sec = f.time_ms / 1000, ms = f.time_ms % 1000;
+  if (ms < 0) {
+    ms += 1000;
+    sec -= 1;
+  }
+  out->mutable_device_time()->set_seconds(sec);
+  out->mutable_device_time()->set_nanos(static_cast<int32_t>(ms * 1000000));
+  out->mutable_position()->set_lat(f.lat_e7 * 1e-7);
+  out->mutable_position()->set_lng(f.lng_e7 * 1e-7);
+  out->set_accuracy_m(f.accuracy_dm / 10.0);
+  out->set_speed_mps(f.speed_cms < 0 ? -1 : f.speed_cms / 100.0);
+  out->set_heading_deg(f.heading_ddeg < 0 ? -1 : f.heading_ddeg / 10.0);
+  out->set_altitude_m(f.altitude_dm / 10.0);
+  out->set_battery_pct(f.battery_pct < 0 ? -1 : f.battery_pct);
+  out->set_provider(static_cast<common::v1::Fix::Provider>(f.provider));
+  out->set_offline(f.offline);
 }
 
 }  // namespace gridwork::location

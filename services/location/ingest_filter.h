@@ -53,6 +53,8 @@ double DistanceM(const StoredFix& a, const StoredFix& b);
 // Converts a stored fix back to API types.
 common::v1::LatLng ToLatLng(const StoredFix& f);
 common::v1::Fix ToCommonFix(const std::string& worker, const StoredFix& f);
+// Sets the fields of `out` (which may live on an arena) as ToCommonFix does.
+void FillCommonFix(const std::string& worker, const StoredFix& f, common::v1::Fix* out);
 
 }  // namespace gridwork::location
 

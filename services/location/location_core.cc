@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/hash/hash.h"
+#include "google/protobuf/arena.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gridwork/core/log.h"
@@ -212,8 +213,16 @@ absl::StatusOr<v1::BatchAck> LocationCore::Ingest(const Principal& p, const v1::
   };
 
   store::WriteRequest write;
-  common::v1::AcceptedFixes published;  // one feed event for the whole batch
-  published.set_worker_id(worker);
+  // One feed event for the whole batch, built on an arena: its 2 sub-messages and 2 strings
+  // per fix would otherwise be as many mallocs and frees (measured: ~10 % of ingest CPU
+  // went to malloc/free).
+  alignas(16) char arena_block[16 << 10];
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.initial_block = arena_block;
+  arena_options.initial_block_size = sizeof(arena_block);
+  google::protobuf::Arena arena(arena_options);
+  auto* published = google::protobuf::Arena::CreateMessage<common::v1::AcceptedFixes>(&arena);
+  published->set_worker_id(worker);
   std::optional<StoredFix> newest;
   int accepted = 0, duplicates = 0;
   for (Candidate& c : candidates) {
@@ -236,11 +245,11 @@ absl::StatusOr<v1::BatchAck> LocationCore::Ingest(const Principal& p, const v1::
     }
     ++accepted;
     dirty.insert(start);
-    *published.add_fixes() = ToCommonFix(worker, c.fix);
+    FillCommonFix(worker, c.fix, published->add_fixes());
     if (!newest || c.fix.time_ms > newest->time_ms) newest = c.fix;
   }
   for (int64_t start : dirty) store_->PutChunk(worker, start, chunks[start], &write);
-  if (published.fixes_size() > 0) write.AppendEvent(published, "");
+  if (published->fixes_size() > 0) write.AppendEvent(*published, "");
 
   std::sort(rejected.begin(), rejected.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -290,8 +299,8 @@ absl::StatusOr<v1::BatchAck> LocationCore::Ingest(const Principal& p, const v1::
   }
   if (metrics_ != nullptr) {
     metrics_->batch_size.Observe(batch.fixes_size());
-    metrics_->fixes.Add({{"result", "accepted"}, {"reason", ""}}).Increment(accepted);
-    metrics_->fixes.Add({{"result", "duplicate"}, {"reason", ""}}).Increment(duplicates);
+    metrics_->fixes_accepted.Increment(accepted);
+    metrics_->fixes_duplicate.Increment(duplicates);
     for (const auto& r : ack.rejections()) {
       metrics_->fixes.Add({{"result", "rejected"}, {"reason", v1::RejectReason_Name(r.reason())}})
           .Increment();

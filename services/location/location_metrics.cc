@@ -7,6 +7,8 @@ LocationMetrics::LocationMetrics(prometheus::Registry* r)
                 .Name("gridwork_location_fixes_total")
                 .Help("Fixes received, by result and reject reason.")
                 .Register(*r)),
+      fixes_accepted(fixes.Add({{"result", "accepted"}, {"reason", ""}})),
+      fixes_duplicate(fixes.Add({{"result", "duplicate"}, {"reason", ""}})),
       batch_size(prometheus::BuildHistogram()
                      .Name("gridwork_location_batch_fixes")
                      .Help("Fixes per ingested batch.")

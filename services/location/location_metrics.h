@@ -15,6 +15,10 @@ struct LocationMetrics {
 
   // {result="accepted"|"duplicate"|"rejected", reason=REJECT_REASON_...|""}
   prometheus::Family<prometheus::Counter>& fixes;
+  // fixes{result="accepted"} and fixes{result="duplicate"}, looked up once (a Family::Add
+  // builds and hashes a label map per call).
+  prometheus::Counter& fixes_accepted;
+  prometheus::Counter& fixes_duplicate;
   prometheus::Histogram& batch_size;
   prometheus::Gauge& workers_known;
   prometheus::Family<prometheus::Counter>& geofence_events;  // {kind}

@@ -52,7 +52,7 @@ absl::StatusOr<v1::GetPhotoResponse> WorkOrderCore::GetPhoto(const Principal& p,
                                                              const v1::GetPhotoRequest& req) {
   GW_RETURN_IF_ERROR(service::CheckId(req.sha256(), "sha256", 64));
   GW_ASSIGN_OR_RETURN(v1::PhotoRecord record, store_->GetPhotoRecord(req.sha256()));
-  if (record.uploaded_by() != p.subject()) {
+  if (record.uploaded_by() != p.subject() && p.role() != common::v1::ROLE_SERVICE) {
     if (req.order_id().empty()) {
       return absl::PermissionDeniedError(
           "name the order (order_id) that shows this photo; only its uploader may fetch it alone");
@@ -65,7 +65,9 @@ absl::StatusOr<v1::GetPhotoResponse> WorkOrderCore::GetPhoto(const Principal& p,
     }
   }
   v1::GetPhotoResponse resp;
-  GW_ASSIGN_OR_RETURN(*resp.mutable_content(), store_->GetPhotoBytes(req.sha256()));
+  if (!req.metadata_only()) {
+    GW_ASSIGN_OR_RETURN(*resp.mutable_content(), store_->GetPhotoBytes(req.sha256()));
+  }
   *resp.mutable_record() = std::move(record);
   return resp;
 }

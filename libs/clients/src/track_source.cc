@@ -1,0 +1,59 @@
+#include "gridwork/clients/track_source.h"
+
+#include "absl/strings/str_cat.h"
+#include "gridwork/location/v1/location.grpc.pb.h"
+#include "gridwork/rpc/client.h"
+#include "gridwork/rpc/status_convert.h"
+#include "gridwork/service/feed_auth.h"
+#include "gridwork/service/time_convert.h"
+
+namespace gridwork::clients {
+namespace {
+
+class LocationTrackSource : public TrackSource {
+ public:
+  LocationTrackSource(const std::string& address, const rpc::PrincipalCodec* codec,
+                      const std::string& service_name, absl::Duration deadline)
+      : stub_(location::v1::LocationService::NewStub(rpc::MakeChannel(address))),
+        attach_(service::ServicePrincipalMetadata(codec, service_name)),
+        deadline_(deadline) {}
+
+  absl::StatusOr<std::vector<TrackFix>> Track(const std::string& worker, absl::Time start,
+                                              absl::Time end) override {
+    location::v1::GetTrackRequest req;
+    req.set_worker_id(worker);
+    *req.mutable_start_time() = service::ToProto(start);
+    *req.mutable_end_time() = service::ToProto(end);
+    req.set_page_size(10000);
+    location::v1::GetTrackResponse resp;
+    auto ctx = rpc::NewCallContext(deadline_);
+    attach_(ctx.get());
+    grpc::Status s = stub_->GetTrack(ctx.get(), req, &resp);
+    if (!s.ok()) {
+      absl::Status status = rpc::ToAbslStatus(s);
+      return absl::Status(status.code(), absl::StrCat("location GetTrack failed: ", status.message()));
+    }
+    std::vector<TrackFix> out;
+    out.reserve(resp.points_size());
+    for (const auto& p : resp.points()) {
+      out.push_back({service::FromProto(p.device_time()), p.position().lat(), p.position().lng()});
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<location::v1::LocationService::Stub> stub_;
+  std::function<void(grpc::ClientContext*)> attach_;
+  absl::Duration deadline_;
+};
+
+}  // namespace
+
+std::unique_ptr<TrackSource> NewLocationTrackSource(const std::string& address,
+                                                    const rpc::PrincipalCodec* codec,
+                                                    const std::string& service_name,
+                                                    absl::Duration deadline) {
+  return std::make_unique<LocationTrackSource>(address, codec, service_name, deadline);
+}
+
+}  // namespace gridwork::clients

@@ -88,7 +88,8 @@ absl::Status ValidateChecklist(const v1::ChecklistVersion& c) {
 
 bool ItemApplies(const v1::ChecklistVersion& checklist, const v1::ChecklistItem& item,
                  v1::SubjectType type) {
-  const auto& types = item.subject_types().empty() ? checklist.subject_types() : item.subject_types();
+  const auto& types =
+      item.subject_types().empty() ? checklist.subject_types() : item.subject_types();
   return types.empty() || std::find(types.begin(), types.end(), type) != types.end();
 }
 
@@ -114,7 +115,8 @@ absl::StatusOr<GradedAnswers> GradeAnswers(
           field, ": item ", a.item_code(), " does not apply to ", v1::SubjectType_Name(type)));
     }
     if (!by_code.emplace(a.item_code(), &a).second) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ": item ", a.item_code(), " answered twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": item ", a.item_code(), " answered twice"));
     }
     if (a.photos_size() > kMaxPhotosPerAnswer) {
       return absl::InvalidArgumentError(field + ": at most 9 photos per item");
@@ -175,8 +177,8 @@ absl::StatusOr<GradedAnswers> GradeAnswers(
     graded.answers.push_back(std::move(a));
   }
   if (!missing.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unanswered items of ", version, ": ", absl::StrJoin(missing, ", ")));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unanswered items of ", version, ": ", absl::StrJoin(missing, ", ")));
   }
   return graded;
 }

@@ -27,8 +27,8 @@ bool IsCatalogEditor(const Principal& p, const std::string& department) {
 
 absl::Status RequireCatalogEditor(const Principal& p, const std::string& department) {
   if (IsCatalogEditor(p, department)) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(
-      "only an admin or a handler of department \"", department, "\" may edit its checklists"));
+  return absl::PermissionDeniedError(absl::StrCat("only an admin or a handler of department \"",
+                                                  department, "\" may edit its checklists"));
 }
 
 // May `p` register, confirm and edit subjects (as opposed to proposing them from patrol)?
@@ -53,7 +53,8 @@ absl::Status ValidateSubjectFields(const v1::Subject& s) {
       s.contact_name().size() > 120) {
     return absl::InvalidArgumentError("a subject field is too long");
   }
-  if (!s.department().empty()) GW_RETURN_IF_ERROR(service::CheckId(s.department(), "subject.department"));
+  if (!s.department().empty())
+    GW_RETURN_IF_ERROR(service::CheckId(s.department(), "subject.department"));
   return absl::OkStatus();
 }
 
@@ -68,7 +69,8 @@ absl::StatusOr<std::unique_ptr<InspectionCore>> InspectionCore::Create(Inspectio
                                                                        Clock* clock,
                                                                        InspectionOptions options) {
   if (deps.locator == nullptr || deps.tracks == nullptr || deps.workorders == nullptr) {
-    return absl::InvalidArgumentError("inspection core needs a locator, a track source and a work-order client");
+    return absl::InvalidArgumentError(
+        "inspection core needs a locator, a track source and a work-order client");
   }
   return std::unique_ptr<InspectionCore>(new InspectionCore(store, deps, clock, options));
 }
@@ -91,7 +93,8 @@ absl::StatusOr<v1::Department> InspectionCore::UpsertDepartment(
     const Principal& p, const v1::UpsertDepartmentRequest& r) {
   GW_RETURN_IF_ERROR(rpc::RequireRole(p, {common::v1::ROLE_ADMIN}));
   GW_RETURN_IF_ERROR(service::CheckId(r.department().id(), "department.id", 64));
-  if (r.department().name().empty()) return absl::InvalidArgumentError("department.name is required");
+  if (r.department().name().empty())
+    return absl::InvalidArgumentError("department.name is required");
   return service::RunIdempotent<v1::Department>(
       store_->db(), "inspection.UpsertDepartment", r.request_id(), r,
       [&](store::WriteRequest& w) -> absl::StatusOr<v1::Department> {
@@ -123,9 +126,9 @@ absl::StatusOr<v1::ChecklistVersion> InspectionCore::CreateChecklistDraft(
         if (!versions.empty()) {
           const v1::ChecklistVersion& last = versions.back();
           if (last.status() == v1::ChecklistVersion::STATUS_DRAFT) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "checklist ", draft.template_id(), " already has draft version ", last.version(),
-                "; edit or publish it"));
+            return absl::FailedPreconditionError(
+                absl::StrCat("checklist ", draft.template_id(), " already has draft version ",
+                             last.version(), "; edit or publish it"));
           }
           if (last.department() != draft.department()) {
             return absl::FailedPreconditionError("a template cannot change department");
@@ -151,13 +154,14 @@ absl::StatusOr<v1::ChecklistVersion> InspectionCore::UpdateChecklistDraft(
   return service::RunIdempotent<v1::ChecklistVersion>(
       store_->db(), "inspection.UpdateChecklistDraft", r.request_id(), r,
       [&](store::WriteRequest& w) -> absl::StatusOr<v1::ChecklistVersion> {
-        GW_ASSIGN_OR_RETURN(v1::ChecklistVersion stored,
-                            store_->GetChecklist(r.checklist().template_id(), r.checklist().version()));
+        GW_ASSIGN_OR_RETURN(
+            v1::ChecklistVersion stored,
+            store_->GetChecklist(r.checklist().template_id(), r.checklist().version()));
         GW_RETURN_IF_ERROR(RequireCatalogEditor(p, stored.department()));
         if (stored.status() != v1::ChecklistVersion::STATUS_DRAFT) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "checklist ", stored.template_id(), " version ", stored.version(),
-              " is published and never changes; create a new draft"));
+          return absl::FailedPreconditionError(
+              absl::StrCat("checklist ", stored.template_id(), " version ", stored.version(),
+                           " is published and never changes; create a new draft"));
         }
         if (r.expected_revision() != stored.revision()) {
           return absl::AbortedError(absl::StrCat("the draft is at revision ", stored.revision(),
@@ -180,7 +184,8 @@ absl::StatusOr<v1::ChecklistVersion> InspectionCore::PublishChecklist(
   return service::RunIdempotent<v1::ChecklistVersion>(
       store_->db(), "inspection.PublishChecklist", r.request_id(), r,
       [&](store::WriteRequest& w) -> absl::StatusOr<v1::ChecklistVersion> {
-        GW_ASSIGN_OR_RETURN(v1::ChecklistVersion c, store_->GetChecklist(r.template_id(), r.version()));
+        GW_ASSIGN_OR_RETURN(v1::ChecklistVersion c,
+                            store_->GetChecklist(r.template_id(), r.version()));
         GW_RETURN_IF_ERROR(RequireCatalogEditor(p, c.department()));
         if (c.status() == v1::ChecklistVersion::STATUS_PUBLISHED) {
           return absl::FailedPreconditionError("this version is already published");
@@ -200,8 +205,8 @@ absl::StatusOr<v1::ChecklistVersion> InspectionCore::PublishChecklist(
       });
 }
 
-absl::StatusOr<v1::ChecklistVersion> InspectionCore::GetChecklist(const Principal& p,
-                                                                  const v1::GetChecklistRequest& r) {
+absl::StatusOr<v1::ChecklistVersion> InspectionCore::GetChecklist(
+    const Principal& p, const v1::GetChecklistRequest& r) {
   GW_RETURN_IF_ERROR(service::CheckId(r.template_id(), "template_id", 64));
   if (r.version() == 0) return LatestPublished(r.template_id());
   GW_ASSIGN_OR_RETURN(v1::ChecklistVersion c, store_->GetChecklist(r.template_id(), r.version()));
@@ -250,7 +255,8 @@ absl::StatusOr<v1::Subject> InspectionCore::RegisterSubject(const Principal& p,
   const bool confirms = ConfirmsSubjects(p);
   if (!confirms && p.role() != common::v1::ROLE_GRID_WORKER &&
       p.role() != common::v1::ROLE_GRID_LEADER) {
-    return absl::PermissionDeniedError("role " + rpc::RoleName(p.role()) + " may not register subjects");
+    return absl::PermissionDeniedError("role " + rpc::RoleName(p.role()) +
+                                       " may not register subjects");
   }
   GW_RETURN_IF_ERROR(service::CheckRequestId(r.request_id()));
   GW_RETURN_IF_ERROR(ValidateSubjectFields(r.subject()));
@@ -289,7 +295,8 @@ absl::StatusOr<v1::Subject> InspectionCore::RegisterSubject(const Principal& p,
 absl::StatusOr<v1::Subject> InspectionCore::ConfirmSubject(const Principal& p,
                                                            const v1::ConfirmSubjectRequest& r) {
   if (!ConfirmsSubjects(p)) {
-    return absl::PermissionDeniedError("only a department or the community workstation confirms subjects");
+    return absl::PermissionDeniedError(
+        "only a department or the community workstation confirms subjects");
   }
   absl::MutexLock lock(&Lock(r.subject_id()));
   auto result = service::RunIdempotent<v1::Subject>(
@@ -325,7 +332,8 @@ absl::StatusOr<v1::Subject> InspectionCore::ConfirmSubject(const Principal& p,
 absl::StatusOr<v1::Subject> InspectionCore::UpdateSubject(const Principal& p,
                                                           const v1::UpdateSubjectRequest& r) {
   if (!ConfirmsSubjects(p) && p.role() != common::v1::ROLE_GRID_LEADER) {
-    return absl::PermissionDeniedError("role " + rpc::RoleName(p.role()) + " may not edit subjects");
+    return absl::PermissionDeniedError("role " + rpc::RoleName(p.role()) +
+                                       " may not edit subjects");
   }
   GW_RETURN_IF_ERROR(ValidateSubjectFields(r.subject()));
   absl::MutexLock lock(&Lock(r.subject().id()));

@@ -58,10 +58,10 @@ class InspectionCore {
                                                               const v1::ListDepartmentsRequest& r);
   absl::StatusOr<v1::Department> UpsertDepartment(const Principal& p,
                                                   const v1::UpsertDepartmentRequest& r);
-  absl::StatusOr<v1::ChecklistVersion> CreateChecklistDraft(const Principal& p,
-                                                            const v1::CreateChecklistDraftRequest& r);
-  absl::StatusOr<v1::ChecklistVersion> UpdateChecklistDraft(const Principal& p,
-                                                            const v1::UpdateChecklistDraftRequest& r);
+  absl::StatusOr<v1::ChecklistVersion> CreateChecklistDraft(
+      const Principal& p, const v1::CreateChecklistDraftRequest& r);
+  absl::StatusOr<v1::ChecklistVersion> UpdateChecklistDraft(
+      const Principal& p, const v1::UpdateChecklistDraftRequest& r);
   absl::StatusOr<v1::ChecklistVersion> PublishChecklist(const Principal& p,
                                                         const v1::PublishChecklistRequest& r);
   absl::StatusOr<v1::ChecklistVersion> GetChecklist(const Principal& p,
@@ -69,8 +69,10 @@ class InspectionCore {
   absl::StatusOr<v1::ListChecklistsResponse> ListChecklists(const Principal& p,
                                                             const v1::ListChecklistsRequest& r);
 
-  absl::StatusOr<v1::Subject> RegisterSubject(const Principal& p, const v1::RegisterSubjectRequest& r);
-  absl::StatusOr<v1::Subject> ConfirmSubject(const Principal& p, const v1::ConfirmSubjectRequest& r);
+  absl::StatusOr<v1::Subject> RegisterSubject(const Principal& p,
+                                              const v1::RegisterSubjectRequest& r);
+  absl::StatusOr<v1::Subject> ConfirmSubject(const Principal& p,
+                                             const v1::ConfirmSubjectRequest& r);
   absl::StatusOr<v1::Subject> UpdateSubject(const Principal& p, const v1::UpdateSubjectRequest& r);
   absl::StatusOr<v1::Subject> GetSubject(const Principal& p, const v1::GetSubjectRequest& r);
   absl::StatusOr<v1::ListSubjectsResponse> ListSubjects(const Principal& p,
@@ -80,8 +82,10 @@ class InspectionCore {
 
   absl::StatusOr<v1::Task> AssignTask(const Principal& p, const v1::AssignTaskRequest& r);
   absl::StatusOr<v1::Task> GetTask(const Principal& p, const v1::GetTaskRequest& r);
-  absl::StatusOr<v1::ListTasksResponse> ListTasks(const Principal& p, const v1::ListTasksRequest& r);
-  absl::StatusOr<v1::Schedule> UpsertSchedule(const Principal& p, const v1::UpsertScheduleRequest& r);
+  absl::StatusOr<v1::ListTasksResponse> ListTasks(const Principal& p,
+                                                  const v1::ListTasksRequest& r);
+  absl::StatusOr<v1::Schedule> UpsertSchedule(const Principal& p,
+                                              const v1::UpsertScheduleRequest& r);
   absl::StatusOr<v1::ListSchedulesResponse> ListSchedules(const Principal& p,
                                                           const v1::ListSchedulesRequest& r);
 

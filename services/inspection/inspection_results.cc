@@ -48,13 +48,14 @@ bool IsPermanent(const absl::Status& s) {
 
 }  // namespace
 
-absl::StatusOr<v1::InspectionResult> InspectionCore::SubmitResult(const Principal& p,
-                                                                 const v1::SubmitResultRequest& r) {
+absl::StatusOr<v1::InspectionResult> InspectionCore::SubmitResult(
+    const Principal& p, const v1::SubmitResultRequest& r) {
   if (!Inspects(p)) {
     return absl::PermissionDeniedError("role " + rpc::RoleName(p.role()) + " does not inspect");
   }
   GW_RETURN_IF_ERROR(service::CheckRequestId(r.request_id()));
-  if (r.notes().size() > 6000) return absl::InvalidArgumentError("notes are longer than 2,000 characters");
+  if (r.notes().size() > 6000)
+    return absl::InvalidArgumentError("notes are longer than 2,000 characters");
   auto recorded = service::FindRecorded<v1::InspectionResult>(
       store_->db(), "inspection.SubmitResult", r.request_id(), r);
   if (!recorded.ok()) return recorded.status();
@@ -70,11 +71,12 @@ absl::StatusOr<v1::InspectionResult> InspectionCore::SubmitResult(const Principa
     GW_ASSIGN_OR_RETURN(task, store_->GetTask(r.task_id()));
     if (task->assignee() != p.subject() && p.role() != common::v1::ROLE_GRID_LEADER &&
         p.role() != common::v1::ROLE_COMMUNITY_STATION) {
-      return absl::PermissionDeniedError(absl::StrCat("task ", task->id(), " is assigned to ", task->assignee()));
+      return absl::PermissionDeniedError(
+          absl::StrCat("task ", task->id(), " is assigned to ", task->assignee()));
     }
     if (task->state() != v1::TASK_STATE_OPEN) {
-      return absl::FailedPreconditionError(absl::StrCat("task ", task->id(), " is ",
-                                                        v1::TaskState_Name(task->state())));
+      return absl::FailedPreconditionError(
+          absl::StrCat("task ", task->id(), " is ", v1::TaskState_Name(task->state())));
     }
     if ((!subject_id.empty() && subject_id != task->subject_id()) ||
         (!template_id.empty() && template_id != task->template_id()) ||
@@ -97,8 +99,8 @@ absl::StatusOr<v1::InspectionResult> InspectionCore::SubmitResult(const Principa
   }
   GW_RETURN_IF_ERROR(checklist.status());
   if (checklist->status() != v1::ChecklistVersion::STATUS_PUBLISHED) {
-    return absl::InvalidArgumentError(absl::StrCat("checklist ", template_id, " version ",
-                                                   checklist->version(), " is a draft"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("checklist ", template_id, " version ", checklist->version(), " is a draft"));
   }
   GW_ASSIGN_OR_RETURN(GradedAnswers graded, GradeAnswers(*checklist, subject.type(), r.answers()));
 
@@ -110,7 +112,8 @@ absl::StatusOr<v1::InspectionResult> InspectionCore::SubmitResult(const Principa
   for (const std::string& sha : photos) {
     auto record = deps_.workorders->GetPhotoRecord(sha);
     if (absl::IsNotFound(record.status())) {
-      return absl::InvalidArgumentError(absl::StrCat("photo ", sha, " was not uploaded (UploadPhoto first)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("photo ", sha, " was not uploaded (UploadPhoto first)"));
     }
     GW_RETURN_IF_ERROR(record.status());
   }
@@ -124,72 +127,74 @@ absl::StatusOr<v1::InspectionResult> InspectionCore::SubmitResult(const Principa
   if (fixes.ok()) {
     presence = EvaluatePresence(*fixes, subject.position(), radius, options_.presence);
   } else {
-    log::Warning("presence unknown", {{"inspector", p.subject()}, {"error", fixes.status().message()}});
+    log::Warning("presence unknown",
+                 {{"inspector", p.subject()}, {"error", fixes.status().message()}});
     presence = UnknownPresence(radius, options_.presence);
   }
 
   const std::string lock_id = task.has_value() ? task->id() : subject.id();
   absl::StatusOr<v1::InspectionResult> stored;
   {
-  absl::MutexLock lock(&Lock(lock_id));
-  stored = service::RunIdempotent<v1::InspectionResult>(
-      store_->db(), "inspection.SubmitResult", r.request_id(), r,
-      [&](store::WriteRequest& w) -> absl::StatusOr<v1::InspectionResult> {
-        v1::InspectionResult result;
-        result.set_id(NewId("ir"));
-        if (task.has_value()) {
-          // Re-read under the lock: the missed-task sweep or another submission may have won.
-          GW_ASSIGN_OR_RETURN(v1::Task current, store_->GetTask(task->id()));
-          if (current.state() != v1::TASK_STATE_OPEN) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "task ", current.id(), " is ", v1::TaskState_Name(current.state())));
+    absl::MutexLock lock(&Lock(lock_id));
+    stored = service::RunIdempotent<v1::InspectionResult>(
+        store_->db(), "inspection.SubmitResult", r.request_id(), r,
+        [&](store::WriteRequest& w) -> absl::StatusOr<v1::InspectionResult> {
+          v1::InspectionResult result;
+          result.set_id(NewId("ir"));
+          if (task.has_value()) {
+            // Re-read under the lock: the missed-task sweep or another submission may have won.
+            GW_ASSIGN_OR_RETURN(v1::Task current, store_->GetTask(task->id()));
+            if (current.state() != v1::TASK_STATE_OPEN) {
+              return absl::FailedPreconditionError(
+                  absl::StrCat("task ", current.id(), " is ", v1::TaskState_Name(current.state())));
+            }
+            const v1::Task previous = current;
+            current.set_state(v1::TASK_STATE_DONE);
+            current.set_result_id(result.id());
+            *current.mutable_done_at() = ToProto(now);
+            store_->PutTask(current, &previous, &w);
+            v1::TaskChanged changed;
+            *changed.mutable_task() = current;
+            w.AppendEvent(changed, current.region_path());
+            result.set_task_id(current.id());
           }
-          const v1::Task previous = current;
-          current.set_state(v1::TASK_STATE_DONE);
-          current.set_result_id(result.id());
-          *current.mutable_done_at() = ToProto(now);
-          store_->PutTask(current, &previous, &w);
-          v1::TaskChanged changed;
-          *changed.mutable_task() = current;
-          w.AppendEvent(changed, current.region_path());
-          result.set_task_id(current.id());
-        }
-        result.set_subject_id(subject.id());
-        result.set_region_path(subject.region_path());
-        result.set_template_id(checklist->template_id());
-        result.set_template_version(checklist->version());
-        result.set_department(checklist->department());
-        result.set_inspector(p.subject());
-        *result.mutable_submitted_at() = ToProto(now);
-        for (auto& a : graded.answers) *result.add_answers() = std::move(a);
-        result.set_notes(r.notes());
-        *result.mutable_presence() = presence;
-        result.set_flagged(presence.status() != v1::Presence::STATUS_VERIFIED);
-        result.set_problem_count(graded.problems);
-        store_->PutResult(result, /*is_new=*/true, &w);
-        for (const auto& a : result.answers()) {
-          if (a.outcome() != v1::OUTCOME_PROBLEM) continue;
-          for (const auto& item : checklist->items()) {
-            if (item.code() == a.item_code() && !item.workorder_category().empty()) {
-              store_->PutPendingOrder({result.id(), a.item_code()}, &w);
+          result.set_subject_id(subject.id());
+          result.set_region_path(subject.region_path());
+          result.set_template_id(checklist->template_id());
+          result.set_template_version(checklist->version());
+          result.set_department(checklist->department());
+          result.set_inspector(p.subject());
+          *result.mutable_submitted_at() = ToProto(now);
+          for (auto& a : graded.answers) *result.add_answers() = std::move(a);
+          result.set_notes(r.notes());
+          *result.mutable_presence() = presence;
+          result.set_flagged(presence.status() != v1::Presence::STATUS_VERIFIED);
+          result.set_problem_count(graded.problems);
+          store_->PutResult(result, /*is_new=*/true, &w);
+          for (const auto& a : result.answers()) {
+            if (a.outcome() != v1::OUTCOME_PROBLEM) continue;
+            for (const auto& item : checklist->items()) {
+              if (item.code() == a.item_code() && !item.workorder_category().empty()) {
+                store_->PutPendingOrder({result.id(), a.item_code()}, &w);
+              }
             }
           }
-        }
-        v1::Subject inspected = subject;
-        *inspected.mutable_last_inspected_at() = ToProto(now);
-        store_->PutSubject(inspected, &subject, &w);
-        v1::ResultSubmitted event;
-        *event.mutable_result() = result;
-        event.set_subject_type(subject.type());
-        w.AppendEvent(event, result.region_path());
-        return result;
-      });
+          v1::Subject inspected = subject;
+          *inspected.mutable_last_inspected_at() = ToProto(now);
+          store_->PutSubject(inspected, &subject, &w);
+          v1::ResultSubmitted event;
+          *event.mutable_result() = result;
+          event.set_subject_type(subject.type());
+          w.AppendEvent(event, result.region_path());
+          return result;
+        });
   }  // the lock is released before the orders are created (they take the result's lock)
   if (!stored.ok()) return stored.status();
   // Create the work orders now (the outbox loop retries whatever fails here).
   for (const auto& a : stored->answers()) {
     absl::Status s = CreatePendingOrder({stored->id(), a.item_code()});
-    if (!s.ok()) log::Warning("work order deferred", {{"result", stored->id()}, {"error", s.message()}});
+    if (!s.ok())
+      log::Warning("work order deferred", {{"result", stored->id()}, {"error", s.message()}});
   }
   return store_->GetResult(stored->id());
 }
@@ -235,11 +240,13 @@ absl::Status InspectionCore::CreatePendingOrder(const PendingOrder& pending) {
   if (!created.ok() && !IsPermanent(created.status())) return created.status();  // retry later
   if (created.ok()) {
     answer->set_work_order_id(created->order().id());
-    store_->PutOrderLink(created->order().id(), {result.id(), item->code(), subject.id(), false}, &w);
+    store_->PutOrderLink(created->order().id(), {result.id(), item->code(), subject.id(), false},
+                         &w);
   } else {
     answer->set_work_order_error(std::string(created.status().message()));
-    log::Warning("work order refused", {{"result", result.id()}, {"item", item->code()},
-                                        {"error", created.status().message()}});
+    log::Warning(
+        "work order refused",
+        {{"result", result.id()}, {"item", item->code()}, {"error", created.status().message()}});
   }
   store_->PutResult(result, /*is_new=*/false, &w);
   return store_->db()->Commit(std::move(w)).status();
@@ -260,16 +267,18 @@ absl::StatusOr<int> InspectionCore::ProcessPendingOrders() {
 }
 
 absl::StatusOr<v1::InspectionResult> InspectionCore::GetResult(const Principal& p,
-                                                              const v1::GetResultRequest& r) {
+                                                               const v1::GetResultRequest& r) {
   GW_RETURN_IF_ERROR(service::CheckId(r.result_id(), "result_id"));
   GW_ASSIGN_OR_RETURN(v1::InspectionResult result, store_->GetResult(r.result_id()));
-  if (result.inspector() != p.subject()) GW_RETURN_IF_ERROR(rpc::RequireScope(p, result.region_path()));
-  if (p.role() == common::v1::ROLE_RESIDENT) return absl::PermissionDeniedError("not visible to residents");
+  if (result.inspector() != p.subject())
+    GW_RETURN_IF_ERROR(rpc::RequireScope(p, result.region_path()));
+  if (p.role() == common::v1::ROLE_RESIDENT)
+    return absl::PermissionDeniedError("not visible to residents");
   return result;
 }
 
-absl::StatusOr<v1::ListResultsResponse> InspectionCore::ListResults(const Principal& p,
-                                                                   const v1::ListResultsRequest& r) {
+absl::StatusOr<v1::ListResultsResponse> InspectionCore::ListResults(
+    const Principal& p, const v1::ListResultsRequest& r) {
   GW_RETURN_IF_ERROR(ReadSubject(p, r.subject_id()).status());
   GW_ASSIGN_OR_RETURN(int page_size, rpc::ClampPageSize(r.page_size(), 50, 500));
   const uint64_t hash = absl::HashOf(p.subject(), r.subject_id());

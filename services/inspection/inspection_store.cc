@@ -163,12 +163,13 @@ absl::StatusOr<v1::ChecklistVersion> InspectionStore::GetChecklist(const std::st
 
 absl::StatusOr<std::vector<v1::ChecklistVersion>> InspectionStore::GetVersions(
     const std::string& template_id) const {
-  return ScanProtos<v1::ChecklistVersion>(*db_, checklists_, KeyBuilder().String(template_id).Build(),
-                                          "checklist");
+  return ScanProtos<v1::ChecklistVersion>(*db_, checklists_,
+                                          KeyBuilder().String(template_id).Build(), "checklist");
 }
 
 absl::StatusOr<std::vector<v1::ChecklistVersion>> InspectionStore::LatestChecklists() const {
-  GW_ASSIGN_OR_RETURN(auto all, ScanProtos<v1::ChecklistVersion>(*db_, checklists_, "", "checklist"));
+  GW_ASSIGN_OR_RETURN(auto all,
+                      ScanProtos<v1::ChecklistVersion>(*db_, checklists_, "", "checklist"));
   std::vector<v1::ChecklistVersion> latest;
   for (auto& c : all) {  // ascending (template, version): the last of each template wins
     if (!latest.empty() && latest.back().template_id() == c.template_id()) {
@@ -204,11 +205,9 @@ absl::Status InspectionStore::ScanSubjects(
     const std::function<bool(const std::string&, const std::string&, const std::string&)>& fn)
     const {
   // Raw path bytes are a byte prefix of the encoded component (paths never contain '\0').
-  return ScanIndex(*db_, subjects_by_region_, region_prefix, after_key,
-                   {Part::kString, Part::kString},
-                   [&](const std::string& k, const std::vector<std::string>& s) {
-                     return fn(k, s[0], s[1]);
-                   });
+  return ScanIndex(
+      *db_, subjects_by_region_, region_prefix, after_key, {Part::kString, Part::kString},
+      [&](const std::string& k, const std::vector<std::string>& s) { return fn(k, s[0], s[1]); });
 }
 
 // ---- Tasks ---------------------------------------------------------------------------------
@@ -233,23 +232,22 @@ void InspectionStore::PutTask(const v1::Task& t, const v1::Task* previous,
 }
 
 absl::StatusOr<std::vector<std::string>> InspectionStore::OpenTasksDueBy(absl::Time now,
-                                                                        size_t limit) const {
+                                                                         size_t limit) const {
   std::vector<std::string> ids;
   absl::Status error;
   const std::string end = KeyBuilder().Int64(absl::ToUnixMillis(now) + 1).Build();
-  GW_RETURN_IF_ERROR(db_->ScanRange(tasks_open_by_due_, "", end,
-                                    [&](absl::string_view k, absl::string_view) {
-                                      absl::string_view rest = k;
-                                      int64_t due;
-                                      std::string id;
-                                      if (!store::GetOrderedInt64(&rest, &due) ||
-                                          !store::GetStringComponent(&rest, &id)) {
-                                        error = absl::DataLossError("malformed due-task key");
-                                        return false;
-                                      }
-                                      ids.push_back(std::move(id));
-                                      return ids.size() < limit;
-                                    }));
+  GW_RETURN_IF_ERROR(
+      db_->ScanRange(tasks_open_by_due_, "", end, [&](absl::string_view k, absl::string_view) {
+        absl::string_view rest = k;
+        int64_t due;
+        std::string id;
+        if (!store::GetOrderedInt64(&rest, &due) || !store::GetStringComponent(&rest, &id)) {
+          error = absl::DataLossError("malformed due-task key");
+          return false;
+        }
+        ids.push_back(std::move(id));
+        return ids.size() < limit;
+      }));
   GW_RETURN_IF_ERROR(error);
   return ids;
 }
@@ -257,11 +255,10 @@ absl::StatusOr<std::vector<std::string>> InspectionStore::OpenTasksDueBy(absl::T
 absl::Status InspectionStore::ScanTasksOfAssignee(
     const std::string& assignee, const std::string& after_key,
     const std::function<bool(const std::string&, const std::string&)>& fn) const {
-  return ScanIndex(*db_, tasks_by_assignee_, KeyBuilder().String(assignee).Build(), after_key,
-                   {Part::kString, Part::kInt64, Part::kString},
-                   [&](const std::string& k, const std::vector<std::string>& s) {
-                     return fn(k, s[1]);
-                   });
+  return ScanIndex(
+      *db_, tasks_by_assignee_, KeyBuilder().String(assignee).Build(), after_key,
+      {Part::kString, Part::kInt64, Part::kString},
+      [&](const std::string& k, const std::vector<std::string>& s) { return fn(k, s[1]); });
 }
 
 absl::Status InspectionStore::ScanTasksOfSubject(
@@ -290,20 +287,20 @@ void InspectionStore::PutResult(const v1::InspectionResult& r, bool is_new,
                                 store::WriteRequest* w) const {
   w->Put(results_, r.id(), r.SerializeAsString());
   if (is_new) {
-    w->Put(results_by_subject_,
-           KeyBuilder().String(r.subject_id()).Int64(-Millis(r.submitted_at())).String(r.id()).Build(),
-           "");
+    w->Put(
+        results_by_subject_,
+        KeyBuilder().String(r.subject_id()).Int64(-Millis(r.submitted_at())).String(r.id()).Build(),
+        "");
   }
 }
 
 absl::Status InspectionStore::ScanResultsOfSubject(
     const std::string& subject_id, const std::string& after_key,
     const std::function<bool(const std::string&, const std::string&)>& fn) const {
-  return ScanIndex(*db_, results_by_subject_, KeyBuilder().String(subject_id).Build(), after_key,
-                   {Part::kString, Part::kInt64, Part::kString},
-                   [&](const std::string& k, const std::vector<std::string>& s) {
-                     return fn(k, s[1]);
-                   });
+  return ScanIndex(
+      *db_, results_by_subject_, KeyBuilder().String(subject_id).Build(), after_key,
+      {Part::kString, Part::kInt64, Part::kString},
+      [&](const std::string& k, const std::vector<std::string>& s) { return fn(k, s[1]); });
 }
 
 // ---- Schedules, order links, outbox --------------------------------------------------------

@@ -14,8 +14,9 @@
 //   results             result id                                     v1.InspectionResult
 //   results_by_subject  str(subject id) | i64(-submitted ms) | str(result id)   ""
 //   schedules           schedule id                                   v1.Schedule
-//   order_links         work order id                                 str(result) str(item) str(subject) [str("closed")]
-//   pending_orders      str(result id) | str(item code)               ""  (work orders to create)
+//   order_links         work order id                                 str(result) str(item)
+//   str(subject) [str("closed")] pending_orders      str(result id) | str(item code) ""  (work
+//   orders to create)
 //
 // tasks_open_by_due is the durable index the missed-task sweep reads up to "now"; a task
 // leaves it when it is done, missed or cancelled. pending_orders is an outbox: the result and
@@ -53,8 +54,8 @@ struct PendingOrder {
 
 class InspectionStore {
  public:
-  static absl::StatusOr<std::unique_ptr<InspectionStore>> Open(const std::string& dir,
-                                                               Clock* clock, bool sync);
+  static absl::StatusOr<std::unique_ptr<InspectionStore>> Open(const std::string& dir, Clock* clock,
+                                                               bool sync);
   store::Db* db() const { return db_.get(); }
 
   absl::StatusOr<std::vector<v1::Department>> LoadDepartments() const;
@@ -64,7 +65,8 @@ class InspectionStore {
   absl::StatusOr<v1::ChecklistVersion> GetChecklist(const std::string& template_id,
                                                     uint32_t version) const;
   // Every version of one template, ascending.
-  absl::StatusOr<std::vector<v1::ChecklistVersion>> GetVersions(const std::string& template_id) const;
+  absl::StatusOr<std::vector<v1::ChecklistVersion>> GetVersions(
+      const std::string& template_id) const;
   // The latest version of every template.
   absl::StatusOr<std::vector<v1::ChecklistVersion>> LatestChecklists() const;
   void PutChecklist(const v1::ChecklistVersion& c, store::WriteRequest* w) const;
@@ -74,9 +76,9 @@ class InspectionStore {
   void PutSubject(const v1::Subject& s, const v1::Subject* previous, store::WriteRequest* w) const;
   // Subject ids whose region path starts with `region_prefix` (bytes; caller applies the
   // '/' boundary), after `after_key`; fn(key, region_path, id) returns false to stop.
-  absl::Status ScanSubjects(
-      const std::string& region_prefix, const std::string& after_key,
-      const std::function<bool(const std::string&, const std::string&, const std::string&)>& fn) const;
+  absl::Status ScanSubjects(const std::string& region_prefix, const std::string& after_key,
+                            const std::function<bool(const std::string&, const std::string&,
+                                                     const std::string&)>& fn) const;
 
   absl::StatusOr<v1::Task> GetTask(const std::string& id) const;
   // Writes the task and keeps its indexes in step with `previous` (nullptr = new).
@@ -89,8 +91,9 @@ class InspectionStore {
   absl::Status ScanTasksOfSubject(const std::string& subject_id,
                                   const std::function<bool(const std::string&)>& fn) const;
   // Every task (for listings by region without an assignee); fn(key, id).
-  absl::Status ScanAllTasks(const std::string& after_key,
-                            const std::function<bool(const std::string&, const std::string&)>& fn) const;
+  absl::Status ScanAllTasks(
+      const std::string& after_key,
+      const std::function<bool(const std::string&, const std::string&)>& fn) const;
 
   absl::StatusOr<v1::InspectionResult> GetResult(const std::string& id) const;
   void PutResult(const v1::InspectionResult& r, bool is_new, store::WriteRequest* w) const;
@@ -104,7 +107,8 @@ class InspectionStore {
   void PutSchedule(const v1::Schedule& s, store::WriteRequest* w) const;
 
   absl::StatusOr<std::optional<OrderLink>> GetOrderLink(const std::string& order_id) const;
-  void PutOrderLink(const std::string& order_id, const OrderLink& link, store::WriteRequest* w) const;
+  void PutOrderLink(const std::string& order_id, const OrderLink& link,
+                    store::WriteRequest* w) const;
 
   void PutPendingOrder(const PendingOrder& p, store::WriteRequest* w) const;
   void DeletePendingOrder(const PendingOrder& p, store::WriteRequest* w) const;

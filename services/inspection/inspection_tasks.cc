@@ -24,13 +24,13 @@ using service::FromProto;
 using service::ToProto;
 
 bool AssignsTasks(const Principal& p) {
-  return p.role() == common::v1::ROLE_GRID_LEADER || p.role() == common::v1::ROLE_COMMUNITY_STATION ||
-         p.role() == common::v1::ROLE_ADMIN;
+  return p.role() == common::v1::ROLE_GRID_LEADER ||
+         p.role() == common::v1::ROLE_COMMUNITY_STATION || p.role() == common::v1::ROLE_ADMIN;
 }
 
 bool AppliesToType(const v1::ChecklistVersion& c, v1::SubjectType t) {
-  return c.subject_types().empty() ||
-         std::find(c.subject_types().begin(), c.subject_types().end(), t) != c.subject_types().end();
+  return c.subject_types().empty() || std::find(c.subject_types().begin(), c.subject_types().end(),
+                                                t) != c.subject_types().end();
 }
 
 void AppendTaskChanged(const v1::Task& t, store::WriteRequest& w) {
@@ -58,7 +58,8 @@ v1::Task InspectionCore::NewTask(v1::TaskKind kind, const v1::Subject& subject,
   return t;
 }
 
-absl::StatusOr<v1::Task> InspectionCore::AssignTask(const Principal& p, const v1::AssignTaskRequest& r) {
+absl::StatusOr<v1::Task> InspectionCore::AssignTask(const Principal& p,
+                                                    const v1::AssignTaskRequest& r) {
   if (!AssignsTasks(p)) {
     return absl::PermissionDeniedError("only grid leaders and community workstations assign tasks");
   }
@@ -81,7 +82,8 @@ absl::StatusOr<v1::Task> InspectionCore::AssignTask(const Principal& p, const v1
                                                          " does not apply to ",
                                                          v1::SubjectType_Name(s.type())));
         }
-        v1::Task t = NewTask(v1::TASK_KIND_ASSIGNED, s, c, r.assignee(), FromProto(r.due_at()), now);
+        v1::Task t =
+            NewTask(v1::TASK_KIND_ASSIGNED, s, c, r.assignee(), FromProto(r.due_at()), now);
         t.set_id(NewId("task"));
         t.set_assigned_by(p.subject());
         t.set_campaign(r.campaign());
@@ -102,7 +104,7 @@ absl::StatusOr<v1::Task> InspectionCore::GetTask(const Principal& p, const v1::G
 }
 
 absl::StatusOr<v1::ListTasksResponse> InspectionCore::ListTasks(const Principal& p,
-                                                               const v1::ListTasksRequest& r) {
+                                                                const v1::ListTasksRequest& r) {
   if (p.role() == common::v1::ROLE_RESIDENT || p.role() == common::v1::ROLE_UNSPECIFIED) {
     return absl::PermissionDeniedError("tasks are not visible to this role");
   }
@@ -164,15 +166,17 @@ absl::StatusOr<v1::ListTasksResponse> InspectionCore::ListTasks(const Principal&
 }
 
 absl::StatusOr<v1::Schedule> InspectionCore::UpsertSchedule(const Principal& p,
-                                                           const v1::UpsertScheduleRequest& r) {
+                                                            const v1::UpsertScheduleRequest& r) {
   if (!AssignsTasks(p)) {
-    return absl::PermissionDeniedError("only grid leaders and community workstations schedule tasks");
+    return absl::PermissionDeniedError(
+        "only grid leaders and community workstations schedule tasks");
   }
   const v1::Schedule& in = r.schedule();
   GW_RETURN_IF_ERROR(service::CheckId(in.id(), "schedule.id", 64));
   GW_RETURN_IF_ERROR(service::CheckId(in.assignee(), "schedule.assignee"));
   GW_RETURN_IF_ERROR(ValidateRecurrence(in.recurrence()));
-  if (in.subject_types().empty()) return absl::InvalidArgumentError("schedule.subject_types is required");
+  if (in.subject_types().empty())
+    return absl::InvalidArgumentError("schedule.subject_types is required");
   if (!rpc::ScopeWithin(p, in.region_prefix())) {
     return absl::PermissionDeniedError("schedule.region_prefix is outside your scope");
   }
@@ -185,9 +189,9 @@ absl::StatusOr<v1::Schedule> InspectionCore::UpsertSchedule(const Principal& p,
         if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
         const uint64_t stored_version = existing.ok() ? existing->version() : 0;
         if (r.expected_version() != stored_version) {
-          return existing.ok() ? absl::AbortedError(absl::StrCat("schedule is at version ",
-                                                                 stored_version))
-                               : absl::NotFoundError("schedule does not exist (expected_version 0 creates)");
+          return existing.ok()
+                     ? absl::AbortedError(absl::StrCat("schedule is at version ", stored_version))
+                     : absl::NotFoundError("schedule does not exist (expected_version 0 creates)");
         }
         v1::Schedule s = in;
         s.set_version(stored_version + 1);
@@ -196,7 +200,8 @@ absl::StatusOr<v1::Schedule> InspectionCore::UpsertSchedule(const Principal& p,
         if (existing.ok()) {
           *s.mutable_generated_until() = existing->generated_until();
         } else {
-          *s.mutable_generated_until() = ToProto(FromProto(in.recurrence().start()) - absl::Seconds(1));
+          *s.mutable_generated_until() =
+              ToProto(FromProto(in.recurrence().start()) - absl::Seconds(1));
         }
         store_->PutSchedule(s, &w);
         return s;
@@ -208,7 +213,8 @@ absl::StatusOr<v1::ListSchedulesResponse> InspectionCore::ListSchedules(
   GW_ASSIGN_OR_RETURN(auto schedules, store_->LoadSchedules());
   v1::ListSchedulesResponse resp;
   for (auto& s : schedules) {
-    if (!rpc::ScopeWithin(p, s.region_prefix()) && !PathWithin(s.region_prefix(), p.region_scope())) {
+    if (!rpc::ScopeWithin(p, s.region_prefix()) &&
+        !PathWithin(s.region_prefix(), p.region_scope())) {
       continue;
     }
     if (!r.region_prefix().empty() && !PathWithin(s.region_prefix(), r.region_prefix())) continue;
@@ -225,7 +231,8 @@ absl::StatusOr<int> InspectionCore::RunSchedules() {
     if (!schedule.active()) continue;
     auto checklist = LatestPublished(schedule.template_id());
     if (!checklist.ok()) {
-      log::Warning("schedule skipped", {{"schedule", schedule.id()}, {"error", checklist.status().message()}});
+      log::Warning("schedule skipped",
+                   {{"schedule", schedule.id()}, {"error", checklist.status().message()}});
       continue;
     }
     std::vector<absl::Time> occurrences =
@@ -244,7 +251,8 @@ absl::StatusOr<int> InspectionCore::RunSchedules() {
               error = s.status();
               return false;
             }
-            if (s->status() != v1::Subject::STATUS_CONFIRMED || !AppliesToType(*checklist, s->type()) ||
+            if (s->status() != v1::Subject::STATUS_CONFIRMED ||
+                !AppliesToType(*checklist, s->type()) ||
                 std::find(schedule.subject_types().begin(), schedule.subject_types().end(),
                           s->type()) == schedule.subject_types().end()) {
               return true;
@@ -299,7 +307,8 @@ absl::Status InspectionCore::ApplyWorkOrderEvent(const store::FeedEvent& event,
                                                  store::WriteRequest& write) {
   workorder::v1::OrderEvent e;
   if (!event.payload().UnpackTo(&e)) return absl::OkStatus();  // other event types
-  if (e.to_state() != workorder::v1::STATE_CLOSED || e.from_state() == workorder::v1::STATE_CLOSED) {
+  if (e.to_state() != workorder::v1::STATE_CLOSED ||
+      e.from_state() == workorder::v1::STATE_CLOSED) {
     return absl::OkStatus();
   }
   GW_ASSIGN_OR_RETURN(std::optional<OrderLink> link, store_->GetOrderLink(e.order_id()));
@@ -332,21 +341,22 @@ absl::StatusOr<v1::SubjectHistory> InspectionCore::GetSubjectHistory(
   GW_ASSIGN_OR_RETURN(v1::Subject s, ReadSubject(p, r.subject_id()));
   v1::SubjectHistory h;
   absl::Status error;
-  GW_RETURN_IF_ERROR(store_->ScanResultsOfSubject(s.id(), "", [&](const std::string&,
-                                                                 const std::string& id) {
-    auto result = store_->GetResult(id);
-    if (!result.ok()) {
-      error = result.status();
-      return false;
-    }
-    for (const auto& a : result->answers()) {
-      if (a.work_order_id().empty()) continue;
-      auto link = store_->GetOrderLink(a.work_order_id());
-      if (link.ok() && link->has_value() && !(*link)->closed) h.add_open_work_orders(a.work_order_id());
-    }
-    if (h.recent_results_size() < 10) *h.add_recent_results() = *std::move(result);
-    return true;
-  }));
+  GW_RETURN_IF_ERROR(
+      store_->ScanResultsOfSubject(s.id(), "", [&](const std::string&, const std::string& id) {
+        auto result = store_->GetResult(id);
+        if (!result.ok()) {
+          error = result.status();
+          return false;
+        }
+        for (const auto& a : result->answers()) {
+          if (a.work_order_id().empty()) continue;
+          auto link = store_->GetOrderLink(a.work_order_id());
+          if (link.ok() && link->has_value() && !(*link)->closed)
+            h.add_open_work_orders(a.work_order_id());
+        }
+        if (h.recent_results_size() < 10) *h.add_recent_results() = *std::move(result);
+        return true;
+      }));
   GW_RETURN_IF_ERROR(error);
   GW_RETURN_IF_ERROR(store_->ScanTasksOfSubject(s.id(), [&](const std::string& id) {
     auto t = store_->GetTask(id);

@@ -23,22 +23,37 @@
 #include "services/inspection/inspection_service.h"
 #include "services/inspection/inspection_store.h"
 
-ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50054", "gRPC listen address host:port (port 0 = any free port).");
-ABSL_FLAG(std::string, metrics_addr, "127.0.0.1:9154", "Prometheus /metrics listen address host:port (port 0 = any free port).");
+ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50054",
+          "gRPC listen address host:port (port 0 = any free port).");
+ABSL_FLAG(std::string, metrics_addr, "127.0.0.1:9154",
+          "Prometheus /metrics listen address host:port (port 0 = any free port).");
 ABSL_FLAG(std::string, data_dir, "./data/inspection", "Directory of the service's RocksDB store.");
-ABSL_FLAG(std::string, principal_key_file, "", "File with the HMAC key that verifies caller principals (else $GRIDWORK_PRINCIPAL_KEY).");
-ABSL_FLAG(std::string, geofence_addr, "127.0.0.1:50052", "gridwork-geofence: Locate gives each subject its region path.");
-ABSL_FLAG(std::string, location_addr, "127.0.0.1:50051", "gridwork-location: the inspector's track verifies presence.");
-ABSL_FLAG(std::string, workorder_addr, "127.0.0.1:50053", "gridwork-workorder: problem items become work orders; its feed schedules re-inspections.");
-ABSL_FLAG(absl::Duration, call_deadline, absl::Seconds(3), "Deadline of each call to another service.");
-ABSL_FLAG(bool, sync, true, "fsync the write-ahead log before acknowledging a change (group-committed).");
-ABSL_FLAG(absl::Duration, presence_before, absl::Minutes(30), "Presence: fixes this long before a submission count.");
-ABSL_FLAG(absl::Duration, presence_after, absl::Minutes(5), "Presence: fixes this long after a submission count.");
+ABSL_FLAG(std::string, principal_key_file, "",
+          "File with the HMAC key that verifies caller principals (else $GRIDWORK_PRINCIPAL_KEY).");
+ABSL_FLAG(std::string, geofence_addr, "127.0.0.1:50052",
+          "gridwork-geofence: Locate gives each subject its region path.");
+ABSL_FLAG(std::string, location_addr, "127.0.0.1:50051",
+          "gridwork-location: the inspector's track verifies presence.");
+ABSL_FLAG(
+    std::string, workorder_addr, "127.0.0.1:50053",
+    "gridwork-workorder: problem items become work orders; its feed schedules re-inspections.");
+ABSL_FLAG(absl::Duration, call_deadline, absl::Seconds(3),
+          "Deadline of each call to another service.");
+ABSL_FLAG(bool, sync, true,
+          "fsync the write-ahead log before acknowledging a change (group-committed).");
+ABSL_FLAG(absl::Duration, presence_before, absl::Minutes(30),
+          "Presence: fixes this long before a submission count.");
+ABSL_FLAG(absl::Duration, presence_after, absl::Minutes(5),
+          "Presence: fixes this long after a submission count.");
 ABSL_FLAG(double, default_radius_m, 50, "Presence radius of subjects registered without one.");
-ABSL_FLAG(absl::Duration, reinspection_due, absl::Hours(24 * 7), "A re-inspection is due this long after its work order closed.");
-ABSL_FLAG(absl::Duration, loop_period, absl::Seconds(5), "How often schedules, missed tasks and the work-order outbox are processed.");
-ABSL_FLAG(absl::Duration, feed_retention, absl::Hours(24 * 30), "Feed events older than this are trimmed.");
-ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10), "On SIGTERM, how long running calls may take to finish.");
+ABSL_FLAG(absl::Duration, reinspection_due, absl::Hours(24 * 7),
+          "A re-inspection is due this long after its work order closed.");
+ABSL_FLAG(absl::Duration, loop_period, absl::Seconds(5),
+          "How often schedules, missed tasks and the work-order outbox are processed.");
+ABSL_FLAG(absl::Duration, feed_retention, absl::Hours(24 * 30),
+          "Feed events older than this are trimmed.");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "On SIGTERM, how long running calls may take to finish.");
 
 namespace gridwork::inspection {
 namespace {
@@ -51,10 +66,11 @@ int Run() {
     return 2;
   }
   rpc::PrincipalCodec codec(*key);
-  auto store = InspectionStore::Open(absl::GetFlag(FLAGS_data_dir), Clock::Real(), absl::GetFlag(FLAGS_sync));
+  auto store = InspectionStore::Open(absl::GetFlag(FLAGS_data_dir), Clock::Real(),
+                                     absl::GetFlag(FLAGS_sync));
   if (!store.ok()) {
-    log::Error("cannot open store", {{"data_dir", absl::GetFlag(FLAGS_data_dir)},
-                                     {"error", store.status().message()}});
+    log::Error("cannot open store",
+               {{"data_dir", absl::GetFlag(FLAGS_data_dir)}, {"error", store.status().message()}});
     return 1;
   }
   auto metrics = metrics::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_addr));
@@ -63,9 +79,12 @@ int Run() {
     return 1;
   }
   const absl::Duration deadline = absl::GetFlag(FLAGS_call_deadline);
-  auto locator = clients::NewGeofenceLocator(absl::GetFlag(FLAGS_geofence_addr), &codec, "inspection", deadline);
-  auto tracks = clients::NewLocationTrackSource(absl::GetFlag(FLAGS_location_addr), &codec, "inspection", deadline);
-  auto workorders = clients::NewWorkOrderClient(absl::GetFlag(FLAGS_workorder_addr), &codec, "inspection", deadline);
+  auto locator = clients::NewGeofenceLocator(absl::GetFlag(FLAGS_geofence_addr), &codec,
+                                             "inspection", deadline);
+  auto tracks = clients::NewLocationTrackSource(absl::GetFlag(FLAGS_location_addr), &codec,
+                                                "inspection", deadline);
+  auto workorders = clients::NewWorkOrderClient(absl::GetFlag(FLAGS_workorder_addr), &codec,
+                                                "inspection", deadline);
   InspectionOptions options;
   options.presence.before = absl::GetFlag(FLAGS_presence_before);
   options.presence.after = absl::GetFlag(FLAGS_presence_after);
@@ -96,19 +115,21 @@ int Run() {
   store::FeedConsumerOptions consumer_options;
   consumer_options.types = {"gridwork.workorder.v1.OrderEvent"};
   consumer_options.add_metadata = service::ServicePrincipalMetadata(&codec, "inspection");
-  store::FeedConsumer orders((*store)->db(), rpc::MakeChannel(absl::GetFlag(FLAGS_workorder_addr)),
-                             "inspection<-workorder",
-                             store::FeedConsumer::Handler(
-                                 [c](const store::FeedEvent& e, store::WriteRequest& w) {
-                                   return c->ApplyWorkOrderEvent(e, w);
-                                 }),
-                             consumer_options);
+  store::FeedConsumer orders(
+      (*store)->db(), rpc::MakeChannel(absl::GetFlag(FLAGS_workorder_addr)),
+      "inspection<-workorder",
+      store::FeedConsumer::Handler([c](const store::FeedEvent& e, store::WriteRequest& w) {
+        return c->ApplyWorkOrderEvent(e, w);
+      }),
+      consumer_options);
   orders.Start();
   service::PeriodicTask loops(absl::GetFlag(FLAGS_loop_period), [c] {
     for (auto [name, result] : {std::pair{"schedules", c->RunSchedules()},
                                 std::pair{"missed tasks", c->MarkMissedTasks()},
                                 std::pair{"work-order outbox", c->ProcessPendingOrders()}}) {
-      if (!result.ok()) log::Warning("background work failed", {{"what", name}, {"error", result.status().message()}});
+      if (!result.ok())
+        log::Warning("background work failed",
+                     {{"what", name}, {"error", result.status().message()}});
     }
   });
   service::RetentionPolicy retention_policy;

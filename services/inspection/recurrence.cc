@@ -66,7 +66,10 @@ std::vector<absl::Time> Occurrences(const v1::Recurrence& r, absl::Time after, a
   const absl::Duration period =
       absl::Hours(24) * (r.frequency() == v1::Recurrence::FREQUENCY_WEEKLY ? 7 : 1) * interval;
   int64_t k = 0;
-  if (after >= start) k = absl::IDivDuration(after - start, period, nullptr) + 1;
+  if (after >= start) {
+    absl::Duration remainder;
+    k = absl::IDivDuration(after - start, period, &remainder) + 1;
+  }
   for (; out.size() < max_count; ++k) {
     absl::Time t = start + period * k;
     if (t > until) break;

@@ -31,7 +31,8 @@ class LocationTrackSource : public TrackSource {
     grpc::Status s = stub_->GetTrack(ctx.get(), req, &resp);
     if (!s.ok()) {
       absl::Status status = rpc::ToAbslStatus(s);
-      return absl::Status(status.code(), absl::StrCat("location GetTrack failed: ", status.message()));
+      return absl::Status(status.code(),
+                          absl::StrCat("location GetTrack failed: ", status.message()));
     }
     std::vector<TrackFix> out;
     out.reserve(resp.points_size());

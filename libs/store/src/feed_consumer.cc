@@ -13,6 +13,7 @@
 namespace gridwork::store {
 namespace {
 
+using ::gridwork::common::v1::FeedEventBatch;
 using ::gridwork::common::v1::FeedInfo;
 using ::gridwork::common::v1::GetFeedInfoRequest;
 using ::gridwork::common::v1::WatchRequest;
@@ -37,7 +38,8 @@ FeedConsumer::FeedConsumer(Db* db, std::shared_ptr<grpc::Channel> channel,
       name_(std::move(consumer_name)),
       handler_(std::move(handler)),
       options_(std::move(options)),
-      stub_(::gridwork::common::v1::Feed::NewStub(std::move(channel))) {}
+      stub_(::gridwork::common::v1::Feed::NewStub(std::move(channel))),
+      use_watch_batches_(options_.watch_batches) {}
 
 FeedConsumer::FeedConsumer(Db* db, std::shared_ptr<grpc::Channel> channel,
                            std::string consumer_name, BatchHandler handler, Options options)
@@ -45,7 +47,8 @@ FeedConsumer::FeedConsumer(Db* db, std::shared_ptr<grpc::Channel> channel,
       name_(std::move(consumer_name)),
       batch_handler_(std::move(handler)),
       options_(std::move(options)),
-      stub_(::gridwork::common::v1::Feed::NewStub(std::move(channel))) {}
+      stub_(::gridwork::common::v1::Feed::NewStub(std::move(channel))),
+      use_watch_batches_(options_.watch_batches) {}
 
 FeedConsumer::~FeedConsumer() { Stop(); }
 
@@ -156,11 +159,19 @@ grpc::Status FeedConsumer::RunStream(bool* made_progress) {
   WatchRequest request;
   request.set_from_sequence(*cursor + 1);
   for (const std::string& t : options_.types) request.add_types(t);
-  std::unique_ptr<grpc::ClientReader<FeedEvent>> reader = stub_->Watch(&ctx, request);
+  const bool batched = use_watch_batches_.load();
+  std::unique_ptr<grpc::ClientReader<FeedEvent>> reader;
+  std::unique_ptr<grpc::ClientReader<FeedEventBatch>> batch_reader;
+  if (batched) {
+    batch_reader = stub_->WatchBatches(&ctx, request);
+  } else {
+    reader = stub_->Watch(&ctx, request);
+  }
   connected_ = true;
   log::Info("feed consumer watching", {{"consumer", name_},
                                        {"from_sequence", *cursor + 1},
-                                       {"peer_last_sequence", peer_last_.load()}});
+                                       {"peer_last_sequence", peer_last_.load()},
+                                       {"batched", batched}});
 
   // The reader thread only Reads (blocking) and buffers; this thread takes what arrived.
   const bool batch_mode = batch_handler_ != nullptr;
@@ -169,18 +180,39 @@ grpc::Status FeedConsumer::RunStream(bool* made_progress) {
   const absl::Duration fill_delay = batch_mode ? options_.max_batch_delay : absl::ZeroDuration();
   EventBuffer buffer(batch_mode ? 2 * max_take : kPerEventBuffer);
   std::atomic<uint64_t> received{0};
-  std::thread reading([&reader, &buffer, &received] {
-    FeedEvent event;
+  std::thread reading([&reader, &batch_reader, &buffer, &received] {
     bool ended = false;
-    while (!ended) {
-      if (!reader->Read(&event)) {
-        ended = true;
-      } else if (received.fetch_add(1), !buffer.Push(std::move(event))) {
-        break;  // the applier stopped (and cancelled the call)
+    if (batch_reader) {
+      FeedEventBatch batch;
+      while (!ended) {
+        if (!batch_reader->Read(&batch)) {
+          ended = true;
+          break;
+        }
+        received.fetch_add(static_cast<uint64_t>(batch.events_size()));
+        bool closed = false;
+        for (FeedEvent& e : *batch.mutable_events()) {
+          if (!buffer.Push(std::move(e))) {
+            closed = true;  // the applier stopped (and cancelled the call)
+            break;
+          }
+        }
+        if (closed) break;
       }
-    }
-    // Drain so that Finish() does not wait for more messages.
-    while (!ended && reader->Read(&event)) {
+      // Drain so that Finish() does not wait for more messages.
+      while (!ended && batch_reader->Read(&batch)) {
+      }
+    } else {
+      FeedEvent event;
+      while (!ended) {
+        if (!reader->Read(&event)) {
+          ended = true;
+        } else if (received.fetch_add(1), !buffer.Push(std::move(event))) {
+          break;  // the applier stopped (and cancelled the call)
+        }
+      }
+      while (!ended && reader->Read(&event)) {
+      }
     }
     buffer.Finish();
   });
@@ -252,11 +284,17 @@ grpc::Status FeedConsumer::RunStream(bool* made_progress) {
   reading.join();
   stream_done.Notify();
   if (watchdog.joinable()) watchdog.join();
-  grpc::Status status = reader->Finish();
+  grpc::Status status = batched ? batch_reader->Finish() : reader->Finish();
   connected_ = false;
   {
     absl::MutexLock l(&mu_);
     active_context_ = nullptr;
+  }
+  if (batched && status.error_code() == grpc::StatusCode::UNIMPLEMENTED && received.load() == 0) {
+    // An older peer without WatchBatches: use Watch from now on (the next stream).
+    use_watch_batches_ = false;
+    log::Info("feed consumer: peer has no WatchBatches, using Watch", {{"consumer", name_}});
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "peer has no WatchBatches; using Watch");
   }
   return status;
 }

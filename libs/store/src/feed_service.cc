@@ -1,5 +1,6 @@
 #include "gridwork/store/feed_service.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -56,9 +57,9 @@ void FeedServiceImpl::Shutdown() {
   if (!shutdown_.exchange(true)) log::Info("feed service shutting down");
 }
 
-grpc::Status FeedServiceImpl::Watch(grpc::ServerContext* context,
+grpc::Status FeedServiceImpl::Serve(grpc::ServerContext* context,
                                     const ::gridwork::common::v1::WatchRequest* request,
-                                    grpc::ServerWriter<FeedEvent>* writer) {
+                                    const SendFn& send) {
   if (authorize_) {
     grpc::Status auth = authorize_(context);
     if (!auth.ok()) return auth;
@@ -70,6 +71,7 @@ grpc::Status FeedServiceImpl::Watch(grpc::ServerContext* context,
   ActiveCount active(&active_watches_);
   uint64_t next = request->from_sequence();
   const size_t page = options_.page_size > 0 ? options_.page_size : 1;
+  std::vector<FeedEvent> visible;
   while (true) {
     if (shutdown_.load()) {
       return grpc::Status(
@@ -85,15 +87,55 @@ grpc::Status FeedServiceImpl::Watch(grpc::ServerContext* context,
       db_->WaitForEvents(next - 1, absl::Now() + options_.poll_interval);
       continue;
     }
-    for (const FeedEvent& event : *events) {
+    visible.clear();
+    for (FeedEvent& event : *events) {
       next = event.sequence() + 1;
       if (!EventTypeSelected(event, request->types())) continue;
       if (visible_ && !visible_(context, event)) continue;
-      if (!writer->Write(event)) {
-        return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
-      }
+      visible.push_back(std::move(event));
+    }
+    if (!visible.empty() && !send(visible)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
   }
+}
+
+grpc::Status FeedServiceImpl::Watch(grpc::ServerContext* context,
+                                    const ::gridwork::common::v1::WatchRequest* request,
+                                    grpc::ServerWriter<FeedEvent>* writer) {
+  return Serve(context, request, [writer](std::vector<FeedEvent>& events) {
+    for (const FeedEvent& e : events) {
+      if (!writer->Write(e)) return false;
+    }
+    return true;
+  });
+}
+
+grpc::Status FeedServiceImpl::WatchBatches(
+    grpc::ServerContext* context, const ::gridwork::common::v1::WatchRequest* request,
+    grpc::ServerWriter<::gridwork::common::v1::FeedEventBatch>* writer) {
+  const size_t page = options_.page_size > 0 ? options_.page_size : 1;
+  const size_t max_events =
+      request->max_batch_events() == 0 ? page : std::min<size_t>(request->max_batch_events(), page);
+  const size_t max_bytes = options_.max_batch_bytes;
+  ::gridwork::common::v1::FeedEventBatch batch;
+  return Serve(context, request, [&](std::vector<FeedEvent>& events) {
+    size_t bytes = 0;
+    for (FeedEvent& e : events) {
+      const size_t size = e.ByteSizeLong();
+      if (batch.events_size() > 0 &&
+          (static_cast<size_t>(batch.events_size()) >= max_events || bytes + size > max_bytes)) {
+        if (!writer->Write(batch)) return false;
+        batch.clear_events();
+        bytes = 0;
+      }
+      *batch.add_events() = std::move(e);
+      bytes += size;
+    }
+    const bool ok = writer->Write(batch);
+    batch.clear_events();
+    return ok;
+  });
 }
 
 grpc::Status FeedServiceImpl::GetFeedInfo(grpc::ServerContext* context,

@@ -104,6 +104,9 @@ struct FeedConsumerOptions {
   // stream is cancelled and re-opened from the cursor. Guards against a stream that stops
   // delivering without failing (seen under burst load, docs/location.md). Zero disables.
   absl::Duration stall_timeout = absl::Seconds(15);
+  // Read the peer's feed with WatchBatches (many events per gRPC message); a peer that
+  // answers UNIMPLEMENTED (older server) is then read with Watch. false: always Watch.
+  bool watch_batches = true;
 };
 
 class FeedConsumer {
@@ -200,6 +203,8 @@ class FeedConsumer {
   std::atomic<uint64_t> cursor_{0};
   std::atomic<uint64_t> peer_last_{0};
   std::atomic<bool> connected_{false};
+  // Starts as options_.watch_batches; cleared when the peer does not implement WatchBatches.
+  std::atomic<bool> use_watch_batches_{true};
 };
 
 }  // namespace gridwork::store

@@ -9,6 +9,9 @@
 // Watch sends the retained events from from_sequence in order: catch-up in pages of
 // page_size read from the store, then live events as they commit (Db::WaitForEvents with a
 // short wait, so cancellation, deadline and Shutdown are noticed within poll_interval).
+// WatchBatches sends the same events, each page's visible events in FeedEventBatch
+// messages of at most max_batch_events and ~max_batch_bytes: one gRPC message (one write,
+// one wake-up on each side) per page instead of per event.
 //
 // Thread safety: all methods are safe to call concurrently (gRPC calls them from its
 // threads). The Db must outlive the service.
@@ -20,6 +23,7 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "gridwork/common/v1/feed.grpc.pb.h"
@@ -41,6 +45,9 @@ class FeedServiceImpl final : public ::gridwork::common::v1::Feed::Service {
     size_t page_size = 256;
     // Longest wait for new events before re-checking cancellation and Shutdown().
     absl::Duration poll_interval = absl::Milliseconds(100);
+    // WatchBatches: a message is closed before it would exceed this many bytes of events
+    // (a single larger event still goes alone), well under clients' 4 MiB default limit.
+    size_t max_batch_bytes = 1 << 20;
   };
 
   // REQUIRES: db != nullptr and outlives the service.
@@ -55,6 +62,10 @@ class FeedServiceImpl final : public ::gridwork::common::v1::Feed::Service {
   grpc::Status Watch(grpc::ServerContext* context,
                      const ::gridwork::common::v1::WatchRequest* request,
                      grpc::ServerWriter<FeedEvent>* writer) override;
+  // See feed.proto: Watch's events in FeedEventBatch messages. Same errors as Watch.
+  grpc::Status WatchBatches(
+      grpc::ServerContext* context, const ::gridwork::common::v1::WatchRequest* request,
+      grpc::ServerWriter<::gridwork::common::v1::FeedEventBatch>* writer) override;
   // See feed.proto. Empty feed: both 0.
   grpc::Status GetFeedInfo(grpc::ServerContext* context,
                            const ::gridwork::common::v1::GetFeedInfoRequest* request,
@@ -63,10 +74,18 @@ class FeedServiceImpl final : public ::gridwork::common::v1::Feed::Service {
   // Makes open and future Watch calls end with UNAVAILABLE within ~poll_interval. Call before
   // grpc::Server::Shutdown(), which otherwise waits for the streams forever. Idempotent.
   void Shutdown();
-  // Number of Watch calls currently streaming.
+  // Number of Watch and WatchBatches calls currently streaming.
   int active_watches() const { return active_watches_.load(); }
 
  private:
+  // Sends the visible events of one page (non-empty, ascending; may be moved from);
+  // false if the client went away.
+  using SendFn = std::function<bool(std::vector<FeedEvent>& events)>;
+  // The loop of Watch and WatchBatches: authorizes, reads pages from from_sequence, filters
+  // them by type and visibility and hands each page's visible events to `send`.
+  grpc::Status Serve(grpc::ServerContext* context,
+                     const ::gridwork::common::v1::WatchRequest* request, const SendFn& send);
+
   Db* const db_;
   const AuthorizeFn authorize_;
   const VisibleFn visible_;

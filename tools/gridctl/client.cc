@@ -16,7 +16,9 @@ Client::Client(std::string key, const ClientOptions& options)
       geofence_(geofence::v1::GeofenceService::NewStub(rpc::MakeChannel(options.geofence_addr))),
       location_(location::v1::LocationService::NewStub(rpc::MakeChannel(options.location_addr))),
       workorder_(
-          workorder::v1::WorkOrderService::NewStub(rpc::MakeChannel(options.workorder_addr))) {
+          workorder::v1::WorkOrderService::NewStub(rpc::MakeChannel(options.workorder_addr))),
+      inspection_(inspection::v1::InspectionService::NewStub(
+          rpc::MakeChannel(options.inspection_addr))) {
   principal_.set_subject(options.subject);
   common::v1::Role role = common::v1::ROLE_UNSPECIFIED;
   common::v1::Role_Parse(options.role, &role);

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "gridwork/geofence/v1/geofence.grpc.pb.h"
+#include "gridwork/inspection/v1/inspection.grpc.pb.h"
 #include "gridwork/location/v1/location.grpc.pb.h"
 #include "gridwork/rpc/principal.h"
 #include "gridwork/workorder/v1/workorder.grpc.pb.h"
@@ -22,6 +23,7 @@ struct ClientOptions {
   std::string geofence_addr;
   std::string location_addr;
   std::string workorder_addr;
+  std::string inspection_addr;
   std::string subject;
   std::string role;  // e.g. "ROLE_ADMIN"
   std::string scope;
@@ -38,6 +40,7 @@ class Client {
   geofence::v1::GeofenceService::Stub& stub() { return *geofence_; }
   location::v1::LocationService::Stub& location() { return *location_; }
   workorder::v1::WorkOrderService::Stub& workorder() { return *workorder_; }
+  inspection::v1::InspectionService::Stub& inspection() { return *inspection_; }
 
  private:
   rpc::PrincipalCodec codec_;
@@ -46,6 +49,7 @@ class Client {
   std::unique_ptr<geofence::v1::GeofenceService::Stub> geofence_;
   std::unique_ptr<location::v1::LocationService::Stub> location_;
   std::unique_ptr<workorder::v1::WorkOrderService::Stub> workorder_;
+  std::unique_ptr<inspection::v1::InspectionService::Stub> inspection_;
 };
 
 // Prints "gridctl: <what> failed: CODE: message" to stderr; returns 1.

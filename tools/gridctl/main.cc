@@ -15,7 +15,10 @@
 //   gridctl [flags] order-counts                     kanban column counts
 //   gridctl [flags] order-report CATEGORY LAT LNG TEXT   report an incident
 //   gridctl [flags] order ID | order-history ID | order-verify ID
-//   gridctl [flags] order-act ID ACTION [NOTE]       e.g. order-act wo-.. DISPATCH (--department)
+//   gridctl [flags] order-act ID ACTION [NOTE]       e.g. order-act wo-.. DISPATCH (--to_department)
+//   gridctl [flags] inspection-load-catalog FILE.json  departments and checklists (published)
+//   gridctl [flags] checklists [DEPT] | subjects [PREFIX] | tasks [ASSIGNEE]
+//   gridctl [flags] subject-register TYPE NAME LAT LNG | task-assign SUBJECT TEMPLATE ASSIGNEE [H]
 //
 // gridctl signs its own principal with --principal_key_file (an operator tool, like an admin
 // kubeconfig); --as_role and --scope choose what it may do. Every call has --timeout.
@@ -39,11 +42,13 @@
 #include "gridwork/service/time_convert.h"
 #include "services/location/packed_track.h"
 #include "tools/gridctl/client.h"
+#include "tools/gridctl/inspection_commands.h"
 #include "tools/gridctl/workorder_commands.h"
 
 ABSL_FLAG(std::string, geofence_addr, "127.0.0.1:50052", "Address of gridwork-geofence.");
 ABSL_FLAG(std::string, location_addr, "127.0.0.1:50051", "Address of gridwork-location.");
 ABSL_FLAG(std::string, workorder_addr, "127.0.0.1:50053", "Address of gridwork-workorder.");
+ABSL_FLAG(std::string, inspection_addr, "127.0.0.1:50054", "Address of gridwork-inspection.");
 ABSL_FLAG(std::string, department, "", "Department to act for (with --as_role ROLE_DEPARTMENT_HANDLER).");
 ABSL_FLAG(std::string, to_department, "", "order-act DISPATCH: target department (empty = the category's default).");
 ABSL_FLAG(std::string, verifier, "", "order-act ASSIGN_VERIFICATION: the grid worker who verifies.");
@@ -275,7 +280,10 @@ int Usage() {
                "          worker WORKER |\n"
                "          catalog-load FILE.json | orders [STATE...] | order-counts |\n"
                "          order-report CATEGORY LAT LNG TEXT | order ID | order-history ID |\n"
-               "          order-act ID ACTION [NOTE] | order-verify ID\n"
+               "          order-act ID ACTION [NOTE] | order-verify ID |\n"
+               "          inspection-load-catalog FILE.json | checklists [DEPT] | subjects [PREFIX] |\n"
+               "          subject-register TYPE NAME LAT LNG | tasks [ASSIGNEE] |\n"
+               "          task-assign SUBJECT TEMPLATE ASSIGNEE [DUE_HOURS]\n"
                "run gridctl --help for flags\n";
   return 2;
 }
@@ -286,7 +294,7 @@ int Usage() {
 int main(int argc, char** argv) {
   using namespace gridwork::gridctl;
   std::vector<char*> args =
-      gridwork::ParseFlags(argc, argv, "operator command line for Gridwork services.\nUsage: gridctl [flags] COMMAND ARGS... (import-regions, export-regions, list-regions, locate, bind, workers-in, report, last, track, worker, catalog-load, orders, order-counts, order-report, order, order-history, order-act, order-verify)");
+      gridwork::ParseFlags(argc, argv, "operator command line for Gridwork services.\nUsage: gridctl [flags] COMMAND ARGS... (import-regions, export-regions, list-regions, locate, bind, workers-in, report, last, track, worker, catalog-load, orders, order-counts, order-report, order, order-history, order-act, order-verify, inspection-load-catalog, checklists, subjects, subject-register, tasks, task-assign)");
   if (args.size() < 2) return Usage();
   auto key = gridwork::rpc::LoadPrincipalKey(absl::GetFlag(FLAGS_principal_key_file));
   if (!key.ok()) {
@@ -297,6 +305,7 @@ int main(int argc, char** argv) {
   options.geofence_addr = absl::GetFlag(FLAGS_geofence_addr);
   options.location_addr = absl::GetFlag(FLAGS_location_addr);
   options.workorder_addr = absl::GetFlag(FLAGS_workorder_addr);
+  options.inspection_addr = absl::GetFlag(FLAGS_inspection_addr);
   options.subject = absl::GetFlag(FLAGS_as_subject);
   options.role = absl::GetFlag(FLAGS_as_role);
   options.scope = absl::GetFlag(FLAGS_scope);
@@ -319,6 +328,7 @@ int main(int argc, char** argv) {
   if (cmd == "worker" && args.size() == 3) return WorkerState(client, arg(2));
   std::vector<std::string> rest;
   for (size_t i = 2; i < args.size(); ++i) rest.push_back(args[i]);
+  if (std::optional<int> rc = RunInspectionCommand(client, cmd, rest); rc.has_value()) return *rc;
   if (std::optional<int> rc = RunWorkOrderCommand(
           client, cmd, rest, {absl::GetFlag(FLAGS_to_department), absl::GetFlag(FLAGS_verifier)}); rc.has_value()) return *rc;
   return Usage();

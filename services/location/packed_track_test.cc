@@ -1,6 +1,8 @@
 #include "services/location/packed_track.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
 #include <limits>
 #include <random>
 
@@ -87,6 +89,60 @@ TEST_CASE("packed track: a sample's TrackPoint carries the same values") {
   REQUIRE(before_epoch.device_time().seconds() == -1);
   REQUIRE(before_epoch.device_time().nanos() == 999000000);
   REQUIRE(before_epoch.speed_mps() == -1);
+}
+
+}  // namespace
+}  // namespace gridwork::location
+
+namespace gridwork::location {
+namespace {
+
+// Hidden ([.bench]): serialize + parse + decode of a worker-day, delta-encoded (what
+// PackTrack writes) against the same arrays holding absolute values, and TrackPoints.
+TEST_CASE("packed track: encodings compared", "[.bench]") {
+  const std::vector<TrackSample> day = Day(11);
+  v1::PackedTrack delta, absolute;
+  PackTrack(day, &delta);
+  for (const TrackSample& s : day) {
+    absolute.add_time_ms(s.time_ms);
+    absolute.add_lat_e7(s.lat_e7);
+    absolute.add_lng_e7(s.lng_e7);
+    absolute.add_accuracy_dm(s.accuracy_dm);
+    absolute.add_speed_cms(s.speed_cms);
+  }
+  v1::GetTrackResponse points;
+  for (const TrackSample& s : day) *points.add_points() = ToTrackPoint(s);
+  auto time = [](auto&& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    constexpr int kRounds = 200;
+    for (int i = 0; i < kRounds; ++i) f();
+    return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() /
+           kRounds;
+  };
+  size_t sink = 0;
+  const double d_us = time([&] {
+    v1::PackedTrack p;
+    p.ParseFromString(delta.SerializeAsString());
+    sink += UnpackTrack(p)->size();
+  });
+  const double a_us = time([&] {
+    v1::PackedTrack p;
+    p.ParseFromString(absolute.SerializeAsString());
+    std::vector<TrackSample> out(static_cast<size_t>(p.time_ms_size()));
+    for (int i = 0; i < p.time_ms_size(); ++i) {
+      out[static_cast<size_t>(i)] = {p.time_ms(i), p.lat_e7(i), p.lng_e7(i), p.accuracy_dm(i),
+                                     p.speed_cms(i)};
+    }
+    sink += out.size();
+  });
+  const double t_us = time([&] {
+    v1::GetTrackResponse r;
+    r.ParseFromString(points.SerializeAsString());
+    sink += static_cast<size_t>(r.points_size());
+  });
+  std::printf("worker-day of %zu fixes: delta %zu B %.0f us, absolute %zu B %.0f us, TrackPoints %zu B %.0f us (%zu)\n",
+              day.size(), delta.ByteSizeLong(), d_us, absolute.ByteSizeLong(), a_us,
+              points.ByteSizeLong(), t_us, sink);
 }
 
 }  // namespace

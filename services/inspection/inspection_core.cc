@@ -37,6 +37,14 @@ bool ConfirmsSubjects(const Principal& p) {
          p.role() == common::v1::ROLE_DEPARTMENT_HANDLER;
 }
 
+// Feeds carry subjects masked: consumers (analytics, the cockpit) never need personal data.
+void AppendSubjectChanged(const v1::Subject& s, store::WriteRequest& w) {
+  v1::SubjectChanged event;
+  *event.mutable_subject() = s;
+  MaskPersonalData(event.mutable_subject());
+  w.AppendEvent(event, s.region_path());
+}
+
 absl::Status ValidateSubjectFields(const v1::Subject& s) {
   if (s.type() == v1::SUBJECT_TYPE_UNSPECIFIED || !v1::SubjectType_IsValid(s.type())) {
     return absl::InvalidArgumentError("subject.type is required");
@@ -282,10 +290,7 @@ absl::StatusOr<v1::Subject> InspectionCore::RegisterSubject(const Principal& p,
       store_->db(), "inspection.RegisterSubject", r.request_id(), r,
       [&](store::WriteRequest& w) -> absl::StatusOr<v1::Subject> {
         store_->PutSubject(s, nullptr, &w);
-        v1::SubjectChanged event;
-        *event.mutable_subject() = s;
-        MaskPersonalData(event.mutable_subject());
-        w.AppendEvent(event, s.region_path());
+        AppendSubjectChanged(s, w);
         return s;
       });
   if (!stored.ok()) return stored.status();
@@ -319,10 +324,7 @@ absl::StatusOr<v1::Subject> InspectionCore::ConfirmSubject(const Principal& p,
         s.set_confirmed_by(p.subject());
         s.set_version(s.version() + 1);
         store_->PutSubject(s, &previous, &w);
-        v1::SubjectChanged event;
-        *event.mutable_subject() = s;
-        MaskPersonalData(event.mutable_subject());
-        w.AppendEvent(event, s.region_path());
+        AppendSubjectChanged(s, w);
         return s;
       });
   if (!result.ok()) return result.status();
@@ -363,10 +365,7 @@ absl::StatusOr<v1::Subject> InspectionCore::UpdateSubject(const Principal& p,
         if (in.status() == v1::Subject::STATUS_CLOSED) s.set_status(v1::Subject::STATUS_CLOSED);
         s.set_version(s.version() + 1);
         store_->PutSubject(s, &previous, &w);
-        v1::SubjectChanged event;
-        *event.mutable_subject() = s;
-        MaskPersonalData(event.mutable_subject());
-        w.AppendEvent(event, s.region_path());
+        AppendSubjectChanged(s, w);
         return s;
       });
   if (!result.ok()) return result.status();

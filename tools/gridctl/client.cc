@@ -4,6 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
+#include "gridwork/core/ids.h"
 #include "gridwork/rpc/client.h"
 #include "gridwork/rpc/metrics_interceptor.h"
 #include "gridwork/service/time_convert.h"
@@ -38,6 +39,10 @@ int Fail(const std::string& what, const grpc::Status& s) {
   std::cerr << "gridctl: " << what << " failed: " << rpc::GrpcCodeName(s.error_code()) << ": "
             << s.error_message() << "\n";
   return 1;
+}
+
+std::string ContentRequestId(const std::string& kind, const google::protobuf::Message& m) {
+  return kind + "-" + Sha256Hex(m.SerializeAsString()).substr(0, 32);
 }
 
 void Print(const google::protobuf::Message& m) {

@@ -55,6 +55,10 @@ class Client {
 // Prints "gridctl: <what> failed: CODE: message" to stderr; returns 1.
 int Fail(const std::string& what, const grpc::Status& s);
 
+// A request id derived from the request's content (`kind` + SHA-256 prefix), so that running
+// the same load twice replays the first answers instead of changing anything.
+std::string ContentRequestId(const std::string& kind, const google::protobuf::Message& m);
+
 // Prints `m` as indented JSON (protobuf's JSON mapping) on stdout.
 void Print(const google::protobuf::Message& m);
 

@@ -18,10 +18,6 @@ namespace {
 
 namespace iv1 = inspection::v1;
 
-// Same content, same request id: re-running a load is a no-op.
-std::string ContentRequestId(const std::string& kind, const google::protobuf::Message& m) {
-  return absl::StrCat(kind, "-", Sha256Hex(m.SerializeAsString()).substr(0, 32));
-}
 
 // True if the published version `have` already says what `want` says.
 bool SameContent(const iv1::ChecklistVersion& want, const iv1::ChecklistVersion& have) {

@@ -20,10 +20,6 @@ namespace {
 
 namespace wv1 = workorder::v1;
 
-// Request id derived from the content, so re-running the same command is a no-op.
-std::string ContentRequestId(const std::string& kind, const google::protobuf::Message& m) {
-  return absl::StrCat(kind, "-", Sha256Hex(m.SerializeAsString()).substr(0, 32));
-}
 
 bool SameIgnoringVersion(google::protobuf::Message* a, google::protobuf::Message* b) {
   google::protobuf::util::MessageDifferencer d;

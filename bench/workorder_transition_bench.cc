@@ -142,6 +142,11 @@ struct Figures {
   uint64_t commits = 0, writes = 0, max_group = 0;
   // Gridwork only: CPU time (user + system) of the whole process over the timed phase.
   double cpu_us_per_transition = 0;
+  // Bytes written per transition over the timed phase: Gridwork, everything this process sent
+  // to storage (/proc/self/io write_bytes: WAL, memtable flushes, compactions); PostgreSQL, the
+  // WAL it generated (pg_current_wal_lsn before and after; heap and index pages come later, at
+  // checkpoints).
+  double bytes_per_transition = 0;
   // Gridwork only: fdatasync latency of this disk just before the run (shared machine).
   double fdatasync_p50_ms = 0, fdatasync_p99_ms = 0;
   double setup_s = 0;
@@ -153,6 +158,20 @@ double ProcessCpuSeconds() {
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+// Bytes this process caused to be written to storage so far (/proc/self/io write_bytes).
+uint64_t ProcessWriteBytes() {
+  std::FILE* f = std::fopen("/proc/self/io", "r");
+  if (f == nullptr) return 0;
+  char line[128];
+  uint64_t bytes = 0;
+  while (std::fgets(line, sizeof(line), f) != nullptr) {
+    unsigned long long v = 0;
+    if (std::sscanf(line, "write_bytes: %llu", &v) == 1) bytes = v;
+  }
+  std::fclose(f);
+  return bytes;
 }
 
 void Summarise(std::vector<std::vector<double>>& per_thread, double seconds, Figures* f) {
@@ -278,6 +297,7 @@ Figures RunGridwork(int orders, int threads) {
 
   const store::DbStats before = (*store)->db()->Stats();
   const double cpu_before = ProcessCpuSeconds();
+  const uint64_t written_before = ProcessWriteBytes();
   std::vector<std::vector<double>> latency_ms(threads);
   const double seconds = RunThreads(threads, [&](int t) {
     latency_ms[t].reserve(static_cast<size_t>(orders / threads + 1) * kStepCount);
@@ -302,6 +322,7 @@ Figures RunGridwork(int orders, int threads) {
   });
   const store::DbStats after = (*store)->db()->Stats();
   const double cpu_s = ProcessCpuSeconds() - cpu_before;
+  const uint64_t written = ProcessWriteBytes() - written_before;
 
   // Spot check: the history chains of every 50th order are intact, 7 events each.
   for (int i = 0; i < orders; i += std::max(1, orders / 50)) {
@@ -321,6 +342,8 @@ Figures RunGridwork(int orders, int threads) {
   f.writes = after.writes - before.writes;
   f.max_group = after.max_group_size;
   f.cpu_us_per_transition = f.transitions ? cpu_s * 1e6 / static_cast<double>(f.transitions) : 0;
+  f.bytes_per_transition =
+      f.transitions ? static_cast<double>(written) / static_cast<double>(f.transitions) : 0;
   f.setup_s = setup_s;
   f.fdatasync_p50_ms = sync_p50;
   f.fdatasync_p99_ms = sync_p99;
@@ -347,11 +370,19 @@ void Exec(PGconn* conn, const std::string& sql) {
   PQclear(r);
 }
 
-std::string Show(PGconn* conn, const char* setting) {
-  PGresult* r = PQexec(conn, absl::StrCat("SHOW ", setting).c_str());
-  std::string v = PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0) : "?";
+// The first column of the first row of `sql`'s answer.
+std::string QueryOne(PGconn* conn, const std::string& sql) {
+  PGresult* r = PQexec(conn, sql.c_str());
+  if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
+    Die(absl::StrCat("postgres: ", PQerrorMessage(conn), " in: ", sql));
+  }
+  std::string v = PQgetvalue(r, 0, 0);
   PQclear(r);
   return v;
+}
+
+std::string Show(PGconn* conn, const char* setting) {
+  return QueryOne(conn, absl::StrCat("SHOW ", setting));
 }
 
 // The client-side history hash of the baseline: SHA-256 over the event's fields and the previous
@@ -566,6 +597,8 @@ Figures RunPostgres(const std::string& url, int orders, int threads) {
     clients.push_back(std::make_unique<PgClient>(url));
   }
   const double setup_s = absl::ToDoubleSeconds(absl::Now() - setup_start);
+  PGconn* conn = Connect(url);
+  const std::string lsn_before = QueryOne(conn, "SELECT pg_current_wal_lsn()");
   std::vector<std::vector<double>> latency_ms(threads);
   const double seconds = RunThreads(threads, [&](int t) {
     latency_ms[t].reserve(static_cast<size_t>(orders / threads + 1) * kStepCount);
@@ -580,7 +613,13 @@ Figures RunPostgres(const std::string& url, int orders, int threads) {
     }
   });
   clients.clear();
-  PGconn* conn = Connect(url);
+  double wal_bytes = 0;
+  if (!absl::SimpleAtod(
+          QueryOne(conn, absl::StrCat("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '", lsn_before,
+                                      "')")),
+          &wal_bytes)) {
+    Die("pg_wal_lsn_diff");
+  }
   PGresult* r = PQexec(
       conn,
       absl::StrCat("SELECT count(*) FROM orders WHERE state = ", static_cast<int>(v1::STATE_CLOSED),
@@ -597,6 +636,7 @@ Figures RunPostgres(const std::string& url, int orders, int threads) {
   f.threads = threads;
   f.setup_s = setup_s;
   Summarise(latency_ms, seconds, &f);
+  f.bytes_per_transition = f.transitions ? wal_bytes / static_cast<double>(f.transitions) : 0;
   return f;
 }
 
@@ -659,22 +699,23 @@ int main(int argc, char** argv) {
         threads, g.fdatasync_p50_ms, g.fdatasync_p99_ms);
     std::printf(
         "threads=%3d gridwork  : %8.0f transitions/s  p50 %6.2f ms  p99 %6.2f ms  (%llu in %.2f s; "
-        "%llu commits in %llu fsync'ed writes = %.1f per write, max group %llu; %.0f us CPU per "
-        "transition; setup %.1f s)\n",
+        "%llu commits in %llu fsync'ed writes = %.1f per write, max group %llu; %.0f us CPU and "
+        "%.0f bytes written per transition; setup %.1f s)\n",
         threads, g.per_s, g.p50_ms, g.p99_ms, static_cast<unsigned long long>(g.transitions),
         g.seconds, static_cast<unsigned long long>(g.commits),
         static_cast<unsigned long long>(g.writes),
         g.writes ? static_cast<double>(g.commits) / g.writes : 0.0,
-        static_cast<unsigned long long>(g.max_group), g.cpu_us_per_transition, g.setup_s);
+        static_cast<unsigned long long>(g.max_group), g.cpu_us_per_transition,
+        g.bytes_per_transition, g.setup_s);
     std::fflush(stdout);
     if (!url.empty()) {
       pg.push_back(RunPostgres(url, orders, threads));
       const Figures& p = pg.back();
       std::printf(
           "threads=%3d postgresql: %8.0f transitions/s  p50 %6.2f ms  p99 %6.2f ms  (%llu in %.2f "
-          "s)   gridwork / postgresql = %.2fx\n",
+          "s; %.0f WAL bytes per transition)   gridwork / postgresql = %.2fx\n",
           threads, p.per_s, p.p50_ms, p.p99_ms, static_cast<unsigned long long>(p.transitions),
-          p.seconds, g.per_s / p.per_s);
+          p.seconds, p.bytes_per_transition, g.per_s / p.per_s);
     }
   }
 
@@ -691,18 +732,20 @@ int main(int argc, char** argv) {
     std::string j = absl::StrFormat(
         "{\"name\":\"workorder_transitions\",\"threads\":%d,\"orders\":%d,\"transitions\":%llu,"
         "\"transitions_per_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"commits\":%llu,\"fsynced_"
-        "writes\":%llu,\"avg_group_size\":%.2f,\"cpu_us_per_transition\":%.1f,\"fdatasync_p50_ms\":"
-        "%.3f",
+        "writes\":%llu,\"avg_group_size\":%.2f,\"cpu_us_per_transition\":%.1f,\"bytes_written_per_"
+        "transition\":%.0f,\"fdatasync_p50_ms\":%.3f",
         head.threads, orders, static_cast<unsigned long long>(head.transitions), head.per_s,
         head.p50_ms, head.p99_ms, static_cast<unsigned long long>(head.commits),
         static_cast<unsigned long long>(head.writes),
         head.writes ? static_cast<double>(head.commits) / head.writes : 0.0,
-        head.cpu_us_per_transition, head.fdatasync_p50_ms);
+        head.cpu_us_per_transition, head.bytes_per_transition, head.fdatasync_p50_ms);
     if (have_pg) {
       absl::StrAppendFormat(&j,
                             ",\"vs_postgresql\":%.2f,\"postgresql_transitions_per_s\":%.0f,"
-                            "\"postgresql_p50_ms\":%.3f,\"postgresql_p99_ms\":%.3f",
-                            ratio, pg.front().per_s, pg.front().p50_ms, pg.front().p99_ms);
+                            "\"postgresql_p50_ms\":%.3f,\"postgresql_p99_ms\":%.3f,"
+                            "\"postgresql_wal_bytes_per_transition\":%.0f",
+                            ratio, pg.front().per_s, pg.front().p50_ms, pg.front().p99_ms,
+                            pg.front().bytes_per_transition);
     } else {
       absl::StrAppend(&j, ",\"vs_postgresql\":null");
     }
@@ -725,7 +768,10 @@ int main(int argc, char** argv) {
         "\"*transitions_per_s\":\"OK durable transitions/s (sync=true), in-process, no "
         "gRPC\",\"*_ms\":\"ms per transition at the caller\",\"vs_postgresql\":\"ratio of "
         "transitions/s, same thread count\",\"avg_group_size\":\"commits per fsync'ed "
-        "write\",\"cpu_us_per_transition\":\"us of process CPU (user+sys) per transition\"}}",
+        "write\",\"cpu_us_per_transition\":\"us of process CPU (user+sys) per "
+        "transition\",\"bytes_written_per_transition\":\"bytes, /proc/self/io write_bytes over the "
+        "timed phase / transitions\",\"postgresql_wal_bytes_per_transition\":\"bytes of WAL "
+        "(pg_wal_lsn_diff) / transitions\"}}",
         head.per_s >= 20000 ? "true" : "false", have_pg ? (ratio >= 3 ? "true" : "false") : "null");
     std::printf("%s\n", j.c_str());
   }

@@ -245,6 +245,10 @@ absl::StatusOr<v1::GetHistoryResponse> WorkOrderCore::GetHistory(const Principal
 
 absl::StatusOr<v1::VerifyHistoryResponse> WorkOrderCore::VerifyHistory(
     const Principal& p, const v1::VerifyHistoryRequest& req) {
+  GW_RETURN_IF_ERROR(service::CheckId(req.order_id(), "order_id"));
+  // Under the order's lock: the order and its history are read as of the same commit (a
+  // transition between the two reads would look like a broken chain).
+  absl::MutexLock lock(&OrderLock(req.order_id()));
   GW_ASSIGN_OR_RETURN(v1::WorkOrder order, ReadVisible(p, req.order_id()));
   GW_ASSIGN_OR_RETURN(std::vector<v1::OrderEvent> events, store_->GetHistory(req.order_id()));
   ChainCheck check = VerifyChain(events, order);

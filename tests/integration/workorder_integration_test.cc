@@ -899,7 +899,8 @@ TEST_CASE("refusals: stale versions, other departments, other residents, outside
 }
 
 TEST_CASE(
-    "geofence down or hung: CreateOrder is UNAVAILABLE in time and stores nothing, the "
+    "geofence down or hung: CreateOrder is UNAVAILABLE / DEADLINE_EXCEEDED in time and stores "
+    "nothing, the "
     "same request id succeeds once geofence is back",
     "[integration]") {
   Cluster c;
@@ -923,13 +924,15 @@ TEST_CASE(
   };
   absl::Duration took;
 
-  // Hung (stopped, its connections open): Locate runs into its deadline.
+  // Hung (stopped, its connections open): Locate runs into its deadline, and the caller is
+  // told so (DEADLINE_EXCEEDED naming geofence) well before its own deadline.
   REQUIRE(kill(c.geofence.pid(), SIGSTOP) == 0);
   grpc::Status s = create_timed("report-while-hung", &took);
   REQUIRE(kill(c.geofence.pid(), SIGCONT) == 0);
   {
     INFO(Why(s) << " after " << took);
-    CHECK(s.error_code() == grpc::StatusCode::UNAVAILABLE);
+    CHECK(s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED);
+    CHECK_THAT(s.error_message(), Catch::Contains("geofence Locate"));
     REQUIRE(took < absl::Seconds(3));
   }
   REQUIRE(c.Count(Admin()).total() == 1);

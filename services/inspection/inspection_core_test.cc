@@ -405,7 +405,10 @@ TEST_CASE_METHOD(Fixture, "weekly schedules generate tasks once; missed tasks ar
   *s->mutable_recurrence()->mutable_due_within() = ToProto(absl::Hours(24 * 3));
   CHECK(core->UpsertSchedule(kWorker, req).status().code() == absl::StatusCode::kPermissionDenied);
   REQUIRE(core->UpsertSchedule(kLeader, req).ok());
-  Register(kStation, 113.607);               // a second shop in g01
+  CHECK(core->ListSchedules(kWorker, {})->schedules_size() == 1);     // covers their grid
+  CHECK(core->ListSchedules(kStation, {})->schedules_size() == 1);    // inside their community
+  CHECK(core->ListSchedules(kWorkerG02, {})->schedules_size() == 0);  // another grid
+  Register(kStation, 113.607);  // a second shop in g01
   CHECK(core->RunSchedules().value() == 2);  // the first occurrence is within the lookahead
   CHECK(core->RunSchedules().value() == 0);
   clock.Advance(absl::Hours(24 * 7));

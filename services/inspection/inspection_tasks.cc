@@ -213,8 +213,9 @@ absl::StatusOr<v1::ListSchedulesResponse> InspectionCore::ListSchedules(
   GW_ASSIGN_OR_RETURN(auto schedules, store_->LoadSchedules());
   v1::ListSchedulesResponse resp;
   for (auto& s : schedules) {
+    // Visible: schedules inside the caller's scope, and wider ones that cover it.
     if (!rpc::ScopeWithin(p, s.region_prefix()) &&
-        !PathWithin(s.region_prefix(), p.region_scope())) {
+        !PathWithin(p.region_scope(), s.region_prefix())) {
       continue;
     }
     if (!r.region_prefix().empty() && !PathWithin(s.region_prefix(), r.region_prefix())) continue;

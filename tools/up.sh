@@ -37,12 +37,15 @@ trap stop_all EXIT INT TERM
 
 start() {  # name grpc_port metrics_port [extra flags...]
   local name=$1 grpc=$2 metrics=$3; shift 3
+  local log="$DATA/logs/$name.log" seen=0
+  # Only this run's "serving" line counts: the log keeps earlier runs' lines.
+  [[ -f "$log" ]] && seen=$(wc -l < "$log")
   "$BIN/gridwork-$name" --grpc_addr="127.0.0.1:$grpc" --metrics_addr="127.0.0.1:$metrics" \
     --data_dir="$DATA/$name" --principal_key_file="$KEY" "$@" \
     2>>"$DATA/logs/$name.log" &
   pids+=($!)
   for _ in $(seq 1 100); do
-    if grep -q "\"msg\":\"$name serving\"" "$DATA/logs/$name.log" 2>/dev/null; then return 0; fi
+    if tail -n +"$((seen + 1))" "$log" 2>/dev/null | grep -q "\"msg\":\"$name serving\""; then return 0; fi
     sleep 0.1
   done
   echo "$name did not start; see $DATA/logs/$name.log" >&2
@@ -55,9 +58,11 @@ echo "== starting services"
 start geofence 50052 9152 --location_addr=127.0.0.1:50051
 start location 50051 9151 --geofence_addr=127.0.0.1:50052
 start workorder 50053 9153 --geofence_addr=127.0.0.1:50052
+start inspection 50054 9154 --geofence_addr=127.0.0.1:50052 --location_addr=127.0.0.1:50051 \
+  --workorder_addr=127.0.0.1:50053
 
 GRIDCTL=("$BIN/gridctl" --principal_key_file="$KEY" --geofence_addr=127.0.0.1:50052 \
-  --location_addr=127.0.0.1:50051 --workorder_addr=127.0.0.1:50053)
+  --location_addr=127.0.0.1:50051 --workorder_addr=127.0.0.1:50053 --inspection_addr=127.0.0.1:50054)
 echo "== importing the demo regions (idempotent: a re-run replays the first answer)"
 "${GRIDCTL[@]}" import-regions "$REGIONS" | head -3
 
@@ -81,14 +86,21 @@ if [[ "$("${GRIDCTL[@]}" order-counts | awk '$1 == "total" {print $2}')" == 0 ]]
 fi
 "${GRIDCTL[@]}" order-counts
 
+echo "== loading the inspection catalogue (departments, checklists; idempotent)"
+"${GRIDCTL[@]}" inspection-load-catalog services/inspection/data/default_catalog.json
+"${GRIDCTL[@]}" --as_role=ROLE_COMMUNITY_STATION \
+  subject-register RESTAURANT "老王烩面馆" 34.7990 113.6605 | grep -E '"(id|regionPath|status)"'
+
 cat <<MSG
 
 Gridwork is running (data in $DATA, logs in $DATA/logs):
   location  gRPC 127.0.0.1:50051   metrics http://127.0.0.1:9151/metrics
   geofence  gRPC 127.0.0.1:50052   metrics http://127.0.0.1:9152/metrics
   workorder gRPC 127.0.0.1:50053   metrics http://127.0.0.1:9153/metrics
+  inspection gRPC 127.0.0.1:50054  metrics http://127.0.0.1:9154/metrics
 Try:  build/bin/gridctl --principal_key_file=$KEY list-regions 410105
       build/bin/gridctl --principal_key_file=$KEY orders
+      build/bin/gridctl --principal_key_file=$KEY checklists fire
 Press Ctrl-C to stop.
 MSG
 wait

@@ -153,6 +153,18 @@ struct Fixture {
     return *out;
   }
 
+  // Tasks as published on the feed.
+  std::vector<v1::Task> FeedTasks() {
+    std::vector<v1::Task> out;
+    auto events = store->db()->ReadEvents(1, 100000);
+    REQUIRE(events.ok());
+    for (const auto& e : *events) {
+      v1::TaskChanged t;
+      if (e.payload().UnpackTo(&t)) out.push_back(t.task());
+    }
+    return out;
+  }
+
   v1::Task Assign(const v1::Subject& s, const std::string& worker) {
     v1::AssignTaskRequest req;
     req.set_request_id(Rid());
@@ -202,6 +214,7 @@ TEST_CASE_METHOD(Fixture, "a failed item becomes exactly one work order, retries
   CHECK(order.category_id() == "safety.small_venue");
   CHECK(order.source() == workorder::v1::SOURCE_INSPECTION);
   CHECK(order.on_behalf_of() == "wang-wei");
+  CHECK(order.on_behalf_of_role() == ROLE_GRID_WORKER);
   CHECK(order.inspection_ref() == result->id() + "/FIRE-01");
   REQUIRE(order.photos_size() == 1);
   CHECK(order.photos(0).sha256() == kPhoto);
@@ -292,7 +305,7 @@ TEST_CASE_METHOD(Fixture, "bad submissions are refused precisely and store nothi
   CHECK(core->GetTask(kWorker, get)->state() == v1::TASK_STATE_OPEN);
 }
 
-TEST_CASE_METHOD(Fixture, "a published version never changes; drafts are versioned") {
+TEST_CASE_METHOD(Fixture, "a published version never changes, drafts are versioned") {
   v1::UpdateChecklistDraftRequest edit;
   edit.set_request_id(Rid());
   v1::GetChecklistRequest get;
@@ -389,7 +402,72 @@ TEST_CASE_METHOD(Fixture, "subjects: pending from patrol, scope, masking") {
   CHECK(core->ListSubjects(kWorker, list).status().code() == absl::StatusCode::kPermissionDenied);
 }
 
-TEST_CASE_METHOD(Fixture, "weekly schedules generate tasks once; missed tasks are marked") {
+TEST_CASE_METHOD(Fixture, "a person's name is masked in tasks and never sent to work orders") {
+  v1::CreateChecklistDraftRequest draft;
+  draft.set_request_id(Rid());
+  auto* c = draft.mutable_checklist();
+  c->set_template_id("civil-affairs.elderly-visit");
+  c->set_department("civil-affairs");
+  c->set_name("独居老人走访");
+  c->add_subject_types(v1::SUBJECT_TYPE_ELDERLY_ALONE);
+  auto* item = c->add_items();
+  item->set_code("CA-01");
+  item->set_text("用电用气安全");
+  item->set_answer_type(v1::ANSWER_TYPE_CHECK);
+  item->set_workorder_category("safety.gas");
+  const Principal civil = As(ROLE_DEPARTMENT_HANDLER, "ca-1", "", "civil-affairs");
+  auto created = core->CreateChecklistDraft(civil, draft);
+  REQUIRE(created.ok());
+  v1::PublishChecklistRequest pub;
+  pub.set_request_id(Rid());
+  pub.set_template_id("civil-affairs.elderly-visit");
+  pub.set_version(1);
+  pub.set_expected_revision(created->revision());
+  REQUIRE(core->PublishChecklist(civil, pub).ok());
+  v1::RegisterSubjectRequest reg;
+  reg.set_request_id(Rid());
+  auto* elder = reg.mutable_subject();
+  elder->set_type(v1::SUBJECT_TYPE_ELDERLY_ALONE);
+  elder->set_name("李桂兰");
+  elder->mutable_position()->set_lat(34.75);
+  elder->mutable_position()->set_lng(113.6055);
+  auto person = core->RegisterSubject(kStation, reg);
+  REQUIRE(person.ok());
+  v1::AssignTaskRequest assign;
+  assign.set_request_id(Rid());
+  assign.set_subject_id(person->id());
+  assign.set_template_id("civil-affairs.elderly-visit");
+  assign.set_assignee("wang-wei");
+  *assign.mutable_due_at() = ToProto(clock.Now() + absl::Hours(24));
+  auto task = core->AssignTask(kLeader, assign);
+  REQUIRE(task.ok());
+  CHECK(task->subject_name() == "李桂兰");  // the leader may see it
+  v1::ListTasksRequest list;
+  auto seen_by_command = core->ListTasks(As(ROLE_DISTRICT_COMMAND, "cmd"), list);
+  bool found = false;
+  for (const auto& t : seen_by_command->tasks()) {
+    if (t.id() == task->id()) {
+      found = true;
+      CHECK(t.subject_name() == "李**");
+    }
+  }
+  CHECK(found);
+  for (const auto& t : FeedTasks()) CHECK(t.subject_name() != "李桂兰");
+
+  WalkTo("wang-wei", 34.75, 113.6055);
+  v1::SubmitResultRequest submit;
+  submit.set_request_id(Rid());
+  submit.set_task_id(task->id());
+  auto* a = submit.add_answers();
+  a->set_item_code("CA-01");
+  a->set_outcome(v1::OUTCOME_PROBLEM);
+  auto result = core->SubmitResult(kWorker, submit);
+  REQUIRE(result.ok());
+  REQUIRE(workorders.orders.size() == 1);
+  CHECK(workorders.orders.begin()->second.description().find("李桂兰") == std::string::npos);
+}
+
+TEST_CASE_METHOD(Fixture, "weekly schedules generate tasks once, missed tasks are marked") {
   v1::UpsertScheduleRequest req;
   req.set_request_id(Rid());
   auto* s = req.mutable_schedule();
@@ -408,7 +486,7 @@ TEST_CASE_METHOD(Fixture, "weekly schedules generate tasks once; missed tasks ar
   CHECK(core->ListSchedules(kWorker, {})->schedules_size() == 1);     // covers their grid
   CHECK(core->ListSchedules(kStation, {})->schedules_size() == 1);    // inside their community
   CHECK(core->ListSchedules(kWorkerG02, {})->schedules_size() == 0);  // another grid
-  Register(kStation, 113.607);  // a second shop in g01
+  Register(kStation, 113.607);                                        // a second shop in g01
   CHECK(core->RunSchedules().value() == 2);  // the first occurrence is within the lookahead
   CHECK(core->RunSchedules().value() == 0);
   clock.Advance(absl::Hours(24 * 7));
@@ -452,11 +530,24 @@ TEST_CASE_METHOD(Fixture, "a closed work order of a problem schedules one re-ins
   apply(feed_event(workorder::v1::STATE_VERIFYING, workorder::v1::STATE_CLOSED));  // replayed
   auto history = core->GetSubjectHistory(kWorker, hist);
   CHECK(history->open_work_orders_size() == 0);
+  // A cancelled order of another problem is no longer open and schedules nothing.
+  v1::Task t2 = Assign(shop, "wang-wei");
+  auto r2 = core->SubmitResult(kWorker, Submission(t2, v1::OUTCOME_PROBLEM));
+  const std::string cancelled_id = r2->answers(0).work_order_id();
+  workorder::v1::OrderEvent cancel;
+  cancel.set_order_id(cancelled_id);
+  cancel.set_from_state(workorder::v1::STATE_REPORTED);
+  cancel.set_to_state(workorder::v1::STATE_CANCELLED);
+  store::FeedEvent cancel_event;
+  cancel_event.mutable_payload()->PackFrom(cancel);
+  apply(cancel_event);
+  history = core->GetSubjectHistory(kWorker, hist);
+  CHECK(history->open_work_orders_size() == 0);
   REQUIRE(history->open_tasks_size() == 1);
   CHECK(history->open_tasks(0).kind() == v1::TASK_KIND_REINSPECTION);
   CHECK(history->open_tasks(0).source_order_id() == order_id);
   CHECK(history->open_tasks(0).assignee() == "wang-wei");
-  CHECK(history->recent_results_size() == 1);
+  CHECK(history->recent_results_size() == 2);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "gridwork/service/time_convert.h"
 #include "services/inspection/checklist_rules.h"
 #include "services/inspection/inspection_core.h"
+#include "services/inspection/masking.h"
 
 namespace gridwork::inspection {
 namespace {
@@ -164,6 +165,7 @@ absl::StatusOr<v1::InspectionResult> InspectionCore::SubmitResult(
           result.set_template_version(checklist->version());
           result.set_department(checklist->department());
           result.set_inspector(p.subject());
+          result.set_inspector_role(p.role());
           *result.mutable_submitted_at() = ToProto(now);
           for (auto& a : graded.answers) *result.add_answers() = std::move(a);
           result.set_notes(r.notes());
@@ -225,7 +227,10 @@ absl::Status InspectionCore::CreatePendingOrder(const PendingOrder& pending) {
   req.set_request_id(absl::StrCat("inspection-", result.id(), "-", item->code()));
   req.set_category_id(item->workorder_category());
   *req.mutable_position() = subject.position();
-  req.set_description(absl::StrCat("【检查发现】", subject.name(), "：", item->text(),
+  // A person's name stays in the inspection service (personal data); the order names the
+  // place by its position and the masked name.
+  const std::string who = IsPerson(subject.type()) ? MaskName(subject.name()) : subject.name();
+  req.set_description(absl::StrCat("【检查发现】", who, "：", item->text(),
                                    answer->note().empty() ? "" : "。", answer->note()));
   for (const auto& ph : answer->photos()) {
     auto* ref = req.add_photos();
@@ -236,6 +241,7 @@ absl::Status InspectionCore::CreatePendingOrder(const PendingOrder& pending) {
   req.set_source(workorder::v1::SOURCE_INSPECTION);
   req.set_inspection_ref(absl::StrCat(result.id(), "/", item->code()));
   req.set_on_behalf_of(result.inspector());
+  req.set_on_behalf_of_role(result.inspector_role());
   auto created = deps_.workorders->CreateOrder(req);
   if (!created.ok() && !IsPermanent(created.status())) return created.status();  // retry later
   if (created.ok()) {

@@ -35,7 +35,7 @@ bool AppliesToType(const v1::ChecklistVersion& c, v1::SubjectType t) {
 
 void AppendTaskChanged(const v1::Task& t, store::WriteRequest& w) {
   v1::TaskChanged event;
-  *event.mutable_task() = t;
+  *event.mutable_task() = Masked(t);
   w.AppendEvent(event, t.region_path());
 }
 
@@ -49,6 +49,7 @@ v1::Task InspectionCore::NewTask(v1::TaskKind kind, const v1::Subject& subject,
   t.set_state(v1::TASK_STATE_OPEN);
   t.set_subject_id(subject.id());
   t.set_subject_name(subject.name());
+  t.set_subject_type(subject.type());
   t.set_region_path(subject.region_path());
   t.set_template_id(checklist.template_id());
   t.set_template_version(checklist.version());
@@ -100,7 +101,7 @@ absl::StatusOr<v1::Task> InspectionCore::GetTask(const Principal& p, const v1::G
                                                : !rpc::InScope(p, t.region_path())) {
     return absl::PermissionDeniedError(absl::StrCat("task ", t.id(), " is not yours to see"));
   }
-  return t;
+  return ForViewer(p, std::move(t));
 }
 
 absl::StatusOr<v1::ListTasksResponse> InspectionCore::ListTasks(const Principal& p,
@@ -151,7 +152,7 @@ absl::StatusOr<v1::ListTasksResponse> InspectionCore::ListTasks(const Principal&
       more = true;
       return false;
     }
-    *resp.add_tasks() = *std::move(t);
+    *resp.add_tasks() = ForViewer(p, *std::move(t));
     last_key = key;
     return true;
   };
@@ -308,14 +309,14 @@ absl::Status InspectionCore::ApplyWorkOrderEvent(const store::FeedEvent& event,
                                                  store::WriteRequest& write) {
   workorder::v1::OrderEvent e;
   if (!event.payload().UnpackTo(&e)) return absl::OkStatus();  // other event types
-  if (e.to_state() != workorder::v1::STATE_CLOSED ||
-      e.from_state() == workorder::v1::STATE_CLOSED) {
-    return absl::OkStatus();
-  }
+  const bool closed = e.to_state() == workorder::v1::STATE_CLOSED;
+  const bool cancelled = e.to_state() == workorder::v1::STATE_CANCELLED;
+  if ((!closed && !cancelled) || e.from_state() == e.to_state()) return absl::OkStatus();
   GW_ASSIGN_OR_RETURN(std::optional<OrderLink> link, store_->GetOrderLink(e.order_id()));
   if (!link.has_value() || link->closed) return absl::OkStatus();
-  link->closed = true;
+  link->closed = true;  // no longer an open problem of the subject
   store_->PutOrderLink(e.order_id(), *link, &write);
+  if (cancelled) return absl::OkStatus();  // nothing was fixed: nothing to re-inspect
   const std::string task_id = absl::StrCat("reinsp-", e.order_id());
   if (store_->GetTask(task_id).ok()) return absl::OkStatus();
   GW_ASSIGN_OR_RETURN(v1::InspectionResult result, store_->GetResult(link->result_id));
@@ -365,7 +366,7 @@ absl::StatusOr<v1::SubjectHistory> InspectionCore::GetSubjectHistory(
       error = t.status();
       return false;
     }
-    if (t->state() == v1::TASK_STATE_OPEN) *h.add_open_tasks() = *std::move(t);
+    if (t->state() == v1::TASK_STATE_OPEN) *h.add_open_tasks() = ForViewer(p, *std::move(t));
     return true;
   }));
   GW_RETURN_IF_ERROR(error);

@@ -3,10 +3,6 @@
 namespace gridwork::inspection {
 namespace {
 
-bool IsPerson(v1::SubjectType t) {
-  return t == v1::SUBJECT_TYPE_ELDERLY_ALONE || t == v1::SUBJECT_TYPE_KEY_PERSON;
-}
-
 // Byte length of the UTF-8 sequence starting with `lead`.
 size_t Utf8Length(unsigned char lead) {
   if (lead < 0x80) return 1;
@@ -17,6 +13,10 @@ size_t Utf8Length(unsigned char lead) {
 }
 
 }  // namespace
+
+bool IsPerson(v1::SubjectType t) {
+  return t == v1::SUBJECT_TYPE_ELDERLY_ALONE || t == v1::SUBJECT_TYPE_KEY_PERSON;
+}
 
 bool SeesPersonalData(const common::v1::Principal& p, const v1::Subject& s) {
   switch (p.role()) {
@@ -68,6 +68,16 @@ void MaskPersonalData(v1::Subject* s) {
 v1::Subject ForViewer(const common::v1::Principal& p, v1::Subject s) {
   if (!SeesPersonalData(p, s)) MaskPersonalData(&s);
   return s;
+}
+
+v1::Task Masked(v1::Task t) {
+  if (IsPerson(t.subject_type())) t.set_subject_name(MaskName(t.subject_name()));
+  return t;
+}
+
+v1::Task ForViewer(const common::v1::Principal& p, v1::Task t) {
+  v1::Subject probe;  // no department: handlers see the name masked
+  return SeesPersonalData(p, probe) ? t : Masked(std::move(t));
 }
 
 }  // namespace gridwork::inspection

@@ -18,6 +18,9 @@ namespace gridwork::inspection {
 
 bool SeesPersonalData(const common::v1::Principal& p, const v1::Subject& s);
 
+// True for subject types that are people (their name is personal data).
+bool IsPerson(v1::SubjectType t);
+
 // "13812345678" → "138****5678"; shorter numbers keep only their last 2 digits.
 std::string MaskPhone(absl::string_view phone);
 // "410105199001011234" → "410105********1234" (first 6 and last 4 kept).
@@ -30,6 +33,14 @@ void MaskPersonalData(v1::Subject* s);
 
 // The subject as `p` may see it.
 v1::Subject ForViewer(const common::v1::Principal& p, v1::Subject s);
+
+// The task as `p` may see it: a person's name (subject_name) masked unless `p`'s role sees
+// personal data (department handlers get it masked: a task does not say whose department the
+// person belongs to; they read it from the subject).
+v1::Task ForViewer(const common::v1::Principal& p, v1::Task t);
+
+// The task as published on the feed (a person's name always masked).
+v1::Task Masked(v1::Task t);
 
 }  // namespace gridwork::inspection
 

@@ -42,7 +42,7 @@ TEST_CASE("each stage's clock starts at the transition into it") {
   CHECK(FromProto(o.stage_deadline()) == kT0 + absl::Hours(25));
 }
 
-TEST_CASE("START keeps the handling deadline; a stage without a duration has no deadline") {
+TEST_CASE("START keeps the handling deadline, and a stage without a duration has no deadline") {
   v1::WorkOrder o;
   o.set_state(v1::STATE_DISPATCHED);
   Move(&o, v1::STATE_ACCEPTED, v1::ACTION_ACCEPT, kT0);

@@ -228,6 +228,9 @@ absl::StatusOr<v1::CreateOrderResponse> WorkOrderCore::CreateOrder(
   if (!req.on_behalf_of().empty()) {
     GW_RETURN_IF_ERROR(service::CheckId(req.on_behalf_of(), "on_behalf_of"));
   }
+  if (!common::v1::Role_IsValid(req.on_behalf_of_role())) {
+    return absl::InvalidArgumentError("on_behalf_of_role is not a role");
+  }
   GW_ASSIGN_OR_RETURN(std::vector<v1::Attachment> photos, ResolvePhotos(req.photos()));
   GW_ASSIGN_OR_RETURN(std::string region, locator_->Locate(req.position()));
 
@@ -237,7 +240,9 @@ absl::StatusOr<v1::CreateOrderResponse> WorkOrderCore::CreateOrder(
   order.set_source(req.source() != v1::SOURCE_UNSPECIFIED ? req.source() : DefaultSource(p.role()));
   const bool on_behalf = p.role() == common::v1::ROLE_SERVICE && !req.on_behalf_of().empty();
   order.set_reporter(on_behalf ? req.on_behalf_of() : p.subject());
-  order.set_reporter_role(p.role());
+  order.set_reporter_role(on_behalf && req.on_behalf_of_role() != common::v1::ROLE_UNSPECIFIED
+                              ? req.on_behalf_of_role()
+                              : p.role());
   order.set_category_id(category->id());
   order.set_severity(category->severity());
   *order.mutable_position() = req.position();

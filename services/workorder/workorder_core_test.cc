@@ -237,6 +237,30 @@ TEST_CASE_METHOD(Fixture, "the closed loop: report, rule dispatch, handle, verif
   CHECK(FeedOf<v1::OrderEvent>().size() == 8);
 }
 
+TEST_CASE_METHOD(Fixture, "an order created on a worker's behalf is verified by that worker") {
+  v1::CreateOrderRequest req;
+  req.set_request_id(Rid());
+  req.set_category_id("env.garbage");
+  *req.mutable_position() = At(113.605);
+  req.set_description("【检查发现】灭火器过期");
+  req.set_source(v1::SOURCE_INSPECTION);
+  req.set_on_behalf_of("wang-wei");
+  req.set_on_behalf_of_role(ROLE_GRID_WORKER);
+  auto created = core->CreateOrder(As(ROLE_SERVICE, "inspection"), req);
+  REQUIRE(created.ok());
+  CHECK(created->order().reporter() == "wang-wei");
+  CHECK(created->order().reporter_role() == ROLE_GRID_WORKER);
+  auto s = *Act(kHandler, *Act(kHandler, created->order(), v1::ACTION_ACCEPT), v1::ACTION_START);
+  auto v = Act(kStation, *Act(kHandler, s, v1::ACTION_HANDLE), v1::ACTION_ASSIGN_VERIFICATION);
+  REQUIRE(v.ok());
+  CHECK(v->verifier() == "wang-wei");
+  // Only a SERVICE may report on someone's behalf: a worker's on_behalf_of is ignored.
+  req.set_request_id(Rid());
+  auto own = core->CreateOrder(kWorkerC02, req);
+  REQUIRE(own.ok());
+  CHECK(own->order().reporter() == "li-na");
+}
+
 TEST_CASE_METHOD(Fixture, "the most specific dispatch rule wins") {
   auto c02 = Report(kWorkerC02, "env.garbage", At(113.625));
   REQUIRE(c02.ok());
@@ -354,7 +378,7 @@ TEST_CASE_METHOD(Fixture, "SLA: due soon, overdue and automatic escalation from 
   CHECK(core->VerifyHistory(kStation, vreq)->intact());
 }
 
-TEST_CASE_METHOD(Fixture, "SLA: a suspended order does not go overdue; the clock resumes") {
+TEST_CASE_METHOD(Fixture, "SLA: a suspended order does not go overdue, the clock resumes") {
   auto o = Report(kWorker, "env.garbage", At(113.605))->order();
   auto accepted = *Act(kHandler, o, v1::ACTION_ACCEPT);  // handle: 24 h
   clock.Advance(absl::Hours(10));

@@ -9,7 +9,10 @@ function(gridwork_test)
   add_executable(${ARG_NAME} ${ARG_SOURCES})
   set_target_properties(${ARG_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
   target_link_libraries(${ARG_NAME} PRIVATE gridwork_catch_main ${ARG_DEPS})
+  # --warn NoTests: a CTest entry whose filter matches no test case fails instead of passing
+  # silently (CTest splits names at ';', so a test name must not contain one).
   catch_discover_tests(${ARG_NAME}
+    EXTRA_ARGS --warn NoTests
     PROPERTIES LABELS ${ARG_LABEL}
     WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
     TEST_PREFIX "${ARG_NAME}: ")

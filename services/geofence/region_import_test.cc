@@ -89,7 +89,7 @@ TEST_CASE("ids, levels and parents are checked feature by feature") {
   REQUIRE(plan->ErrorSummary().find("feature #1") != std::string::npos);
 }
 
-TEST_CASE("overlapping siblings are errors with their area; small slivers are tolerated") {
+TEST_CASE("overlapping siblings are errors with their area, small slivers are tolerated") {
   // s02 starts 0.001° (~91 m) inside s01: overlap ≈ 91 m x 11.1 km ≈ 1.0 km².
   auto bad = PlanImport(Collection({Square("410105", "district", 113.6, 34.7, 113.7, 34.8),
                                     Square("410105/s01", "street", 113.6, 34.7, 113.65, 34.8),
@@ -110,7 +110,7 @@ TEST_CASE("overlapping siblings are errors with their area; small slivers are to
   REQUIRE_FALSE(sliver->has_errors());
 }
 
-TEST_CASE("children outside their parent are errors; gaps are warnings with their area") {
+TEST_CASE("children outside their parent are errors, gaps are warnings with their area") {
   auto outside = PlanImport(Collection({Square("410105", "district", 113.6, 34.7, 113.7, 34.8),
                                         Square("410105/s01", "street", 113.55, 34.7, 113.65,
                                                34.8)}),
@@ -130,7 +130,7 @@ TEST_CASE("children outside their parent are errors; gaps are warnings with thei
   REQUIRE(gap->issues[0].area_m2() == Approx(50.8e6).epsilon(0.02));
 }
 
-TEST_CASE("replacing a parent checks its stored children; replacing bumps the version") {
+TEST_CASE("replacing a parent checks its stored children, replacing bumps the version") {
   auto first = PlanImport(TwoStreets(), *Empty(), {}, {}, kNow);
   REQUIRE(first.ok());
   auto stored = TreeOf(*first);

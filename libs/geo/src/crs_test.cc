@@ -109,7 +109,7 @@ TEST_CASE("CRS: round trips below 1e-7 degree over China, iterations bounded", "
   CHECK(max_bd_iter <= 4);
 }
 
-TEST_CASE("CRS: outside China GCJ-02 is WGS-84; BD-09 still applies", "[crs]") {
+TEST_CASE("CRS: outside China GCJ-02 is WGS-84, BD-09 still applies", "[crs]") {
   for (const Point& p : {LngLat(2.3522, 48.8566), LngLat(-74.006, 40.7128),
                          LngLat(151.2093, -33.8688), LngLat(71.9, 35), LngLat(113.6, 56)}) {
     CHECK(OutOfChina(p));
@@ -122,7 +122,7 @@ TEST_CASE("CRS: outside China GCJ-02 is WGS-84; BD-09 still applies", "[crs]") {
   CHECK_FALSE(OutOfChina(LngLat(72.004, 0.8293)));  // the box is closed
 }
 
-TEST_CASE("CRS: NaN in, NaN out; infinities pass through; never hangs", "[crs]") {
+TEST_CASE("CRS: NaN in, NaN out, infinities pass through, never hangs", "[crs]") {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
   for (const Point& p : {LngLat(nan, 34.7), LngLat(113.6, nan), LngLat(nan, nan)}) {

@@ -25,6 +25,7 @@
 #include "gridwork/core/clock.h"
 #include "gridwork/inspection/v1/inspection.pb.h"
 #include "gridwork/store/db.h"
+#include "services/inspection/inspection_metrics.h"
 #include "services/inspection/inspection_store.h"
 #include "services/inspection/presence.h"
 
@@ -46,6 +47,7 @@ struct InspectionDeps {
   clients::RegionLocator* locator = nullptr;
   clients::TrackSource* tracks = nullptr;
   clients::WorkOrderClient* workorders = nullptr;
+  InspectionMetrics* metrics = nullptr;  // optional
 };
 
 class InspectionCore {
@@ -117,6 +119,7 @@ class InspectionCore {
   // Creates one pending work order; OK if it was created or failed permanently (recorded on
   // the answer), an error if it should be retried.
   absl::Status CreatePendingOrder(const PendingOrder& pending);
+  void CountTask(const v1::Task& t) const;
   v1::Task NewTask(v1::TaskKind kind, const v1::Subject& subject,
                    const v1::ChecklistVersion& checklist, const std::string& assignee,
                    absl::Time due, absl::Time now) const;

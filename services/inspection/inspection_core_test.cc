@@ -94,6 +94,8 @@ struct Fixture {
   FakeRegionLocator locator;
   FakeTrackSource tracks;
   FakeWorkOrderClient workorders;
+  prometheus::Registry registry;
+  InspectionMetrics metrics{&registry};
   std::unique_ptr<InspectionStore> store;
   std::unique_ptr<InspectionCore> core;
   int next = 0;
@@ -101,7 +103,7 @@ struct Fixture {
 
   Fixture() {
     store = *InspectionStore::Open(dir.string(), &clock, false);
-    core = *InspectionCore::Create(store.get(), {&locator, &tracks, &workorders}, &clock);
+    core = *InspectionCore::Create(store.get(), {&locator, &tracks, &workorders, &metrics}, &clock);
     workorders.photos.insert(kPhoto);
     v1::CreateChecklistDraftRequest draft;
     draft.set_request_id(Rid());
@@ -219,10 +221,15 @@ TEST_CASE_METHOD(Fixture, "a failed item becomes exactly one work order, retries
   REQUIRE(order.photos_size() == 1);
   CHECK(order.photos(0).sha256() == kPhoto);
 
+  CHECK(metrics.results.Add({{"presence", "VERIFIED"}}).Value() == 1);
+  CHECK(metrics.problems.Value() == 1);
+  CHECK(metrics.work_orders.Add({{"result", "created"}}).Value() == 1);
+  CHECK(metrics.tasks.Add({{"kind", "ASSIGNED"}}).Value() == 1);
   auto again = core->SubmitResult(kWorker, req);  // the phone retries after a timeout
   REQUIRE(again.ok());
   CHECK(again->id() == result->id());
   CHECK(workorders.calls == 1);
+  CHECK(metrics.results.Add({{"presence", "VERIFIED"}}).Value() == 1);  // a replay is not a result
   CHECK(core->ProcessPendingOrders().value() == 0);
 
   v1::GetTaskRequest get;

@@ -192,6 +192,12 @@ absl::StatusOr<v1::InspectionResult> InspectionCore::SubmitResult(
         });
   }  // the lock is released before the orders are created (they take the result's lock)
   if (!stored.ok()) return stored.status();
+  if (deps_.metrics != nullptr && FromProto(stored->submitted_at()) == now) {
+    deps_.metrics->results
+        .Add({{"presence", v1::Presence::Status_Name(stored->presence().status()).substr(7)}})
+        .Increment();
+    deps_.metrics->problems.Increment(stored->problem_count());
+  }
   // Create the work orders now (the outbox loop retries whatever fails here).
   for (const auto& a : stored->answers()) {
     absl::Status s = CreatePendingOrder({stored->id(), a.item_code()});
@@ -243,6 +249,12 @@ absl::Status InspectionCore::CreatePendingOrder(const PendingOrder& pending) {
   req.set_on_behalf_of(result.inspector());
   req.set_on_behalf_of_role(result.inspector_role());
   auto created = deps_.workorders->CreateOrder(req);
+  if (deps_.metrics != nullptr) {
+    const char* outcome = created.ok()                    ? "created"
+                          : IsPermanent(created.status()) ? "refused"
+                                                          : "deferred";
+    deps_.metrics->work_orders.Add({{"result", outcome}}).Increment();
+  }
   if (!created.ok() && !IsPermanent(created.status())) return created.status();  // retry later
   if (created.ok()) {
     answer->set_work_order_id(created->order().id());
@@ -260,6 +272,8 @@ absl::Status InspectionCore::CreatePendingOrder(const PendingOrder& pending) {
 
 absl::StatusOr<int> InspectionCore::ProcessPendingOrders() {
   GW_ASSIGN_OR_RETURN(std::vector<PendingOrder> pending, store_->PendingOrders(options_.batch));
+  if (deps_.metrics != nullptr)
+    deps_.metrics->outbox_pending.Set(static_cast<double>(pending.size()));
   int done = 0;
   for (const auto& p : pending) {
     absl::Status s = CreatePendingOrder(p);

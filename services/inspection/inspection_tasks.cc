@@ -41,6 +41,11 @@ void AppendTaskChanged(const v1::Task& t, store::WriteRequest& w) {
 
 }  // namespace
 
+void InspectionCore::CountTask(const v1::Task& t) const {
+  if (deps_.metrics != nullptr)
+    deps_.metrics->tasks.Add({{"kind", v1::TaskKind_Name(t.kind()).substr(10)}}).Increment();
+}
+
 v1::Task InspectionCore::NewTask(v1::TaskKind kind, const v1::Subject& subject,
                                  const v1::ChecklistVersion& checklist, const std::string& assignee,
                                  absl::Time due, absl::Time now) const {
@@ -90,6 +95,7 @@ absl::StatusOr<v1::Task> InspectionCore::AssignTask(const Principal& p,
         t.set_campaign(r.campaign());
         store_->PutTask(t, nullptr, &w);
         AppendTaskChanged(t, w);
+        CountTask(t);
         return t;
       });
 }
@@ -272,6 +278,7 @@ absl::StatusOr<int> InspectionCore::RunSchedules() {
             t.set_assigned_by(schedule.created_by());
             store_->PutTask(t, nullptr, &w);
             AppendTaskChanged(t, w);
+            CountTask(t);
             ++created;
             return true;
           }));
@@ -300,6 +307,7 @@ absl::StatusOr<int> InspectionCore::MarkMissedTasks() {
     store_->PutTask(*t, &previous, &w);
     AppendTaskChanged(*t, w);
     GW_RETURN_IF_ERROR(store_->db()->Commit(std::move(w)).status());
+    if (deps_.metrics != nullptr) deps_.metrics->tasks_missed.Increment();
     ++missed;
   }
   return missed;
@@ -335,6 +343,7 @@ absl::Status InspectionCore::ApplyWorkOrderEvent(const store::FeedEvent& event,
   t.set_campaign("复查");
   store_->PutTask(t, nullptr, &write);
   AppendTaskChanged(t, write);
+  CountTask(t);
   return absl::OkStatus();
 }
 

@@ -90,8 +90,10 @@ int Run() {
   options.presence.after = absl::GetFlag(FLAGS_presence_after);
   options.default_radius_m = absl::GetFlag(FLAGS_default_radius_m);
   options.reinspection_due = absl::GetFlag(FLAGS_reinspection_due);
-  auto core = InspectionCore::Create(store->get(), {locator.get(), tracks.get(), workorders.get()},
-                                     Clock::Real(), options);
+  InspectionMetrics domain_metrics((*metrics)->registry());
+  auto core = InspectionCore::Create(
+      store->get(), {locator.get(), tracks.get(), workorders.get(), &domain_metrics}, Clock::Real(),
+      options);
   if (!core.ok()) {
     log::Error("cannot start core", {{"error", core.status().message()}});
     return 1;

@@ -16,6 +16,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/integration/principals.h"
 #include "tests/integration/service_process.h"
+#include "tests/integration/small_tree.h"
 
 namespace gridwork::testing {
 namespace {
@@ -26,31 +27,8 @@ using common::v1::ROLE_GRID_LEADER;
 using common::v1::ROLE_GRID_WORKER;
 using common::v1::ROLE_SERVICE;
 
-std::string SquareFeature(const std::string& id, const std::string& level, double lng0,
-                          double lat0, double lng1, double lat1) {
-  return absl::StrFormat(
-      R"({"type":"Feature","properties":{"id":"%s","level":"%s","name":"%s"},)"
-      R"("geometry":{"type":"Polygon","coordinates":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],)"
-      R"([%.6f,%.6f],[%.6f,%.6f]]]}})",
-      id, level, id, lng0, lat0, lng1, lat0, lng1, lat1, lng0, lat1, lng0, lat0);
-}
 
-std::string Collection(const std::vector<std::string>& features) {
-  std::string out = R"({"type":"FeatureCollection","features":[)";
-  for (size_t i = 0; i < features.size(); ++i) absl::StrAppend(&out, i ? "," : "", features[i]);
-  return out + "]}";
-}
 
-// district 410105 = two grids side by side (each 0.025° x 0.05°, ~2.3 km x 5.5 km).
-std::string SmallTree() {
-  return Collection({
-      SquareFeature("410105", "district", 113.60, 34.70, 113.65, 34.75),
-      SquareFeature("410105/s01", "street", 113.60, 34.70, 113.65, 34.75),
-      SquareFeature("410105/s01/c01", "community", 113.60, 34.70, 113.65, 34.75),
-      SquareFeature("410105/s01/c01/g01", "grid", 113.60, 34.70, 113.625, 34.75),
-      SquareFeature("410105/s01/c01/g02", "grid", 113.625, 34.70, 113.65, 34.75),
-  });
-}
 
 struct Geofence {
   TempDir dir;
@@ -86,10 +64,9 @@ struct Geofence {
   }
 };
 
-gv1::LocateRequest At(double lat, double lng) {
+gv1::LocateRequest LocateAt(double lat, double lng) {
   gv1::LocateRequest req;
-  req.mutable_position()->set_lat(lat);
-  req.mutable_position()->set_lng(lng);
+  *req.mutable_position() = At(lat, lng);
   return req;
 }
 
@@ -115,19 +92,19 @@ TEST_CASE("import, locate, list and export over real gRPC", "[integration]") {
   REQUIRE(imported.created() == 5);
 
   gv1::LocateResponse loc;
-  REQUIRE(g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), At(34.72, 113.61), &loc).ok());
+  REQUIRE(g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), LocateAt(34.72, 113.61), &loc).ok());
   REQUIRE(loc.found());
   REQUIRE(loc.region().id() == "410105/s01/c01/g01");
   REQUIRE(loc.path_size() == 4);
   REQUIRE(loc.path(0).id() == "410105");
-  REQUIRE(g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), At(34.72, 113.64), &loc).ok());
+  REQUIRE(g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), LocateAt(34.72, 113.64), &loc).ok());
   REQUIRE(loc.region().id() == "410105/s01/c01/g02");
-  REQUIRE(g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), At(30.0, 100.0), &loc).ok());
+  REQUIRE(g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), LocateAt(30.0, 100.0), &loc).ok());
   REQUIRE_FALSE(loc.found());
 
   gv1::BatchLocateRequest batch;
-  *batch.add_positions() = At(34.72, 113.61).position();
-  *batch.add_positions() = At(34.72, 113.64).position();
+  *batch.add_positions() = LocateAt(34.72, 113.61).position();
+  *batch.add_positions() = LocateAt(34.72, 113.64).position();
   gv1::BatchLocateResponse batch_resp;
   REQUIRE(g.stub->BatchLocate(As(MakePrincipal(ROLE_SERVICE)).get(), batch, &batch_resp).ok());
   REQUIRE(batch_resp.results(1).region().id() == "410105/s01/c01/g02");
@@ -155,7 +132,7 @@ TEST_CASE("import, locate, list and export over real gRPC", "[integration]") {
   gv1::ImportRegionsResponse again;
   REQUIRE(g.Import(exported.geojson(), "import-2", &again).ok());
   REQUIRE(again.replaced() == 5);
-  REQUIRE(g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), At(34.72, 113.61), &loc).ok());
+  REQUIRE(g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), LocateAt(34.72, 113.61), &loc).ok());
   REQUIRE(loc.region().id() == "410105/s01/c01/g01");
   REQUIRE(g.process.Stop() == 0);
 }
@@ -168,7 +145,7 @@ TEST_CASE("bad input gets a precise status and changes nothing", "[integration]"
 
   SECTION("coordinates") {
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    for (auto req : {At(nan, 113.6), At(91, 113.6), At(34.7, -181), At(34.7, INFINITY)}) {
+    for (auto req : {LocateAt(nan, 113.6), LocateAt(91, 113.6), LocateAt(34.7, -181), LocateAt(34.7, INFINITY)}) {
       auto s = g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), req, &loc);
       REQUIRE(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
     }
@@ -431,8 +408,8 @@ TEST_CASE("health, metrics and graceful shutdown", "[integration]") {
 
   REQUIRE(g.Import(SmallTree(), "import-1").ok());
   gv1::LocateResponse loc;
-  REQUIRE(g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), At(34.72, 113.61), &loc).ok());
-  REQUIRE(g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), At(95, 113.61), &loc)
+  REQUIRE(g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), LocateAt(34.72, 113.61), &loc).ok());
+  REQUIRE(g.stub->Locate(As(MakePrincipal(ROLE_GRID_WORKER)).get(), LocateAt(95, 113.61), &loc)
               .error_code() == grpc::StatusCode::INVALID_ARGUMENT);
 
   std::string metrics = HttpGet(g.process.metrics_port(), "/metrics");

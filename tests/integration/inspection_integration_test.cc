@@ -24,6 +24,7 @@
 #include "gridwork/workorder/v1/workorder.grpc.pb.h"
 #include "tests/integration/principals.h"
 #include "tests/integration/service_process.h"
+#include "tests/integration/small_tree.h"
 
 namespace gridwork::testing {
 namespace {
@@ -41,41 +42,8 @@ using common::v1::ROLE_GRID_LEADER;
 using common::v1::ROLE_GRID_WORKER;
 using common::v1::ROLE_VIEWER;
 
-// ---- The region tree: district → street → community → two grids ---------------------------
+// ---- Positions in the small region tree (small_tree.h) ---------------------------------------
 
-std::string SquareFeature(const std::string& id, const std::string& level, double lng0, double lat0,
-                          double lng1, double lat1) {
-  return absl::StrFormat(
-      R"({"type":"Feature","properties":{"id":"%s","level":"%s","name":"%s"},)"
-      R"("geometry":{"type":"Polygon","coordinates":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],)"
-      R"([%.6f,%.6f],[%.6f,%.6f]]]}})",
-      id, level, id, lng0, lat0, lng1, lat0, lng1, lat1, lng0, lat1, lng0, lat0);
-}
-
-// g01 west of 113.625, g02 east (each ~2.3 km x 5.5 km).
-std::string SmallTree() {
-  std::vector<std::string> features = {
-      SquareFeature("410105", "district", 113.60, 34.70, 113.65, 34.75),
-      SquareFeature("410105/s01", "street", 113.60, 34.70, 113.65, 34.75),
-      SquareFeature("410105/s01/c01", "community", 113.60, 34.70, 113.65, 34.75),
-      SquareFeature("410105/s01/c01/g01", "grid", 113.60, 34.70, 113.625, 34.75),
-      SquareFeature("410105/s01/c01/g02", "grid", 113.625, 34.70, 113.65, 34.75),
-  };
-  std::string out = R"({"type":"FeatureCollection","features":[)";
-  for (size_t i = 0; i < features.size(); ++i) absl::StrAppend(&out, i ? "," : "", features[i]);
-  return out + "]}";
-}
-
-constexpr char kCommunity[] = "410105/s01/c01";
-constexpr char kG01[] = "410105/s01/c01/g01";
-constexpr char kG02[] = "410105/s01/c01/g02";
-
-common::v1::LatLng At(double lat, double lng) {
-  common::v1::LatLng p;
-  p.set_lat(lat);
-  p.set_lng(lng);
-  return p;
-}
 const common::v1::LatLng kShopPos = At(34.72, 113.61);       // in g01
 const common::v1::LatLng kOtherGridPos = At(34.72, 113.64);  // in g02
 

@@ -70,7 +70,9 @@ absl::StatusOr<std::optional<std::string>> FindRecordedResponse(
 absl::StatusOr<std::string> RunIdempotentBytes(
     store::Db* db, absl::string_view scope, absl::string_view request_id,
     const google::protobuf::Message& request,
-    const std::function<absl::StatusOr<std::string>(store::WriteRequest&)>& build) {
+    const std::function<absl::StatusOr<std::string>(store::WriteRequest&)>& build,
+    bool* built_here) {
+  if (built_here != nullptr) *built_here = false;
   if (absl::Status s = CheckRequestId(request_id); !s.ok()) return s;
   const std::string fingerprint = RequestFingerprint(request);
   absl::StatusOr<std::optional<std::string>> recorded =
@@ -83,7 +85,10 @@ absl::StatusOr<std::string> RunIdempotentBytes(
   if (!response.ok()) return response.status();
   write.RecordIdempotency(scope, request_id, fingerprint, *response);
   absl::StatusOr<store::CommitResult> committed = db->Commit(std::move(write));
-  if (committed.ok()) return response;
+  if (committed.ok()) {
+    if (built_here != nullptr) *built_here = true;
+    return response;
+  }
   // A concurrent first attempt won the commit race: answer as it did.
   if (auto rec = store::IdempotencyRecordFromStatus(committed.status())) {
     return Replay(*rec, fingerprint);

@@ -7,6 +7,12 @@
 // appends the accepted ones to one WriteBatch with their event sequences assigned in queue
 // order, writes it once (fsync'ed if DbOptions::sync), then re-takes `mu`, publishes the new
 // last sequence, hands every writer its result and wakes the next head.
+//
+// Pipelined sync (DbOptions::pipelined_sync, with sync): the head writes its batch without
+// fsync, pops its group and wakes the next head under `mu`, then calls SyncWAL outside `mu`.
+// The next group builds and writes its batch meanwhile. SyncWAL makes durable every write
+// that finished before it started, so when it returns the group is durable: the head then
+// publishes the group's last sequence (which only grows) and wakes its writers.
 #include <algorithm>
 #include <utility>
 
@@ -81,7 +87,7 @@ absl::StatusOr<CommitResult> Db::Commit(WriteRequest request) {
 // REQUIRES: rep_->mu held; `group` is a prefix of rep_->writers.
 void Db::WriteGroup(std::vector<Writer*>& group) {
   Rep& rep = *rep_;
-  const uint64_t start_sequence = rep.last_sequence;
+  const uint64_t start_sequence = std::max(rep.last_sequence, rep.written_sequence);
   const absl::Time commit_time = std::max(rep.options.clock->Now(), rep.last_commit_time);
   rep.mu.Unlock();
 
@@ -192,16 +198,41 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
   }
 
   absl::Status write_status;
+  const bool pipelined = rep.options.sync && rep.options.pipelined_sync;
   if (batch.Count() > 0) {
     rocksdb::WriteOptions wo;
-    wo.sync = rep.options.sync;
+    wo.sync = rep.options.sync && !pipelined;
     write_status = FromRocksDb(rep.db->Write(wo, &batch), "commit write");
     ++rep.writes;
     UpdateMax(rep.max_group_size, group.size());
   }
 
   rep.mu.Lock();
+  if (pipelined && write_status.ok() && batch.Count() > 0) {
+    // Hand the queue to the next group now; acknowledge this one after an fsync that starts
+    // after this write (SyncWAL covers every write made before it started).
+    if (next - 1 > rep.written_sequence) rep.written_sequence = next - 1;
+    rep.last_commit_time = commit_time;
+    std::vector<Writer*> mine(group.begin(), group.end());
+    for (size_t i = 0; i < mine.size(); ++i) rep.writers.pop_front();
+    if (!rep.writers.empty()) rep.writers.front()->cv.Signal();
+    rep.mu.Unlock();
+    const absl::Status sync_status = FromRocksDb(rep.db->SyncWAL(), "commit fsync");
+    rep.mu.Lock();
+    if (sync_status.ok() && next - 1 > rep.last_sequence) {
+      rep.last_sequence = next - 1;
+      rep.events_cv.SignalAll();
+    }
+    for (size_t i = 0; i < mine.size(); ++i) {
+      mine[i]->result =
+          sync_status.ok() ? std::move(results[i]) : absl::StatusOr<CommitResult>(sync_status);
+      mine[i]->done = true;
+      mine[i]->cv.Signal();
+    }
+    return;
+  }
   if (write_status.ok()) {
+    if (next - 1 > rep.written_sequence) rep.written_sequence = next - 1;
     if (next - 1 > rep.last_sequence) {
       rep.last_sequence = next - 1;
       rep.events_cv.SignalAll();

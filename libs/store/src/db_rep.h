@@ -7,10 +7,12 @@
 //   trim_mu  serialises TrimFeed / TrimIdempotency.
 // Invariants:
 //   1. Only the writer at the head of `writers` writes to RocksDB through Commit, so
-//      `last_sequence` is advanced by one thread at a time and events are written in
-//      sequence order.
+//      `written_sequence` is advanced by one thread at a time and events are written in
+//      sequence order. With pipelined sync the head pops its group before its fsync, so the
+//      next group may write while earlier groups are still syncing.
 //   2. Every event with sequence in [first_retained, last_sequence] is in the events family;
-//      last_sequence is published (under mu) only after its batch is durable.
+//      last_sequence is published (under mu) only after its batch is durable, and only ever
+//      grows (an fsync makes every earlier write durable too).
 #ifndef GRIDWORK_STORE_SRC_DB_REP_H_
 #define GRIDWORK_STORE_SRC_DB_REP_H_
 
@@ -55,6 +57,9 @@ struct Db::Rep {
   mutable absl::CondVar events_cv;
   std::deque<Writer*> writers ABSL_GUARDED_BY(mu);
   uint64_t last_sequence ABSL_GUARDED_BY(mu) = 0;
+  // Highest event sequence written to RocksDB, durable or not (>= last_sequence); 0 until the
+  // first write after Open, when last_sequence stands for it.
+  uint64_t written_sequence ABSL_GUARDED_BY(mu) = 0;
   uint64_t first_retained ABSL_GUARDED_BY(mu) = 1;
   absl::Time last_commit_time ABSL_GUARDED_BY(mu) = absl::InfinitePast();
   bool shutdown ABSL_GUARDED_BY(mu) = false;

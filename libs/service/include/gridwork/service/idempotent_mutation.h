@@ -33,11 +33,13 @@ absl::Status CheckRequestId(absl::string_view request_id);
 // SHA-256 of `request` serialised deterministically without its "request_id" field.
 std::string RequestFingerprint(const google::protobuf::Message& request);
 
-// Type-erased core of RunIdempotent: returns the serialized response.
+// Type-erased core of RunIdempotent: returns the serialized response. `built_here` (if not
+// null) is set to true iff the answer is the one `build` returned and this call committed.
 absl::StatusOr<std::string> RunIdempotentBytes(
     store::Db* db, absl::string_view scope, absl::string_view request_id,
     const google::protobuf::Message& request,
-    const std::function<absl::StatusOr<std::string>(store::WriteRequest&)>& build);
+    const std::function<absl::StatusOr<std::string>(store::WriteRequest&)>& build,
+    bool* built_here = nullptr);
 
 // For mutations whose preparation is expensive (e.g. validating a whole city's polygons):
 // if (scope, request_id) was already recorded, the replayed response (same payload) or the
@@ -65,14 +67,22 @@ absl::StatusOr<Response> RunIdempotent(
     store::Db* db, absl::string_view scope, absl::string_view request_id,
     const google::protobuf::Message& request,
     const std::function<absl::StatusOr<Response>(store::WriteRequest&)>& build) {
+  // The response this call built, so that the common case (this call's commit won) returns
+  // it without parsing it back.
+  std::optional<Response> built;
+  bool built_here = false;
   absl::StatusOr<std::string> bytes = RunIdempotentBytes(
       db, scope, request_id, request,
       [&](store::WriteRequest& write) -> absl::StatusOr<std::string> {
         absl::StatusOr<Response> r = build(write);
         if (!r.ok()) return r.status();
-        return r->SerializeAsString();
-      });
+        std::string serialized = r->SerializeAsString();
+        built = *std::move(r);
+        return serialized;
+      },
+      &built_here);
   if (!bytes.ok()) return bytes.status();
+  if (built_here) return *std::move(built);
   Response out;
   if (!out.ParseFromString(*bytes)) {
     return absl::DataLossError("stored idempotent response does not parse");

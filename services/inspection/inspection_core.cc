@@ -31,6 +31,13 @@ absl::Status RequireCatalogEditor(const Principal& p, const std::string& departm
                                                   department, "\" may edit its checklists"));
 }
 
+// ABORTED unless the draft is still at the revision the caller last read.
+absl::Status CheckRevision(const v1::ChecklistVersion& draft, uint64_t expected) {
+  if (expected == draft.revision()) return absl::OkStatus();
+  return absl::AbortedError(absl::StrCat("the draft is at revision ", draft.revision(),
+                                         ", the request expected ", expected));
+}
+
 // May `p` register, confirm and edit subjects (as opposed to proposing them from patrol)?
 bool ConfirmsSubjects(const Principal& p) {
   return p.role() == common::v1::ROLE_ADMIN || p.role() == common::v1::ROLE_COMMUNITY_STATION ||
@@ -171,10 +178,7 @@ absl::StatusOr<v1::ChecklistVersion> InspectionCore::UpdateChecklistDraft(
               absl::StrCat("checklist ", stored.template_id(), " version ", stored.version(),
                            " is published and never changes; create a new draft"));
         }
-        if (r.expected_revision() != stored.revision()) {
-          return absl::AbortedError(absl::StrCat("the draft is at revision ", stored.revision(),
-                                                 ", the request expected ", r.expected_revision()));
-        }
+        GW_RETURN_IF_ERROR(CheckRevision(stored, r.expected_revision()));
         v1::ChecklistVersion next = r.checklist();
         next.set_department(stored.department());
         next.set_status(v1::ChecklistVersion::STATUS_DRAFT);
@@ -198,10 +202,7 @@ absl::StatusOr<v1::ChecklistVersion> InspectionCore::PublishChecklist(
         if (c.status() == v1::ChecklistVersion::STATUS_PUBLISHED) {
           return absl::FailedPreconditionError("this version is already published");
         }
-        if (r.expected_revision() != c.revision()) {
-          return absl::AbortedError(absl::StrCat("the draft is at revision ", c.revision(),
-                                                 ", the request expected ", r.expected_revision()));
-        }
+        GW_RETURN_IF_ERROR(CheckRevision(c, r.expected_revision()));
         c.set_status(v1::ChecklistVersion::STATUS_PUBLISHED);
         *c.mutable_published_at() = ToProto(clock_->Now());
         c.set_published_by(p.subject());

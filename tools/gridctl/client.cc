@@ -1,6 +1,8 @@
 #include "tools/gridctl/client.h"
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
@@ -18,8 +20,8 @@ Client::Client(std::string key, const ClientOptions& options)
       location_(location::v1::LocationService::NewStub(rpc::MakeChannel(options.location_addr))),
       workorder_(
           workorder::v1::WorkOrderService::NewStub(rpc::MakeChannel(options.workorder_addr))),
-      inspection_(inspection::v1::InspectionService::NewStub(
-          rpc::MakeChannel(options.inspection_addr))) {
+      inspection_(
+          inspection::v1::InspectionService::NewStub(rpc::MakeChannel(options.inspection_addr))) {
   principal_.set_subject(options.subject);
   common::v1::Role role = common::v1::ROLE_UNSPECIFIED;
   common::v1::Role_Parse(options.role, &role);
@@ -43,6 +45,23 @@ int Fail(const std::string& what, const grpc::Status& s) {
 
 std::string ContentRequestId(const std::string& kind, const google::protobuf::Message& m) {
   return kind + "-" + Sha256Hex(m.SerializeAsString()).substr(0, 32);
+}
+
+bool LoadJsonFile(const std::string& path, google::protobuf::Message* m) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "gridctl: cannot read " << path << "\n";
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto parsed = google::protobuf::util::JsonStringToMessage(ss.str(), m);
+  if (!parsed.ok()) {
+    std::cerr << "gridctl: " << path << " is not a " << m->GetTypeName() << ": " << parsed.message()
+              << "\n";
+    return false;
+  }
+  return true;
 }
 
 void Print(const google::protobuf::Message& m) {

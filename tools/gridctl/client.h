@@ -59,6 +59,10 @@ int Fail(const std::string& what, const grpc::Status& s);
 // the same load twice replays the first answers instead of changing anything.
 std::string ContentRequestId(const std::string& kind, const google::protobuf::Message& m);
 
+// Reads `path` and parses it as `m` in protobuf's JSON mapping (unknown fields rejected).
+// On failure prints "gridctl: ..." naming the file and returns false.
+bool LoadJsonFile(const std::string& path, google::protobuf::Message* m);
+
 // Prints `m` as indented JSON (protobuf's JSON mapping) on stdout.
 void Print(const google::protobuf::Message& m);
 

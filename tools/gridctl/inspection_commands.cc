@@ -18,7 +18,6 @@ namespace {
 
 namespace iv1 = inspection::v1;
 
-
 // True if the published version `have` already says what `want` says.
 bool SameContent(const iv1::ChecklistVersion& want, const iv1::ChecklistVersion& have) {
   google::protobuf::util::MessageDifferencer d;
@@ -30,20 +29,8 @@ bool SameContent(const iv1::ChecklistVersion& want, const iv1::ChecklistVersion&
 }
 
 int LoadCatalog(Client& c, const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    std::cerr << "gridctl: cannot read " << file << "\n";
-    return 1;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
   iv1::Catalog catalog;
-  auto parsed = google::protobuf::util::JsonStringToMessage(ss.str(), &catalog);
-  if (!parsed.ok()) {
-    std::cerr << "gridctl: " << file
-              << " is not a gridwork.inspection.v1.Catalog: " << parsed.message() << "\n";
-    return 1;
-  }
+  if (!LoadJsonFile(file, &catalog)) return 1;
   for (const auto& d : catalog.departments()) {
     iv1::UpsertDepartmentRequest req;
     *req.mutable_department() = d;

@@ -11,14 +11,14 @@
 //   gridctl [flags] track WORKER [HOURS]             accepted fixes of the last HOURS (default 24)
 //   gridctl [flags] worker WORKER                    the worker's fence state (geofence)
 //   gridctl [flags] catalog-load FILE.json           create/update work-order categories and rules
-//   gridctl [flags] orders [STATE...]                work orders (one line each), e.g. orders REPORTED
-//   gridctl [flags] order-counts                     kanban column counts
-//   gridctl [flags] order-report CATEGORY LAT LNG TEXT   report an incident
-//   gridctl [flags] order ID | order-history ID | order-verify ID
-//   gridctl [flags] order-act ID ACTION [NOTE]       e.g. order-act wo-.. DISPATCH (--to_department)
-//   gridctl [flags] inspection-load-catalog FILE.json  departments and checklists (published)
-//   gridctl [flags] checklists [DEPT] | subjects [PREFIX] | tasks [ASSIGNEE]
-//   gridctl [flags] subject-register TYPE NAME LAT LNG | task-assign SUBJECT TEMPLATE ASSIGNEE [H]
+//   gridctl [flags] orders [STATE...]                work orders (one line each), e.g. orders
+//   REPORTED gridctl [flags] order-counts                     kanban column counts gridctl [flags]
+//   order-report CATEGORY LAT LNG TEXT   report an incident gridctl [flags] order ID |
+//   order-history ID | order-verify ID gridctl [flags] order-act ID ACTION [NOTE]       e.g.
+//   order-act wo-.. DISPATCH (--to_department) gridctl [flags] inspection-load-catalog FILE.json
+//   departments and checklists (published) gridctl [flags] checklists [DEPT] | subjects [PREFIX] |
+//   tasks [ASSIGNEE] gridctl [flags] subject-register TYPE NAME LAT LNG | task-assign SUBJECT
+//   TEMPLATE ASSIGNEE [H]
 //
 // gridctl signs its own principal with --principal_key_file (an operator tool, like an admin
 // kubeconfig); --as_role and --scope choose what it may do. Every call has --timeout.
@@ -49,10 +49,14 @@ ABSL_FLAG(std::string, geofence_addr, "127.0.0.1:50052", "Address of gridwork-ge
 ABSL_FLAG(std::string, location_addr, "127.0.0.1:50051", "Address of gridwork-location.");
 ABSL_FLAG(std::string, workorder_addr, "127.0.0.1:50053", "Address of gridwork-workorder.");
 ABSL_FLAG(std::string, inspection_addr, "127.0.0.1:50054", "Address of gridwork-inspection.");
-ABSL_FLAG(std::string, department, "", "Department to act for (with --as_role ROLE_DEPARTMENT_HANDLER).");
-ABSL_FLAG(std::string, to_department, "", "order-act DISPATCH: target department (empty = the category's default).");
-ABSL_FLAG(std::string, verifier, "", "order-act ASSIGN_VERIFICATION: the grid worker who verifies.");
-ABSL_FLAG(std::string, principal_key_file, "", "HMAC key file shared with the services (else $GRIDWORK_PRINCIPAL_KEY).");
+ABSL_FLAG(std::string, department, "",
+          "Department to act for (with --as_role ROLE_DEPARTMENT_HANDLER).");
+ABSL_FLAG(std::string, to_department, "",
+          "order-act DISPATCH: target department (empty = the category's default).");
+ABSL_FLAG(std::string, verifier, "",
+          "order-act ASSIGN_VERIFICATION: the grid worker who verifies.");
+ABSL_FLAG(std::string, principal_key_file, "",
+          "HMAC key file shared with the services (else $GRIDWORK_PRINCIPAL_KEY).");
 ABSL_FLAG(std::string, as_subject, "gridctl", "Subject recorded as the author of changes.");
 ABSL_FLAG(std::string, as_role, "ROLE_ADMIN", "Role to act as, e.g. ROLE_ADMIN, ROLE_GRID_LEADER.");
 ABSL_FLAG(std::string, scope, "", "Region scope to act within (empty = everything).");
@@ -89,8 +93,8 @@ int ImportRegions(Client& c, const std::string& file) {
   std::cout << "created " << resp.created() << ", replaced " << resp.replaced() << ", "
             << resp.issues_size() << " issue(s)\n";
   for (const auto& i : resp.issues()) {
-    std::cout << "  " << gv1::ValidationIssue::Severity_Name(i.severity()) << " " << i.code()
-              << " " << i.region_id() << ": " << i.message() << "\n";
+    std::cout << "  " << gv1::ValidationIssue::Severity_Name(i.severity()) << " " << i.code() << " "
+              << i.region_id() << ": " << i.message() << "\n";
   }
   return resp.has_errors() ? 1 : 0;
 }
@@ -190,8 +194,8 @@ int WorkersIn(Client& c, const std::string& region) {
   return 0;
 }
 
-int Report(Client& c, const std::string& worker, const std::string& lat_s,
-           const std::string& lng_s, const std::string& acc_s) {
+int Report(Client& c, const std::string& worker, const std::string& lat_s, const std::string& lng_s,
+           const std::string& acc_s) {
   double lat = 0, lng = 0, acc = 10;
   if (!absl::SimpleAtod(lat_s, &lat) || !absl::SimpleAtod(lng_s, &lng) ||
       (!acc_s.empty() && !absl::SimpleAtod(acc_s, &acc))) {
@@ -251,8 +255,8 @@ int Track(Client& c, const std::string& worker, const std::string& hours_s) {
     for (const location::TrackSample& t : *samples) points.push_back(location::ToTrackPoint(t));
     for (const auto& p : points) {
       std::cout << absl::FormatTime(service::FromProto(p.device_time())) << "\t"
-                << p.position().lat() << "\t" << p.position().lng() << "\t"
-                << p.accuracy_m() << " m\n";
+                << p.position().lat() << "\t" << p.position().lng() << "\t" << p.accuracy_m()
+                << " m\n";
       ++total;
     }
     req.set_page_token(resp.next_page_token());
@@ -273,18 +277,19 @@ int WorkerState(Client& c, const std::string& worker) {
 }
 
 int Usage() {
-  std::cerr << "usage: gridctl [flags] COMMAND ARGS...\n"
-               "commands: import-regions FILE | export-regions [ROOT] | list-regions [PARENT] |\n"
-               "          locate LAT LNG | bind WORKER GRID [ROLE] | workers-in REGION |\n"
-               "          report WORKER LAT LNG [ACC] | last WORKER... | track WORKER [HOURS] |\n"
-               "          worker WORKER |\n"
-               "          catalog-load FILE.json | orders [STATE...] | order-counts |\n"
-               "          order-report CATEGORY LAT LNG TEXT | order ID | order-history ID |\n"
-               "          order-act ID ACTION [NOTE] | order-verify ID |\n"
-               "          inspection-load-catalog FILE.json | checklists [DEPT] | subjects [PREFIX] |\n"
-               "          subject-register TYPE NAME LAT LNG | tasks [ASSIGNEE] |\n"
-               "          task-assign SUBJECT TEMPLATE ASSIGNEE [DUE_HOURS]\n"
-               "run gridctl --help for flags\n";
+  std::cerr
+      << "usage: gridctl [flags] COMMAND ARGS...\n"
+         "commands: import-regions FILE | export-regions [ROOT] | list-regions [PARENT] |\n"
+         "          locate LAT LNG | bind WORKER GRID [ROLE] | workers-in REGION |\n"
+         "          report WORKER LAT LNG [ACC] | last WORKER... | track WORKER [HOURS] |\n"
+         "          worker WORKER |\n"
+         "          catalog-load FILE.json | orders [STATE...] | order-counts |\n"
+         "          order-report CATEGORY LAT LNG TEXT | order ID | order-history ID |\n"
+         "          order-act ID ACTION [NOTE] | order-verify ID |\n"
+         "          inspection-load-catalog FILE.json | checklists [DEPT] | subjects [PREFIX] |\n"
+         "          subject-register TYPE NAME LAT LNG | tasks [ASSIGNEE] |\n"
+         "          task-assign SUBJECT TEMPLATE ASSIGNEE [DUE_HOURS]\n"
+         "run gridctl --help for flags\n";
   return 2;
 }
 
@@ -293,8 +298,13 @@ int Usage() {
 
 int main(int argc, char** argv) {
   using namespace gridwork::gridctl;
-  std::vector<char*> args =
-      gridwork::ParseFlags(argc, argv, "operator command line for Gridwork services.\nUsage: gridctl [flags] COMMAND ARGS... (import-regions, export-regions, list-regions, locate, bind, workers-in, report, last, track, worker, catalog-load, orders, order-counts, order-report, order, order-history, order-act, order-verify, inspection-load-catalog, checklists, subjects, subject-register, tasks, task-assign)");
+  std::vector<char*> args = gridwork::ParseFlags(
+      argc, argv,
+      "operator command line for Gridwork services.\nUsage: gridctl [flags] COMMAND ARGS... "
+      "(import-regions, export-regions, list-regions, locate, bind, workers-in, report, last, "
+      "track, worker, catalog-load, orders, order-counts, order-report, order, order-history, "
+      "order-act, order-verify, inspection-load-catalog, checklists, subjects, subject-register, "
+      "tasks, task-assign)");
   if (args.size() < 2) return Usage();
   auto key = gridwork::rpc::LoadPrincipalKey(absl::GetFlag(FLAGS_principal_key_file));
   if (!key.ok()) {
@@ -330,6 +340,8 @@ int main(int argc, char** argv) {
   for (size_t i = 2; i < args.size(); ++i) rest.push_back(args[i]);
   if (std::optional<int> rc = RunInspectionCommand(client, cmd, rest); rc.has_value()) return *rc;
   if (std::optional<int> rc = RunWorkOrderCommand(
-          client, cmd, rest, {absl::GetFlag(FLAGS_to_department), absl::GetFlag(FLAGS_verifier)}); rc.has_value()) return *rc;
+          client, cmd, rest, {absl::GetFlag(FLAGS_to_department), absl::GetFlag(FLAGS_verifier)});
+      rc.has_value())
+    return *rc;
   return Usage();
 }

@@ -20,7 +20,6 @@ namespace {
 
 namespace wv1 = workorder::v1;
 
-
 bool SameIgnoringVersion(google::protobuf::Message* a, google::protobuf::Message* b) {
   google::protobuf::util::MessageDifferencer d;
   d.IgnoreField(a->GetDescriptor()->FindFieldByName("version"));
@@ -28,22 +27,8 @@ bool SameIgnoringVersion(google::protobuf::Message* a, google::protobuf::Message
 }
 
 int LoadCatalogFile(Client& c, const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    std::cerr << "gridctl: cannot read " << file << "\n";
-    return 1;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
   wv1::Catalog catalog;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto status = google::protobuf::util::JsonStringToMessage(ss.str(), &catalog, options);
-  if (!status.ok()) {
-    std::cerr << "gridctl: " << file
-              << " is not a gridwork.workorder.v1.Catalog: " << status.message() << "\n";
-    return 1;
-  }
+  if (!LoadJsonFile(file, &catalog)) return 1;
   return LoadCatalog(c, catalog);
 }
 

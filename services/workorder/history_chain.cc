@@ -7,22 +7,33 @@
 
 namespace gridwork::workorder {
 
-std::string EventHash(const v1::OrderEvent& e) {
-  v1::OrderEvent copy = e;
-  copy.clear_hash();
+namespace {
+
+// SHA-256 of the deterministic encoding of `e`. REQUIRES: e.hash() is empty.
+std::string HashOfUnsealed(const v1::OrderEvent& e) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
     google::protobuf::io::CodedOutputStream out(&stream);
     out.SetSerializationDeterministic(true);
-    copy.SerializeToCodedStream(&out);
+    e.SerializeToCodedStream(&out);
   }
   return Sha256Hex(bytes);
 }
 
+}  // namespace
+
+std::string EventHash(const v1::OrderEvent& e) {
+  if (e.hash().empty()) return HashOfUnsealed(e);
+  v1::OrderEvent copy = e;
+  copy.clear_hash();
+  return HashOfUnsealed(copy);
+}
+
 void SealEvent(absl::string_view prev_hash, v1::OrderEvent* e) {
   e->set_prev_hash(std::string(prev_hash));
-  e->set_hash(EventHash(*e));
+  e->clear_hash();
+  e->set_hash(HashOfUnsealed(*e));
 }
 
 ChainCheck VerifyChain(const std::vector<v1::OrderEvent>& events, const v1::WorkOrder& order) {

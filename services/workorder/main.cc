@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "gridwork/clients/region_locator.h"
 #include "gridwork/core/flags_usage.h"
 #include "gridwork/core/log.h"
 #include "gridwork/metrics/metrics_server.h"
@@ -15,7 +16,6 @@
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/store/feed_service.h"
 #include "services/workorder/feed_visibility.h"
-#include "gridwork/clients/region_locator.h"
 #include "services/workorder/workorder_core.h"
 #include "services/workorder/workorder_service.h"
 #include "services/workorder/workorder_store.h"

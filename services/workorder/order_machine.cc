@@ -137,7 +137,7 @@ bool CanSee(const Principal& actor, const v1::WorkOrder& order) {
 
 absl::StatusOr<v1::OrderEvent> ApplyAction(const Principal& actor, const ActionInput& in,
                                            const v1::Category& category, absl::Time now,
-                                           v1::WorkOrder* order) {
+                                           v1::WorkOrder* order, v1::WorkOrder* previous) {
   if (in.action == v1::ACTION_REPORT) {
     return absl::InvalidArgumentError("REPORT happens through CreateOrder");
   }
@@ -238,6 +238,9 @@ absl::StatusOr<v1::OrderEvent> ApplyAction(const Principal& actor, const ActionI
   SealEvent(order->history_head(), &event);
   next.set_history_length(event.seq());
   next.set_history_head(event.hash());
+  if (previous != nullptr) {
+    std::swap(*previous, *order);  // the old state, without a copy
+  }
   *order = std::move(next);
   return event;
 }

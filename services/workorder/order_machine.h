@@ -49,9 +49,11 @@ bool CanSee(const common::v1::Principal& actor, const v1::WorkOrder& order);
 // length and head advanced) and the returned event is sealed onto the previous head. On error
 // `order` is unchanged. Errors: FAILED_PRECONDITION (illegal in this state, or already rated),
 // PERMISSION_DENIED (role or object rule), INVALID_ARGUMENT (missing or bad argument).
+// If `previous` is not null it receives the order as it was before (moved, not copied).
 absl::StatusOr<v1::OrderEvent> ApplyAction(const common::v1::Principal& actor,
                                            const ActionInput& in, const v1::Category& category,
-                                           absl::Time now, v1::WorkOrder* order);
+                                           absl::Time now, v1::WorkOrder* order,
+                                           v1::WorkOrder* previous = nullptr);
 
 // The first history event of a new order (REPORT), sealed; sets version 1, history fields and
 // the SLA clock of REPORTED. `order` must have every reported field and created_at set.

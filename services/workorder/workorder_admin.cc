@@ -132,7 +132,8 @@ absl::StatusOr<v1::Category> WorkOrderCore::UpsertCategory(const Principal& p,
 absl::StatusOr<v1::ListCategoriesResponse> WorkOrderCore::ListCategories(
     const Principal&, const v1::ListCategoriesRequest&) {
   v1::ListCategoriesResponse resp;
-  for (const auto& [id, c] : catalog()->categories()) *resp.add_categories() = c;
+  const std::shared_ptr<const CatalogSnapshot> snapshot = catalog();  // keeps it alive
+  for (const auto& [id, c] : snapshot->categories()) *resp.add_categories() = c;
   return resp;
 }
 
@@ -181,7 +182,8 @@ absl::StatusOr<v1::DeleteDispatchRuleResponse> WorkOrderCore::DeleteDispatchRule
   auto result = service::RunIdempotent<v1::DeleteDispatchRuleResponse>(
       store_->db(), "workorder.DeleteDispatchRule", req.request_id(), req,
       [&](store::WriteRequest& write) -> absl::StatusOr<v1::DeleteDispatchRuleResponse> {
-        const v1::DispatchRule* existing = catalog()->FindRule(req.rule_id());
+        const std::shared_ptr<const CatalogSnapshot> snapshot = catalog();
+        const v1::DispatchRule* existing = snapshot->FindRule(req.rule_id());
         GW_RETURN_IF_ERROR(CheckCatalogVersion("dispatch rule", req.rule_id(), existing != nullptr,
                                                existing ? existing->version() : 0,
                                                req.expected_version()));
@@ -202,7 +204,8 @@ absl::StatusOr<v1::DeleteDispatchRuleResponse> WorkOrderCore::DeleteDispatchRule
 absl::StatusOr<v1::ListDispatchRulesResponse> WorkOrderCore::ListDispatchRules(
     const Principal&, const v1::ListDispatchRulesRequest&) {
   v1::ListDispatchRulesResponse resp;
-  for (const auto& [id, r] : catalog()->rules()) *resp.add_rules() = r;
+  const std::shared_ptr<const CatalogSnapshot> snapshot = catalog();  // keeps it alive
+  for (const auto& [id, r] : snapshot->rules()) *resp.add_rules() = r;
   return resp;
 }
 

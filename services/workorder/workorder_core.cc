@@ -151,7 +151,8 @@ void WorkOrderCore::StageChange(const v1::WorkOrder& order, const v1::WorkOrder*
   std::optional<absl::Time> old_deadline =
       previous == nullptr ? std::nullopt : RunningDeadline(*previous);
   if (deadline.has_value() && deadline != old_deadline) {
-    const v1::Category* cat = catalog()->FindCategory(order.category_id());
+    const std::shared_ptr<const CatalogSnapshot> snapshot = catalog();  // keeps `cat` alive
+    const v1::Category* cat = snapshot->FindCategory(order.category_id());
     v1::SlaPolicy policy = cat != nullptr ? cat->sla() : v1::SlaPolicy();
     store_->PutTimer(*deadline, order.id(), TimerKind::kOverdue, order.stage(), *deadline, &write);
     absl::Time soon = DueSoonTime(policy, order.stage(), *deadline);
@@ -320,12 +321,13 @@ absl::StatusOr<v1::WorkOrder> WorkOrderCore::ApplyAndCommit(
                 absl::StrCat("duplicate_of: ", original.status().message()));
           }
         }
-        const v1::Category* found = catalog()->FindCategory(order.category_id());
-        v1::Category category;
-        if (found != nullptr) category = *found;
-        const v1::WorkOrder previous = order;
+        static const v1::Category kUnknownCategory;  // a deleted category: no SLA
+        const std::shared_ptr<const CatalogSnapshot> snapshot = catalog();
+        const v1::Category* found = snapshot->FindCategory(order.category_id());
+        const v1::Category& category = found != nullptr ? *found : kUnknownCategory;
+        v1::WorkOrder previous;
         GW_ASSIGN_OR_RETURN(v1::OrderEvent event,
-                            ApplyAction(actor, in, category, clock_->Now(), &order));
+                            ApplyAction(actor, in, category, clock_->Now(), &order, &previous));
         StageChange(order, &previous, event, write);
         return order;
       });
@@ -413,7 +415,8 @@ absl::StatusOr<int> WorkOrderCore::RunDueTimers() {
       alarm.set_category_id(order.category_id());
       write.AppendEvent(alarm, order.region_path());
 
-      const v1::Category* found = catalog()->FindCategory(order.category_id());
+      const std::shared_ptr<const CatalogSnapshot> snapshot = catalog();  // keeps `found` alive
+      const v1::Category* found = snapshot->FindCategory(order.category_id());
       std::optional<v1::OrderEvent> escalation;
       if (t.kind == TimerKind::kOverdue && found != nullptr && found->escalate_when_overdue()) {
         if (order.state() == v1::STATE_REPORTED || order.state() == v1::STATE_RETURNED) {

@@ -16,19 +16,19 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "gridwork/clients/region_locator.h"
 #include "gridwork/common/v1/principal.pb.h"
 #include "gridwork/core/clock.h"
 #include "gridwork/workorder/v1/workorder.pb.h"
 #include "services/workorder/catalog.h"
 #include "services/workorder/order_machine.h"
-#include "gridwork/clients/region_locator.h"
 #include "services/workorder/workorder_metrics.h"
 #include "services/workorder/workorder_store.h"
 
 namespace gridwork::workorder {
 
-using common::v1::Principal;
 using clients::RegionLocator;
+using common::v1::Principal;
 
 struct WorkOrderOptions {
   // Duplicate suggestion on create.

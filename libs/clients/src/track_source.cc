@@ -6,6 +6,7 @@
 #include "gridwork/rpc/status_convert.h"
 #include "gridwork/service/feed_auth.h"
 #include "gridwork/service/time_convert.h"
+#include "services/location/packed_track.h"
 
 namespace gridwork::clients {
 namespace {
@@ -25,6 +26,7 @@ class LocationTrackSource : public TrackSource {
     *req.mutable_start_time() = service::ToProto(start);
     *req.mutable_end_time() = service::ToProto(end);
     req.set_page_size(10000);
+    req.set_packed(true);  // one PackedTrack instead of a message per fix (location.proto)
     location::v1::GetTrackResponse resp;
     auto ctx = rpc::NewCallContext(deadline_);
     attach_(ctx.get());
@@ -34,10 +36,21 @@ class LocationTrackSource : public TrackSource {
       return absl::Status(status.code(),
                           absl::StrCat("location GetTrack failed: ", status.message()));
     }
+    // A server without the packed encoding answers in `points`; take whichever came.
+    absl::StatusOr<std::vector<location::TrackSample>> packed =
+        location::UnpackTrack(resp.packed());
+    if (!packed.ok()) {
+      return absl::Status(packed.status().code(),
+                          absl::StrCat("location GetTrack: ", packed.status().message()));
+    }
     std::vector<TrackFix> out;
-    out.reserve(resp.points_size());
+    out.reserve(static_cast<size_t>(resp.points_size()) + packed->size());
     for (const auto& p : resp.points()) {
       out.push_back({service::FromProto(p.device_time()), p.position().lat(), p.position().lng()});
+    }
+    for (const location::TrackSample& t : *packed) {
+      out.push_back({absl::FromUnixMillis(t.time_ms), static_cast<double>(t.lat_e7) * 1e-7,
+                     static_cast<double>(t.lng_e7) * 1e-7});
     }
     return out;
   }

@@ -53,6 +53,8 @@ ABSL_FLAG(bool, sync, true,
           "fsync every group commit (false only to diagnose: the figures are then not durable "
           "transitions and must not be reported as such).");
 ABSL_FLAG(bool, json, false, "Print one JSON object of the figures on the last line.");
+ABSL_FLAG(bool, pipelined_sync, true,
+          "The store's pipelined group commit (libs/store DbOptions); false for an A/B.");
 
 namespace gridwork::workorder {
 namespace {
@@ -242,7 +244,8 @@ Figures RunGridwork(int orders, int threads) {
   FakeRegionLocator locator;
   prometheus::Registry registry;
   WorkOrderMetrics metrics(&registry);
-  auto store = WorkOrderStore::Open(dir.string(), clock, absl::GetFlag(FLAGS_sync));
+  auto store = WorkOrderStore::Open(dir.string(), clock, absl::GetFlag(FLAGS_sync),
+                                    absl::GetFlag(FLAGS_pipelined_sync));
   if (!store.ok()) Die("open store: " + store.status().ToString());
   WorkOrderOptions options;
   // CreateOrder's duplicate suggestion would read up to 5,000 earlier orders of the category per

@@ -80,12 +80,14 @@ absl::Status ScanIndex(store::Db* db, const store::FamilyHandle& family, std::st
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<WorkOrderStore>> WorkOrderStore::Open(const std::string& dir,
-                                                                     Clock* clock, bool sync) {
+                                                                     Clock* clock, bool sync,
+                                                                     bool pipelined_sync) {
   std::unique_ptr<WorkOrderStore> s(new WorkOrderStore());
   store::DbOptions opts;
   opts.path = dir;
   opts.service_name = "workorder";
   opts.sync = sync;
+  opts.pipelined_sync = pipelined_sync;
   opts.clock = clock;
   auto blob_files = [](rocksdb::ColumnFamilyOptions* o) {
     // Photos are large and written once: keep them out of the LSM tree (no rewrite of the

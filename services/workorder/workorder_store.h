@@ -53,8 +53,10 @@ struct TimerEntry {
 
 class WorkOrderStore {
  public:
+  // `pipelined_sync`: see store::DbOptions (switchable for the benchmark's A/B).
   static absl::StatusOr<std::unique_ptr<WorkOrderStore>> Open(const std::string& dir, Clock* clock,
-                                                              bool sync);
+                                                              bool sync,
+                                                              bool pipelined_sync = true);
 
   store::Db* db() const { return db_.get(); }
 

@@ -9,10 +9,12 @@
 // last sequence, hands every writer its result and wakes the next head.
 //
 // Pipelined sync (DbOptions::pipelined_sync, with sync): the head writes its batch without
-// fsync, pops its group and wakes the next head under `mu`, then calls SyncWAL outside `mu`.
-// The next group builds and writes its batch meanwhile. SyncWAL makes durable every write
-// that finished before it started, so when it returns the group is durable: the head then
-// publishes the group's last sequence (which only grows) and wakes its writers.
+// fsync, pops its group and wakes the next head under `mu`, then waits for an fsync that
+// starts after its write. The next group builds and writes its batch meanwhile. At most one
+// SyncWAL runs at a time; when it returns, the first waiting head runs the next one, covering
+// every group written so far (SyncWAL makes durable every write that finished before it
+// started). When its group is durable the head publishes the group's last sequence (which
+// only grows) and wakes its writers.
 #include <algorithm>
 #include <utility>
 
@@ -213,12 +215,33 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
     // after this write (SyncWAL covers every write made before it started).
     if (next - 1 > rep.written_sequence) rep.written_sequence = next - 1;
     rep.last_commit_time = commit_time;
+    const uint64_t my_ticket = ++rep.written_ticket;
     std::vector<Writer*> mine(group.begin(), group.end());
     for (size_t i = 0; i < mine.size(); ++i) rep.writers.pop_front();
     if (!rep.writers.empty()) rep.writers.front()->cv.Signal();
-    rep.mu.Unlock();
-    const absl::Status sync_status = FromRocksDb(rep.db->SyncWAL(), "commit fsync");
-    rep.mu.Lock();
+    // Wait until an fsync that started after this write has returned. At most one SyncWAL
+    // runs; the groups written while it runs share the next one (whoever gets here first
+    // runs it for all of them), so fsyncs stay back to back rather than one per group.
+    while (rep.synced_ticket < my_ticket && rep.sync_error.ok()) {
+      if (rep.sync_in_flight) {
+        rep.sync_cv.Wait(&rep.mu);
+        continue;
+      }
+      rep.sync_in_flight = true;
+      const uint64_t covering = rep.written_ticket;
+      rep.mu.Unlock();
+      const absl::Status s = FromRocksDb(rep.db->SyncWAL(), "commit fsync");
+      rep.mu.Lock();
+      rep.sync_in_flight = false;
+      if (s.ok()) {
+        rep.synced_ticket = std::max(rep.synced_ticket, covering);
+      } else {
+        rep.sync_error = s;  // sticky: later commits fail too (RocksDB stops writing anyway)
+      }
+      rep.sync_cv.SignalAll();
+    }
+    const absl::Status sync_status =
+        rep.synced_ticket >= my_ticket ? absl::OkStatus() : rep.sync_error;
     if (sync_status.ok() && next - 1 > rep.last_sequence) {
       rep.last_sequence = next - 1;
       rep.events_cv.SignalAll();

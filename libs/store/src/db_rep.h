@@ -60,6 +60,14 @@ struct Db::Rep {
   // Highest event sequence written to RocksDB, durable or not (>= last_sequence); 0 until the
   // first write after Open, when last_sequence stands for it.
   uint64_t written_sequence ABSL_GUARDED_BY(mu) = 0;
+  // Pipelined sync: groups written (tickets 1, 2, ...), groups known durable, whether a
+  // SyncWAL is running (at most one: groups written meanwhile share the next one), and the
+  // sticky error of a failed sync.
+  uint64_t written_ticket ABSL_GUARDED_BY(mu) = 0;
+  uint64_t synced_ticket ABSL_GUARDED_BY(mu) = 0;
+  bool sync_in_flight ABSL_GUARDED_BY(mu) = false;
+  absl::Status sync_error ABSL_GUARDED_BY(mu);
+  mutable absl::CondVar sync_cv;
   uint64_t first_retained ABSL_GUARDED_BY(mu) = 1;
   absl::Time last_commit_time ABSL_GUARDED_BY(mu) = absl::InfinitePast();
   bool shutdown ABSL_GUARDED_BY(mu) = false;

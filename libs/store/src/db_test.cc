@@ -165,11 +165,16 @@ TEST_CASE("commit: state and events are both visible or neither", "[db][commit]"
 
 TEST_CASE("sequences are contiguous under 8 concurrent committers and survive reopen",
           "[db][commit]") {
+  // Both commit pipelines: the write and its fsync as one step, and pipelined sync.
+  const bool pipelined = GENERATE(false, true);
+  INFO("pipelined_sync " << pipelined);
+  DbOptions options;
+  options.pipelined_sync = pipelined;
   TempDir dir;
   constexpr int kThreads = 8;
   constexpr int kPerThread = 60;
   {
-    auto db = OpenDb(dir.Sub("db"));
+    auto db = OpenDb(dir.Sub("db"), options);
     FamilyHandle state = db->Family("state").value();
     std::vector<std::thread> threads;
     std::vector<std::vector<CommitResult>> results(kThreads);
@@ -213,7 +218,7 @@ TEST_CASE("sequences are contiguous under 8 concurrent committers and survive re
     CHECK(stats.writes < stats.commits);
     CHECK(stats.max_group_size > 1);
   }
-  auto db = OpenDb(dir.Sub("db"));
+  auto db = OpenDb(dir.Sub("db"), options);
   const uint64_t n = db->LastSequence();
   CHECK(n == kThreads * (kPerThread + (kPerThread + 2) / 3));
   auto events = db->ReadEvents(1, 100000);

@@ -8,37 +8,61 @@
 #include "gridwork/core/flags_usage.h"
 #include "gridwork/core/log.h"
 #include "gridwork/metrics/metrics_server.h"
+#include "gridwork/rpc/client.h"
 #include "gridwork/rpc/principal.h"
 #include "gridwork/rpc/server.h"
 #include "gridwork/rpc/shutdown_signal.h"
 #include "gridwork/rpc/status_convert.h"
 #include "gridwork/service/feed_auth.h"
 #include "gridwork/service/service_lifecycle.h"
-#include "gridwork/rpc/client.h"
+#include "gridwork/service/service_main.h"
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
 #include "services/geofence/geofence_core.h"
 #include "services/geofence/geofence_service.h"
 #include "services/geofence/geofence_store.h"
 
-ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50052", "gRPC listen address host:port (port 0 = any free port).");
-ABSL_FLAG(std::string, metrics_addr, "127.0.0.1:9152", "Prometheus /metrics listen address host:port (port 0 = any free port).");
+ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50052",
+          "gRPC listen address host:port (port 0 = any free port).");
+ABSL_FLAG(std::string, metrics_addr, "127.0.0.1:9152",
+          "Prometheus /metrics listen address host:port (port 0 = any free port).");
 ABSL_FLAG(std::string, data_dir, "./data/geofence", "Directory of the service's RocksDB store.");
-ABSL_FLAG(std::string, principal_key_file, "", "File with the HMAC key that verifies caller principals (else $GRIDWORK_PRINCIPAL_KEY).");
-ABSL_FLAG(std::string, location_addr, "", "gridwork-location address; its feed of accepted fixes is evaluated against the fences (empty = fixes only via EvaluateFixes).");
-ABSL_FLAG(bool, sync, true, "fsync the write-ahead log on every commit (group-committed). false survives a process crash but not power loss.");
-ABSL_FLAG(int, max_message_bytes, 32 << 20, "Largest accepted request in bytes (imports of whole cities are a few MB).");
-ABSL_FLAG(absl::Duration, exit_dwell, absl::Seconds(30), "Time a worker must be clearly in another region before a transition fires.");
-ABSL_FLAG(double, enter_margin_m, 5, "Metres a fix must be inside a grid, beyond its accuracy radius, to count as clearly inside.");
-ABSL_FLAG(double, exit_margin_m, 15, "Metres a fix must be outside the current grid, beyond its accuracy radius, to count as clearly outside.");
-ABSL_FLAG(double, max_accuracy_m, 100, "Fixes with a worse accuracy radius never change a worker's grid.");
-ABSL_FLAG(double, sibling_overlap_m2, 2000, "Allowed overlap area between sibling regions, square metres (or --sibling_overlap_ratio of the smaller).");
-ABSL_FLAG(double, sibling_overlap_ratio, 0.002, "Allowed overlap between siblings as a fraction of the smaller one.");
-ABSL_FLAG(double, outside_parent_m2, 2000, "Allowed area of a child outside its parent, square metres (or --outside_parent_ratio of the child).");
-ABSL_FLAG(double, outside_parent_ratio, 0.002, "Allowed area of a child outside its parent as a fraction of the child.");
-ABSL_FLAG(absl::Duration, feed_retention, absl::Hours(24 * 14), "Feed events older than this are trimmed.");
-ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 7), "Idempotency records older than this are trimmed (retries after that are new requests).");
-ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10), "On SIGTERM, how long running calls may take to finish.");
+ABSL_FLAG(std::string, principal_key_file, "",
+          "File with the HMAC key that verifies caller principals (else $GRIDWORK_PRINCIPAL_KEY).");
+ABSL_FLAG(std::string, location_addr, "",
+          "gridwork-location address; its feed of accepted fixes is evaluated against the fences "
+          "(empty = fixes only via EvaluateFixes).");
+ABSL_FLAG(bool, sync, true,
+          "fsync the write-ahead log on every commit (group-committed). false survives a process "
+          "crash but not power loss.");
+ABSL_FLAG(int, max_message_bytes, 32 << 20,
+          "Largest accepted request in bytes (imports of whole cities are a few MB).");
+ABSL_FLAG(absl::Duration, exit_dwell, absl::Seconds(30),
+          "Time a worker must be clearly in another region before a transition fires.");
+ABSL_FLAG(
+    double, enter_margin_m, 5,
+    "Metres a fix must be inside a grid, beyond its accuracy radius, to count as clearly inside.");
+ABSL_FLAG(double, exit_margin_m, 15,
+          "Metres a fix must be outside the current grid, beyond its accuracy radius, to count as "
+          "clearly outside.");
+ABSL_FLAG(double, max_accuracy_m, 100,
+          "Fixes with a worse accuracy radius never change a worker's grid.");
+ABSL_FLAG(double, sibling_overlap_m2, 2000,
+          "Allowed overlap area between sibling regions, square metres (or --sibling_overlap_ratio "
+          "of the smaller).");
+ABSL_FLAG(double, sibling_overlap_ratio, 0.002,
+          "Allowed overlap between siblings as a fraction of the smaller one.");
+ABSL_FLAG(double, outside_parent_m2, 2000,
+          "Allowed area of a child outside its parent, square metres (or --outside_parent_ratio of "
+          "the child).");
+ABSL_FLAG(double, outside_parent_ratio, 0.002,
+          "Allowed area of a child outside its parent as a fraction of the child.");
+ABSL_FLAG(absl::Duration, feed_retention, absl::Hours(24 * 14),
+          "Feed events older than this are trimmed.");
+ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 7),
+          "Idempotency records older than this are trimmed (retries after that are new requests).");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "On SIGTERM, how long running calls may take to finish.");
 
 namespace gridwork::geofence {
 namespace {
@@ -52,11 +76,11 @@ int Run() {
   }
   rpc::PrincipalCodec codec(*key);
 
-  auto store = GeofenceStore::Open(absl::GetFlag(FLAGS_data_dir), Clock::Real(),
-                                   absl::GetFlag(FLAGS_sync));
+  auto store =
+      GeofenceStore::Open(absl::GetFlag(FLAGS_data_dir), Clock::Real(), absl::GetFlag(FLAGS_sync));
   if (!store.ok()) {
-    log::Error("cannot open store", {{"data_dir", absl::GetFlag(FLAGS_data_dir)},
-                                     {"error", store.status().message()}});
+    log::Error("cannot open store",
+               {{"data_dir", absl::GetFlag(FLAGS_data_dir)}, {"error", store.status().message()}});
     return 1;
   }
   auto metrics = metrics::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_addr));
@@ -139,15 +163,8 @@ int Run() {
 }  // namespace gridwork::geofence
 
 int main(int argc, char** argv) {
-#ifdef NDEBUG
-  // Debian's Abseil is built with its debug checks: every Mutex::Lock runs the deadlock
-  // detector, which takes one process-wide spin lock (measured on the ingest path). Release
-  // builds of the services turn it off; Debug builds and tests keep it.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-#endif
-  gridwork::rpc::BlockShutdownSignals();
-  gridwork::ParseFlags(argc, argv,
-                       "region tree, bindings, key points and fence evaluation.\n"
-                       "Usage: gridwork-geofence [flags]");
+  gridwork::service::InitServiceProcess(argc, argv,
+                                        "region tree, bindings, key points and fence evaluation.\n"
+                                        "Usage: gridwork-geofence [flags]");
   return gridwork::geofence::Run();
 }

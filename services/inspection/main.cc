@@ -17,6 +17,7 @@
 #include "gridwork/service/feed_auth.h"
 #include "gridwork/service/periodic_task.h"
 #include "gridwork/service/service_lifecycle.h"
+#include "gridwork/service/service_main.h"
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
 #include "services/inspection/inspection_core.h"
@@ -153,9 +154,9 @@ int Run() {
 }  // namespace gridwork::inspection
 
 int main(int argc, char** argv) {
-  gridwork::rpc::BlockShutdownSignals();
-  gridwork::ParseFlags(argc, argv,
-                       "departments' checklists, subjects, inspection tasks and results; "
-                       "failed items become work orders.\nUsage: gridwork-inspection [flags]");
+  gridwork::service::InitServiceProcess(
+      argc, argv,
+      "departments' checklists, subjects, inspection tasks and results; "
+      "failed items become work orders.\nUsage: gridwork-inspection [flags]");
   return gridwork::inspection::Run();
 }

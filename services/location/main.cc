@@ -14,26 +14,42 @@
 #include "gridwork/rpc/shutdown_signal.h"
 #include "gridwork/service/feed_auth.h"
 #include "gridwork/service/service_lifecycle.h"
+#include "gridwork/service/service_main.h"
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
 #include "services/location/location_core.h"
 #include "services/location/location_service.h"
 #include "services/location/location_store.h"
 
-ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50051", "gRPC listen address host:port (port 0 = any free port).");
-ABSL_FLAG(std::string, metrics_addr, "127.0.0.1:9151", "Prometheus /metrics listen address host:port (port 0 = any free port).");
+ABSL_FLAG(std::string, grpc_addr, "127.0.0.1:50051",
+          "gRPC listen address host:port (port 0 = any free port).");
+ABSL_FLAG(std::string, metrics_addr, "127.0.0.1:9151",
+          "Prometheus /metrics listen address host:port (port 0 = any free port).");
 ABSL_FLAG(std::string, data_dir, "./data/location", "Directory of the service's RocksDB store.");
-ABSL_FLAG(std::string, principal_key_file, "", "File with the HMAC key that verifies caller principals (else $GRIDWORK_PRINCIPAL_KEY).");
-ABSL_FLAG(std::string, geofence_addr, "", "gridwork-geofence address; its fence events give each worker's current grid (empty = none).");
-ABSL_FLAG(bool, sync, true, "fsync the write-ahead log before acknowledging fixes (group-committed). false survives a process crash but not power loss.");
-ABSL_FLAG(absl::Duration, retention, absl::Hours(24 * 400), "Fixes older than this are dropped by compaction.");
-ABSL_FLAG(absl::Duration, future_skew, absl::Minutes(2), "Fixes with a device time further in the future are rejected (FUTURE_TIME).");
-ABSL_FLAG(absl::Duration, max_age, absl::Hours(24 * 7), "Fixes older than this when received are rejected (TOO_OLD).");
-ABSL_FLAG(double, max_accuracy_m, 500, "Fixes with a larger accuracy radius are rejected (LOW_ACCURACY).");
-ABSL_FLAG(double, max_speed_mps, 70, "Fixes implying a faster move from the previous fix are rejected (IMPOSSIBLE_SPEED).");
-ABSL_FLAG(absl::Duration, online_window, absl::Minutes(5), "A worker is online with a fix newer than this.");
-ABSL_FLAG(absl::Duration, feed_retention, absl::Hours(24 * 3), "Feed events (accepted fixes for consumers) older than this are trimmed.");
-ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10), "On SIGTERM, how long running calls may take to finish.");
+ABSL_FLAG(std::string, principal_key_file, "",
+          "File with the HMAC key that verifies caller principals (else $GRIDWORK_PRINCIPAL_KEY).");
+ABSL_FLAG(
+    std::string, geofence_addr, "",
+    "gridwork-geofence address; its fence events give each worker's current grid (empty = none).");
+ABSL_FLAG(bool, sync, true,
+          "fsync the write-ahead log before acknowledging fixes (group-committed). false survives "
+          "a process crash but not power loss.");
+ABSL_FLAG(absl::Duration, retention, absl::Hours(24 * 400),
+          "Fixes older than this are dropped by compaction.");
+ABSL_FLAG(absl::Duration, future_skew, absl::Minutes(2),
+          "Fixes with a device time further in the future are rejected (FUTURE_TIME).");
+ABSL_FLAG(absl::Duration, max_age, absl::Hours(24 * 7),
+          "Fixes older than this when received are rejected (TOO_OLD).");
+ABSL_FLAG(double, max_accuracy_m, 500,
+          "Fixes with a larger accuracy radius are rejected (LOW_ACCURACY).");
+ABSL_FLAG(double, max_speed_mps, 70,
+          "Fixes implying a faster move from the previous fix are rejected (IMPOSSIBLE_SPEED).");
+ABSL_FLAG(absl::Duration, online_window, absl::Minutes(5),
+          "A worker is online with a fix newer than this.");
+ABSL_FLAG(absl::Duration, feed_retention, absl::Hours(24 * 3),
+          "Feed events (accepted fixes for consumers) older than this are trimmed.");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "On SIGTERM, how long running calls may take to finish.");
 
 namespace gridwork::location {
 namespace {
@@ -49,8 +65,8 @@ int Run() {
   auto store = LocationStore::Open(absl::GetFlag(FLAGS_data_dir), Clock::Real(),
                                    absl::GetFlag(FLAGS_sync), absl::GetFlag(FLAGS_retention));
   if (!store.ok()) {
-    log::Error("cannot open store", {{"data_dir", absl::GetFlag(FLAGS_data_dir)},
-                                     {"error", store.status().message()}});
+    log::Error("cannot open store",
+               {{"data_dir", absl::GetFlag(FLAGS_data_dir)}, {"error", store.status().message()}});
     return 1;
   }
   auto metrics = metrics::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_addr));
@@ -91,8 +107,7 @@ int Run() {
     consumer_options.add_metadata = service::ServicePrincipalMetadata(&codec, "location");
     LocationCore* c = core->get();
     grids = std::make_unique<store::FeedConsumer>(
-        (*store)->db(), rpc::MakeChannel(absl::GetFlag(FLAGS_geofence_addr)),
-        "location<-geofence",
+        (*store)->db(), rpc::MakeChannel(absl::GetFlag(FLAGS_geofence_addr)), "location<-geofence",
         store::FeedConsumer::BatchHandler(
             [c](const std::vector<store::FeedEvent>& events, store::WriteRequest& write) {
               std::vector<std::pair<std::string, std::string>> updates;
@@ -128,15 +143,9 @@ int Run() {
 }  // namespace gridwork::location
 
 int main(int argc, char** argv) {
-#ifdef NDEBUG
-  // Debian's Abseil is built with its debug checks: every Mutex::Lock runs the deadlock
-  // detector, which takes one process-wide spin lock (measured on the ingest path). Release
-  // builds of the services turn it off; Debug builds and tests keep it.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-#endif
-  gridwork::rpc::BlockShutdownSignals();
-  gridwork::ParseFlags(argc, argv,
-                       "ingest of grid workers' position fixes, tracks, last positions and "
-                       "online state.\nUsage: gridwork-location [flags]");
+  gridwork::service::InitServiceProcess(
+      argc, argv,
+      "ingest of grid workers' position fixes, tracks, last positions and "
+      "online state.\nUsage: gridwork-location [flags]");
   return gridwork::location::Run();
 }

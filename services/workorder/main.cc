@@ -14,6 +14,7 @@
 #include "gridwork/service/feed_auth.h"
 #include "gridwork/service/periodic_task.h"
 #include "gridwork/service/service_lifecycle.h"
+#include "gridwork/service/service_main.h"
 #include "gridwork/store/feed_service.h"
 #include "services/workorder/feed_visibility.h"
 #include "services/workorder/workorder_core.h"
@@ -118,10 +119,10 @@ int Run() {
 }  // namespace gridwork::workorder
 
 int main(int argc, char** argv) {
-  gridwork::rpc::BlockShutdownSignals();
-  gridwork::ParseFlags(argc, argv,
-                       "the work-order closed loop (report, dispatch, handle, verify, close) "
-                       "with SLA deadlines and a tamper-evident history.\n"
-                       "Usage: gridwork-workorder [flags]");
+  gridwork::service::InitServiceProcess(
+      argc, argv,
+      "the work-order closed loop (report, dispatch, handle, verify, close) "
+      "with SLA deadlines and a tamper-evident history.\n"
+      "Usage: gridwork-workorder [flags]");
   return gridwork::workorder::Run();
 }

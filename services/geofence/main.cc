@@ -147,14 +147,12 @@ int Run() {
   retention_policy.feed_max_age = absl::GetFlag(FLAGS_feed_retention);
   retention_policy.idempotency_max_age = absl::GetFlag(FLAGS_idempotency_retention);
   retention_policy.period = absl::Hours(1);
-  service::RetentionLoop retention((*store)->db(), retention_policy);
 
   return service::ServeUntilShutdown(
-      "geofence", **server, **metrics, (*store)->db(), absl::GetFlag(FLAGS_data_dir),
+      "geofence", **server, **metrics, (*store)->db(), &feed, retention_policy,
+      absl::GetFlag(FLAGS_data_dir),
       [&] {
         if (fixes) fixes->Stop();
-        feed.Shutdown();
-        retention.Stop();
       },
       absl::GetFlag(FLAGS_drain_timeout));
 }

@@ -137,15 +137,13 @@ int Run() {
   });
   service::RetentionPolicy retention_policy;
   retention_policy.feed_max_age = absl::GetFlag(FLAGS_feed_retention);
-  service::RetentionLoop retention((*store)->db(), retention_policy);
 
   return service::ServeUntilShutdown(
-      "inspection", **server, **metrics, (*store)->db(), absl::GetFlag(FLAGS_data_dir),
+      "inspection", **server, **metrics, (*store)->db(), &feed, retention_policy,
+      absl::GetFlag(FLAGS_data_dir),
       [&] {
         orders.Stop();
         loops.Stop();
-        feed.Shutdown();
-        retention.Stop();
       },
       absl::GetFlag(FLAGS_drain_timeout));
 }

@@ -127,14 +127,12 @@ int Run() {
   retention_policy.feed_max_age = absl::GetFlag(FLAGS_feed_retention);
   retention_policy.idempotency_max_age = absl::InfiniteDuration();
   retention_policy.period = absl::Minutes(10);
-  service::RetentionLoop retention((*store)->db(), retention_policy);
 
   return service::ServeUntilShutdown(
-      "location", **server, **metrics, (*store)->db(), absl::GetFlag(FLAGS_data_dir),
+      "location", **server, **metrics, (*store)->db(), &feed, retention_policy,
+      absl::GetFlag(FLAGS_data_dir),
       [&] {
         if (grids) grids->Stop();
-        feed.Shutdown();
-        retention.Stop();
       },
       absl::GetFlag(FLAGS_drain_timeout));
 }

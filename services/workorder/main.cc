@@ -103,16 +103,10 @@ int Run() {
   service::RetentionPolicy retention_policy;
   retention_policy.feed_max_age = absl::GetFlag(FLAGS_feed_retention);
   retention_policy.idempotency_max_age = absl::GetFlag(FLAGS_idempotency_retention);
-  service::RetentionLoop retention((*store)->db(), retention_policy);
 
   return service::ServeUntilShutdown(
-      "workorder", **server, **metrics, (*store)->db(), absl::GetFlag(FLAGS_data_dir),
-      [&] {
-        timers.Stop();
-        feed.Shutdown();
-        retention.Stop();
-      },
-      absl::GetFlag(FLAGS_drain_timeout));
+      "workorder", **server, **metrics, (*store)->db(), &feed, retention_policy,
+      absl::GetFlag(FLAGS_data_dir), [&] { timers.Stop(); }, absl::GetFlag(FLAGS_drain_timeout));
 }
 
 }  // namespace

@@ -145,8 +145,10 @@ void WorkOrderStore::PutOrder(const v1::WorkOrder& order, const v1::WorkOrder* p
   if (previous != nullptr) {
     std::string old_key = StateKey(*previous);
     std::string new_key = StateKey(order);
-    if (old_key != new_key) req->Delete(by_state_, old_key);
-    if (old_key != new_key) req->Put(by_state_, new_key, "");
+    if (old_key != new_key) {
+      req->Delete(by_state_, old_key);
+      req->Put(by_state_, new_key, "");
+    }
     return;
   }
   req->Put(by_state_, StateKey(order), "");

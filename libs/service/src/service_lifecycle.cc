@@ -10,7 +10,8 @@ RetentionLoop::RetentionLoop(store::Db* db, RetentionPolicy policy)
         store::FeedRetention r;
         r.max_age = policy.feed_max_age;
         absl::StatusOr<uint64_t> first = db->TrimFeed(r);
-        if (!first.ok()) log::Warning("feed retention failed", {{"error", first.status().message()}});
+        if (!first.ok())
+          log::Warning("feed retention failed", {{"error", first.status().message()}});
         if (policy.idempotency_max_age != absl::InfiniteDuration()) {
           auto trimmed = db->TrimIdempotency(absl::Now() - policy.idempotency_max_age);
           if (!trimmed.ok()) {
@@ -23,12 +24,21 @@ void RetentionLoop::Stop() { task_.Stop(); }
 
 int ServeUntilShutdown(const std::string& name, rpc::ServiceServer& server,
                        const metrics::MetricsServer& metrics, store::Db* db,
-                       const std::string& data_dir, const std::function<void()>& before_drain,
+                       store::FeedServiceImpl* feed, const RetentionPolicy& retention,
+                       const std::string& data_dir, const std::function<void()>& stop_workers,
                        absl::Duration drain) {
+  RetentionLoop retention_loop(db, retention);
   log::Info(name + " serving", {{"grpc_port", server.grpc_port()},
                                 {"metrics_port", metrics.port()},
                                 {"data_dir", data_dir}});
-  rpc::RunUntilShutdownSignal(server, before_drain, drain);
+  rpc::RunUntilShutdownSignal(
+      server,
+      [&] {
+        stop_workers();
+        feed->Shutdown();
+        retention_loop.Stop();
+      },
+      drain);
   absl::Status closed = db->Close();
   log::Info(name + " stopped", {{"store_closed", closed.ok()}});
   return closed.ok() ? 0 : 1;

@@ -2,9 +2,9 @@
 // log line (which tools/up.sh and the integration tests wait for), graceful drain on
 // SIGTERM/SIGINT, closing the store.
 //
-//   service::RetentionLoop retention(db, {.feed_max_age = absl::Hours(72)});
-//   return service::ServeUntilShutdown("location", **server, **metrics, db, data_dir,
-//                                      [&] { consumer.Stop(); feed.Shutdown(); }, drain);
+//   return service::ServeUntilShutdown("location", **server, **metrics, db, &feed,
+//                                      retention_policy, data_dir,
+//                                      [&] { consumer.Stop(); }, drain);
 #ifndef GRIDWORK_SERVICE_SERVICE_LIFECYCLE_H_
 #define GRIDWORK_SERVICE_SERVICE_LIFECYCLE_H_
 
@@ -16,6 +16,7 @@
 #include "gridwork/rpc/server.h"
 #include "gridwork/service/periodic_task.h"
 #include "gridwork/store/db.h"
+#include "gridwork/store/feed_service.h"
 
 namespace gridwork::service {
 
@@ -39,13 +40,15 @@ class RetentionLoop {
   PeriodicTask task_;
 };
 
-// Logs "<name> serving" (grpc_port, metrics_port, data_dir), blocks until SIGTERM/SIGINT,
-// then: health NOT_SERVING, `before_drain` (stop consumers, end feed streams, stop loops),
-// drain running calls for up to `drain`, close `db`, log "<name> stopped". Returns 0, or 1
-// if the store failed to close cleanly.
+// Runs the store's retention (`retention`) in the background, logs "<name> serving"
+// (grpc_port, metrics_port, data_dir) and blocks until SIGTERM/SIGINT; then: health
+// NOT_SERVING, `stop_workers` (the service's consumers and loops), the feed's open streams end
+// and retention stops, running calls drain for up to `drain`, `db` closes, "<name> stopped" is
+// logged. Returns 0, or 1 if the store failed to close cleanly.
 int ServeUntilShutdown(const std::string& name, rpc::ServiceServer& server,
                        const metrics::MetricsServer& metrics, store::Db* db,
-                       const std::string& data_dir, const std::function<void()>& before_drain,
+                       store::FeedServiceImpl* feed, const RetentionPolicy& retention,
+                       const std::string& data_dir, const std::function<void()>& stop_workers,
                        absl::Duration drain);
 
 }  // namespace gridwork::service

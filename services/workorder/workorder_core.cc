@@ -275,16 +275,18 @@ absl::StatusOr<v1::CreateOrderResponse> WorkOrderCore::CreateOrder(
       store_->db(), "workorder.CreateOrder", req.request_id(), req,
       [&](store::WriteRequest& write) -> absl::StatusOr<v1::CreateOrderResponse> {
         if (dispatch_event.has_value()) {
-          // One write: the REPORTED record is superseded within the same batch.
+          // One write: the REPORTED record is superseded within the same batch; its photo
+          // references are written here (StageChange writes those of the DISPATCH event).
           store_->PutOrder(order, nullptr, &write);
           store_->PutHistoryEvent(reported, &write);
+          for (const auto& photo : reported.photos()) {
+            store_->PutPhotoRef(photo.sha256(), order.id(), &write);
+          }
           write.AppendEvent(reported, region);
           StageChange(dispatched, &order, *dispatch_event, write);
         } else {
-          StageChange(order, nullptr, reported, write);
+          StageChange(order, nullptr, reported, write);  // writes the photo references
         }
-        for (const auto& photo : order.photos())
-          store_->PutPhotoRef(photo.sha256(), order.id(), &write);
         v1::CreateOrderResponse out;
         *out.mutable_order() = dispatch_event.has_value() ? dispatched : order;
         *out.mutable_possible_duplicates() = duplicates.orders();

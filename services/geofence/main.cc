@@ -16,6 +16,7 @@
 #include "gridwork/service/feed_auth.h"
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/service/service_main.h"
+#include "gridwork/service/store_metrics.h"
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
 #include "services/geofence/geofence_core.h"
@@ -142,6 +143,7 @@ int Run() {
         consumer_options);
     fixes->Start();
   }
+  service::ConsumerMetrics consumer_metrics((*metrics)->registry(), {fixes.get()});
 
   service::RetentionPolicy retention_policy;
   retention_policy.feed_max_age = absl::GetFlag(FLAGS_feed_retention);

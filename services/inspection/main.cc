@@ -18,6 +18,7 @@
 #include "gridwork/service/periodic_task.h"
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/service/service_main.h"
+#include "gridwork/service/store_metrics.h"
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
 #include "services/inspection/inspection_core.h"
@@ -126,6 +127,7 @@ int Run() {
       }),
       consumer_options);
   orders.Start();
+  service::ConsumerMetrics consumer_metrics((*metrics)->registry(), {&orders});
   service::PeriodicTask loops(absl::GetFlag(FLAGS_loop_period), [c] {
     for (auto [name, result] : {std::pair{"schedules", c->RunSchedules()},
                                 std::pair{"missed tasks", c->MarkMissedTasks()},

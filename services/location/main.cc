@@ -15,6 +15,7 @@
 #include "gridwork/service/feed_auth.h"
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/service/service_main.h"
+#include "gridwork/service/store_metrics.h"
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
 #include "services/location/location_core.h"
@@ -122,6 +123,7 @@ int Run() {
         consumer_options);
     grids->Start();
   }
+  service::ConsumerMetrics consumer_metrics((*metrics)->registry(), {grids.get()});
 
   service::RetentionPolicy retention_policy;
   retention_policy.feed_max_age = absl::GetFlag(FLAGS_feed_retention);

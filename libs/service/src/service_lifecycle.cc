@@ -2,6 +2,7 @@
 
 #include "absl/time/clock.h"
 #include "gridwork/core/log.h"
+#include "gridwork/service/store_metrics.h"
 
 namespace gridwork::service {
 
@@ -28,6 +29,7 @@ int ServeUntilShutdown(const std::string& name, rpc::ServiceServer& server,
                        const std::string& data_dir, const std::function<void()>& stop_workers,
                        absl::Duration drain) {
   RetentionLoop retention_loop(db, retention);
+  StoreMetrics store_metrics(metrics.registry(), db);
   log::Info(name + " serving", {{"grpc_port", server.grpc_port()},
                                 {"metrics_port", metrics.port()},
                                 {"data_dir", data_dir}});
@@ -37,6 +39,7 @@ int ServeUntilShutdown(const std::string& name, rpc::ServiceServer& server,
         stop_workers();
         feed->Shutdown();
         retention_loop.Stop();
+        store_metrics.Stop();
       },
       drain);
   absl::Status closed = db->Close();

@@ -294,4 +294,14 @@ DbStats Db::Stats() const {
 
 const DbOptions& Db::options() const { return rep_->options; }
 
+std::optional<uint64_t> Db::IntProperty(const std::string& name, bool all_families) const {
+  OpGuard guard(rep_.get());
+  if (!guard.status().ok()) return std::nullopt;
+  uint64_t value = 0;
+  const bool known = all_families ? rep_->db->GetAggregatedIntProperty(name, &value)
+                                  : rep_->db->GetIntProperty(name, &value);
+  if (!known) return std::nullopt;
+  return value;
+}
+
 }  // namespace gridwork::store

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -214,6 +215,11 @@ class Db {
 
   DbStats Stats() const;
   const DbOptions& options() const;
+
+  // RocksDB's integer property `name` (e.g. "rocksdb.is-write-stopped"): of the database for
+  // database-wide properties, summed over every column family if `all_families`. nullopt if
+  // RocksDB does not know it or the store is closed. Safe from any thread.
+  std::optional<uint64_t> IntProperty(const std::string& name, bool all_families = false) const;
 
  private:
   struct Rep;

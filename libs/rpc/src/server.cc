@@ -31,6 +31,9 @@ absl::StatusOr<std::unique_ptr<ServiceServer>> ServiceServer::Start(
       static_cast<int>(absl::ToInt64Milliseconds(options.min_client_ping_interval)));
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   for (grpc::Service* s : services) builder.RegisterService(s);
+  if (options.generic_service != nullptr) {
+    builder.RegisterCallbackGenericService(options.generic_service);
+  }
 
   self->rpc_metrics_ = std::make_unique<RpcMetrics>(metrics->registry());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;

@@ -37,7 +37,7 @@ int ServeUntilShutdown(const std::string& name, rpc::ServiceServer& server,
       server,
       [&] {
         stop_workers();
-        feed->Shutdown();
+        if (feed != nullptr) feed->Shutdown();
         retention_loop.Stop();
         store_metrics.Stop();
       },

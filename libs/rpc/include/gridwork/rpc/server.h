@@ -13,6 +13,7 @@
 #ifndef GRIDWORK_RPC_SERVER_H_
 #define GRIDWORK_RPC_SERVER_H_
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
@@ -38,6 +39,9 @@ struct ServerOptions {
   absl::Duration keepalive_timeout = absl::Seconds(20);
   // Clients may ping no more often than this (protects against ping floods).
   absl::Duration min_client_ping_interval = absl::Seconds(10);
+  // Optional: receives every call to a method no registered service implements (the
+  // gateway's proxy). Not owned; must outlive the server.
+  grpc::CallbackGenericService* generic_service = nullptr;
 };
 
 class ServiceServer {

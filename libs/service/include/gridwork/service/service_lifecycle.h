@@ -44,7 +44,8 @@ class RetentionLoop {
 // (grpc_port, metrics_port, data_dir) and blocks until SIGTERM/SIGINT; then: health
 // NOT_SERVING, `stop_workers` (the service's consumers and loops), the feed's open streams end
 // and retention stops, running calls drain for up to `drain`, `db` closes, "<name> stopped" is
-// logged. Returns 0, or 1 if the store failed to close cleanly.
+// logged. Returns 0, or 1 if the store failed to close cleanly. `feed` may be null (a service
+// that serves no feed, e.g. the gateway).
 int ServeUntilShutdown(const std::string& name, rpc::ServiceServer& server,
                        const metrics::MetricsServer& metrics, store::Db* db,
                        store::FeedServiceImpl* feed, const RetentionPolicy& retention,

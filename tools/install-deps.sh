@@ -10,7 +10,13 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libboost-dev prometheus-cpp-dev catch2 libssl-dev nlohmann-json3-dev
   curl ca-certificates
+  prometheus
 )
+# Deploy checks (tests/deploy): promtool and prometheus come from Debian's prometheus above;
+# kubectl (kustomize) and node/npm are on the machine image; Debian's packages stand in where
+# they are missing (Debian's kubectl 1.20 has an older kustomize: see docs/operations.md).
+if ! command -v kubectl >/dev/null 2>&1; then packages+=(kubernetes-client); fi
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 if [[ "${1:-}" == "--with-bench" ]]; then
   packages+=(postgresql-15-postgis-3 postgresql-15 libpq-dev)
 fi

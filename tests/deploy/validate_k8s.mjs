@@ -66,7 +66,7 @@ const secrets = names("Secret");
 const claims = names("PersistentVolumeClaim");
 const services = new Map(byKind("Service").map((o) => [o.metadata.name, o]));
 // Created out of band in production (docs/operations.md, "Rotate keys").
-const externalSecrets = overlay === "prod" ? new Set(["gridwork-principal-key", "gridwork-tls"]) : new Set();
+const externalSecrets = overlay === "prod" ? new Set(["gridwork-keys", "gridwork-tls"]) : new Set();
 const matches = (selector, labels) =>
   Object.entries(selector || {}).every(([k, v]) => labels?.[k] === v) &&
   Object.keys(selector || {}).length > 0;

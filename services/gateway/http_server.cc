@@ -1,0 +1,255 @@
+#include "services/gateway/http_server.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "gridwork/core/log.h"
+#include "services/gateway/http_api.h"
+#include "services/gateway/loopback_client.h"
+#include "services/gateway/open311.h"
+#include "services/gateway/osmand_intake.h"
+#include "services/gateway/static_files.h"
+
+namespace gridwork::gateway {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+void SetSocketTimeouts(tcp::socket& s, absl::Duration d) {
+  timeval tv;
+  tv.tv_sec = static_cast<time_t>(absl::ToInt64Seconds(d));
+  tv.tv_usec = 0;
+  setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+HttpRequest ToRequest(const http::request<http::string_body>& r, const std::string& peer) {
+  HttpRequest out;
+  out.method = std::string(r.method_string());
+  absl::string_view target(r.target().data(), r.target().size());
+  std::pair<absl::string_view, absl::string_view> pq =
+      absl::StrSplit(target, absl::MaxSplits('?', 1));
+  out.path = UrlDecode(pq.first, false);
+  out.query = ParseFormEncoded(pq.second);
+  if (auto it = r.find(http::field::content_type); it != r.end()) {
+    out.content_type = std::string(it->value());
+  }
+  if (auto it = r.find(http::field::authorization); it != r.end()) {
+    out.authorization = std::string(it->value());
+  }
+  out.body = r.body();
+  out.peer = peer;
+  return out;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpOptions options;
+  HttpDeps deps;
+  std::unique_ptr<LoopbackClient> loopback;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::thread accept_thread;
+  std::atomic<bool> stopping{false};
+  int port = 0;
+
+  absl::Mutex mu;
+  int connections ABSL_GUARDED_BY(mu) = 0;
+  absl::flat_hash_map<int, tcp::socket*> open ABSL_GUARDED_BY(mu);
+
+  HttpResponse Route(const HttpRequest& req, const std::function<SseSink()>& start,
+                     bool* streamed) {
+    *streamed = false;
+    if (req.path == "/healthz") {
+      HttpResponse r;
+      r.content_type = "text/plain";
+      r.body = "ok";
+      return r;
+    }
+    if (absl::StartsWith(req.path, "/api/")) {
+      if (req.method == "GET" && absl::EndsWith(req.path, "/stream")) {
+        return HandleApiStream(loopback.get(), req, start, streamed);
+      }
+      return HandleApiCall(loopback.get(), req);
+    }
+    if (req.path == "/osmand" || req.path == "/osmand/") {
+      return HandleOsmAnd(req, deps.identity, deps.upstreams, deps.principals);
+    }
+    if (absl::StartsWith(req.path, "/open311/")) {
+      return HandleOpen311(loopback.get(), deps.upstreams, deps.principals, req);
+    }
+    return ServeStatic(options.web_root, req);
+  }
+
+  void Serve(tcp::socket& sock) {
+    SetSocketTimeouts(sock, options.io_timeout);
+    beast::error_code ec;
+    tcp::endpoint remote = sock.remote_endpoint(ec);
+    std::string peer =
+        ec ? "unknown" : absl::StrCat("ipv4:", remote.address().to_string(), ":", remote.port());
+    beast::flat_buffer buf;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      parser.body_limit(options.max_body_bytes);
+      http::read(sock, buf, parser, ec);
+      if (ec == http::error::body_limit) {
+        WriteSimple(sock, 413, "{\"code\":\"RESOURCE_EXHAUSTED\",\"message\":\"body too large\"}");
+        break;
+      }
+      if (ec == http::error::header_limit) {
+        WriteSimple(sock, 431,
+                    "{\"code\":\"RESOURCE_EXHAUSTED\",\"message\":\"headers too large\"}");
+        break;
+      }
+      if (ec) break;  // closed, timed out or malformed
+      const auto& raw = parser.get();
+      HttpRequest req = ToRequest(raw, peer);
+      bool streamed = false;
+      auto start = [&]() -> SseSink {
+        std::string head =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+            "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n";
+        beast::error_code wec;
+        asio::write(sock, asio::buffer(head), wec);
+        return [&sock](absl::string_view event, absl::string_view data) {
+          std::string frame;
+          if (!event.empty()) absl::StrAppend(&frame, "event: ", event, "\n");
+          absl::StrAppend(&frame, "data: ", data, "\n\n");
+          beast::error_code e;
+          asio::write(sock, asio::buffer(frame), e);
+          return !e;
+        };
+      };
+      HttpResponse resp = Route(req, start, &streamed);
+      if (streamed) break;  // SSE responses end the connection
+      http::response<http::string_body> out{static_cast<http::status>(resp.status), raw.version()};
+      out.set(http::field::server, "gridwork-gateway");
+      out.set(http::field::content_type, resp.content_type);
+      for (const auto& [k, v] : resp.headers) out.set(k, v);
+      out.keep_alive(raw.keep_alive() && !stopping.load());
+      out.body() = std::move(resp.body);
+      out.prepare_payload();
+      http::write(sock, out, ec);
+      if (ec || !out.keep_alive()) break;
+    }
+    sock.shutdown(tcp::socket::shutdown_both, ec);
+  }
+
+  void WriteSimple(tcp::socket& sock, int status, const std::string& body) {
+    http::response<http::string_body> out{static_cast<http::status>(status), 11};
+    out.set(http::field::content_type, "application/json");
+    out.keep_alive(false);
+    out.body() = body;
+    out.prepare_payload();
+    beast::error_code ec;
+    http::write(sock, out, ec);
+  }
+
+  void AcceptLoop() {
+    int next_id = 0;
+    while (!stopping.load()) {
+      beast::error_code ec;
+      tcp::socket sock(io);
+      acceptor.accept(sock, ec);
+      if (ec) {
+        if (stopping.load()) break;
+        continue;
+      }
+      int id = ++next_id;
+      {
+        absl::MutexLock lock(&mu);
+        if (connections >= options.max_connections) {
+          WriteSimple(sock, 503, "{\"code\":\"UNAVAILABLE\",\"message\":\"too many connections\"}");
+          continue;
+        }
+        ++connections;
+      }
+      std::thread([this, id, s = std::move(sock)]() mutable {
+        {
+          absl::MutexLock lock(&mu);
+          open[id] = &s;
+        }
+        Serve(s);
+        absl::MutexLock lock(&mu);
+        open.erase(id);
+        --connections;
+      }).detach();
+    }
+  }
+};
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& options,
+                                                              HttpDeps deps) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->deps = deps;
+  impl->loopback = std::make_unique<LoopbackClient>(options.grpc_target, deps.peers);
+  std::pair<std::string, std::string> hp = absl::StrSplit(options.addr, absl::MaxSplits(':', 1));
+  int port = 0;
+  beast::error_code ec;
+  auto address = asio::ip::make_address(hp.first, ec);
+  if (ec || !absl::SimpleAtoi(hp.second, &port)) {
+    return absl::InvalidArgumentError("--http_addr must be ip:port, got " + options.addr);
+  }
+  tcp::endpoint ep(address, static_cast<unsigned short>(port));
+  impl->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(ep, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for HTTP on ", options.addr, ": ", ec.message()));
+  }
+  impl->port = impl->acceptor.local_endpoint().port();
+  Impl* raw = impl.get();
+  impl->accept_thread = std::thread([raw] { raw->AcceptLoop(); });
+  log::Info("HTTP server listening", {{"http_addr", options.addr}, {"http_port", raw->port}});
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+int HttpServer::port() const { return impl_->port; }
+
+void HttpServer::Stop() {
+  if (impl_->stopping.exchange(true)) return;
+  beast::error_code ec;
+  // Wake the blocking accept: shutdown the listening socket.
+  ::shutdown(impl_->acceptor.native_handle(), SHUT_RDWR);
+  impl_->acceptor.close(ec);
+  if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
+  {
+    absl::MutexLock lock(&impl_->mu);
+    for (auto& [id, s] : impl_->open) ::shutdown(s->native_handle(), SHUT_RDWR);
+  }
+  absl::Time deadline = absl::Now() + impl_->options.io_timeout;
+  for (;;) {
+    {
+      absl::MutexLock lock(&impl_->mu);
+      if (impl_->connections == 0) break;
+    }
+    if (absl::Now() > deadline) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+}  // namespace gridwork::gateway

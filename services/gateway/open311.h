@@ -1,0 +1,28 @@
+// Open311 GeoReport v2 (JSON only) on the work-order service:
+//   GET  /open311/v2/services.json              categories -> services (public)
+//   GET  /open311/v2/requests.json              the caller's visible orders (residents: their
+//                                               own reports), filters service_request_id,
+//                                               service_code, status=open|closed
+//   GET  /open311/v2/requests/<id>.json         one order
+//   POST /open311/v2/requests.json              form-encoded: api_key, service_code, lat,
+//                                               long, description -> CreateOrder
+// api_key (or "Authorization: Bearer") is an access token of the gateway (Identity.Login);
+// every call goes through the loopback gRPC port, so the policy and the services' own
+// scope rules apply. Errors use the spec's shape: [{"code":<http>,"description":"..."}].
+#ifndef GRIDWORK_SERVICES_GATEWAY_OPEN311_H_
+#define GRIDWORK_SERVICES_GATEWAY_OPEN311_H_
+
+#include "gridwork/rpc/principal.h"
+#include "services/gateway/http_types.h"
+#include "services/gateway/loopback_client.h"
+#include "services/gateway/upstreams.h"
+
+namespace gridwork::gateway {
+
+// services.json is public: it is read from workorder with the gateway's SERVICE principal.
+HttpResponse HandleOpen311(LoopbackClient* loopback, const Upstreams* upstreams,
+                           const rpc::PrincipalCodec* principals, const HttpRequest& req);
+
+}  // namespace gridwork::gateway
+
+#endif  // GRIDWORK_SERVICES_GATEWAY_OPEN311_H_

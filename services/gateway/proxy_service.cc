@@ -1,0 +1,254 @@
+#include "services/gateway/proxy_service.h"
+
+#include <grpcpp/support/client_callback.h>
+
+#include <chrono>
+
+#include "absl/synchronization/mutex.h"
+#include "gridwork/core/log.h"
+#include "gridwork/rpc/metrics_interceptor.h"
+#include "gridwork/rpc/status_convert.h"
+#include "prometheus/counter.h"
+
+namespace gridwork::gateway {
+namespace {
+
+using grpc::ByteBuffer;
+
+// A call refused before any upstream exists: finishes at once.
+class RefusedCall final : public grpc::ServerGenericBidiReactor {
+ public:
+  explicit RefusedCall(const grpc::Status& s) { Finish(s); }
+  void OnDone() override { delete this; }
+};
+
+// One proxied call. Two pumps run independently:
+//   A (client -> upstream): down.Read -> up.Write -> down.Read ... -> up.WritesDone
+//   B (upstream -> client): up.Read -> down.Write -> up.Read ... -> (up read fails)
+// then up.OnDone(status) -> down.Finish(status) -> down.OnDone -> delete.
+//
+// Invariants:
+//  1. The upstream reactor holds one hold from StartCall until pump B's read fails, so
+//     up.OnDone cannot run while pump B may still issue an upstream op.
+//  2. Pump A issues an upstream op only while `a_busy_ > 0` was set under `mu_` and
+//     `up_closed_` was false; pump B removes the hold only when no pump-A op is being
+//     started (else the last pump-A starter removes it). So no upstream op starts after
+//     up.OnDone.
+//  3. down.Finish is called exactly once: from up.OnDone (no down write can be pending then,
+//     because pump B issues the next up read only after its down write completed).
+//  4. No gRPC operation is started while `mu_` is held (callbacks may run inline).
+class ProxyCall final : public grpc::ServerGenericBidiReactor {
+ public:
+  ProxyCall(ProxyService* service, const ProxyDeps& deps, grpc::GenericCallbackServerContext* ctx,
+            Admission admission, grpc::GenericStub* stub)
+      : service_(service),
+        deps_(deps),
+        ctx_(ctx),
+        admission_(std::move(admission)),
+        start_(absl::Now()),
+        up_(this) {
+    const MethodPolicy& p = *admission_.policy;
+    auto cap = std::chrono::system_clock::now() +
+               std::chrono::milliseconds(absl::ToInt64Milliseconds(p.max_deadline));
+    cctx_.set_deadline(std::min(ctx->deadline(), cap));
+    rpc::Principal principal = admission_.caller.principal;
+    deps_.principals->Attach(principal, &cctx_);
+    up_.AddHold();
+    stub->PrepareBidiStreamingCall(&cctx_, ctx->method(), grpc::StubOptions(), &up_);
+    up_.StartRead(&up_msg_);
+    up_.StartCall();
+    StartRead(&down_msg_);
+  }
+
+  // ---- downstream (client) side ----
+  void OnReadDone(bool ok) override {
+    if (ok && static_cast<int64_t>(down_msg_.Length()) > admission_.policy->max_request_bytes) {
+      {
+        absl::MutexLock lock(&mu_);
+        override_status_ = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                        "request message larger than this method allows");
+      }
+      cctx_.TryCancel();
+      return;
+    }
+    if (!BeginUpstreamOp()) return;
+    if (ok) {
+      up_.StartWrite(&down_msg_);
+    } else {
+      up_.StartWritesDone();
+    }
+    EndUpstreamOp();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) cctx_.TryCancel();  // Client went away; end the upstream call too.
+    up_.StartRead(&up_msg_);     // Pump B continues (the hold keeps up_ alive).
+  }
+
+  void OnCancel() override { cctx_.TryCancel(); }
+
+  void OnDone() override { delete this; }
+
+  // ---- upstream side ----
+  void UpReadDone(bool ok) {
+    if (ok) {
+      StartWrite(&up_msg_);
+      return;
+    }
+    bool release = false;
+    {
+      absl::MutexLock lock(&mu_);
+      up_closed_ = true;
+      if (a_busy_ > 0) {
+        release_pending_ = true;
+      } else {
+        release = true;
+      }
+    }
+    if (release) up_.RemoveHold();
+  }
+
+  void UpWriteDone(bool ok) {
+    if (!ok) return;  // Upstream finished or failed; its status comes with OnDone.
+    StartRead(&down_msg_);
+  }
+
+  void UpDone(const grpc::Status& upstream_status) {
+    grpc::Status s = upstream_status;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!override_status_.ok()) s = override_status_;
+    }
+    absl::Duration latency = absl::Now() - start_;
+    const Caller& c = admission_.caller;
+    LogAccess("grpc", c.principal.subject(), ctx_->method(), c.peer, s.error_code(), latency);
+    if (admission_.policy->mutation) {
+      absl::Status a =
+          deps_.identity->RecordAudit(c, ctx_->method(), rpc::GrpcCodeName(s.error_code()), "");
+      if (!a.ok()) log::Warning("audit write failed", {{"error", a.message()}});
+    }
+    Finish(s);
+  }
+
+ private:
+  class UpstreamReactor final : public grpc::ClientBidiReactor<ByteBuffer, ByteBuffer> {
+   public:
+    explicit UpstreamReactor(ProxyCall* call) : call_(call) {}
+    void OnReadDone(bool ok) override { call_->UpReadDone(ok); }
+    void OnWriteDone(bool ok) override { call_->UpWriteDone(ok); }
+    void OnWritesDoneDone(bool) override {}
+    void OnDone(const grpc::Status& s) override { call_->UpDone(s); }
+
+   private:
+    ProxyCall* call_;
+  };
+
+  // Invariant 2: true iff pump A may start one upstream op now.
+  bool BeginUpstreamOp() {
+    absl::MutexLock lock(&mu_);
+    if (up_closed_) return false;
+    ++a_busy_;
+    return true;
+  }
+  void EndUpstreamOp() {
+    bool release = false;
+    {
+      absl::MutexLock lock(&mu_);
+      --a_busy_;
+      if (a_busy_ == 0 && release_pending_) {
+        release_pending_ = false;
+        release = true;
+      }
+    }
+    if (release) up_.RemoveHold();
+  }
+
+  ProxyService* service_;
+  ProxyDeps deps_;
+  grpc::GenericCallbackServerContext* ctx_;
+  Admission admission_;
+  absl::Time start_;
+  grpc::ClientContext cctx_;
+  UpstreamReactor up_;
+  ByteBuffer down_msg_;  // pump A's buffer
+  ByteBuffer up_msg_;    // pump B's buffer
+
+  absl::Mutex mu_;
+  bool up_closed_ ABSL_GUARDED_BY(mu_) = false;
+  int a_busy_ ABSL_GUARDED_BY(mu_) = 0;
+  bool release_pending_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status override_status_ ABSL_GUARDED_BY(mu_);
+};
+
+const char* RefusalReason(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kUnauthenticated:
+      return "unauthenticated";
+    case absl::StatusCode::kPermissionDenied:
+      return "denied";
+    case absl::StatusCode::kResourceExhausted:
+      return "rate_limited";
+    default:
+      return "other";
+  }
+}
+
+}  // namespace
+
+void LogAccess(absl::string_view transport, absl::string_view user, absl::string_view method,
+               absl::string_view peer, int code, absl::Duration latency) {
+  log::Info("access", {{"transport", transport},
+                       {"user", user},
+                       {"method", method},
+                       {"peer", peer},
+                       {"code", rpc::GrpcCodeName(code)},
+                       {"latency_ms", absl::ToDoubleMilliseconds(latency)}});
+}
+
+ProxyService::ProxyService(ProxyDeps deps, prometheus::Registry* registry)
+    : deps_(deps),
+      refused_(prometheus::BuildCounter()
+                   .Name("gridwork_gateway_refused_total")
+                   .Help("Calls the gateway refused before reaching a service, by reason")
+                   .Register(*registry)) {}
+
+void ProxyService::CountRefusal(absl::StatusCode code) {
+  refused_.Add({{"reason", RefusalReason(code)}}).Increment();
+}
+
+grpc::ServerGenericBidiReactor* ProxyService::CreateReactor(
+    grpc::GenericCallbackServerContext* ctx) {
+  std::string peer = deps_.peers->CallerPeer(*ctx);
+  absl::StatusOr<Admission> a = deps_.gate->Admit(ctx->method(), BearerToken(*ctx), peer);
+  grpc::Status refusal;
+  grpc::GenericStub* stub = nullptr;
+  if (!a.ok()) {
+    refusal = rpc::ToGrpcStatus(a.status());
+  } else {
+    Upstream u = a->policy->upstream;
+    if (u == Upstream::kByHeader) {
+      std::string name = MetadataValue(*ctx, kUpstreamHeader);
+      if (!ParseUpstream(name, &u)) {
+        refusal = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                               "name the feed's service in the x-gridwork-upstream header "
+                               "(location, geofence, workorder, inspection, analytics)");
+      }
+    }
+    if (refusal.ok()) {
+      stub = deps_.upstreams->Stub(u);
+      if (stub == nullptr) {
+        refusal = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                               std::string("upstream not configured: ") + UpstreamName(u));
+      }
+    }
+  }
+  if (!refusal.ok()) {
+    CountRefusal(static_cast<absl::StatusCode>(refusal.error_code()));
+    LogAccess("grpc", a.ok() ? a->caller.principal.subject() : "", ctx->method(), peer,
+              refusal.error_code(), absl::ZeroDuration());
+    return new RefusedCall(refusal);
+  }
+  return new ProxyCall(this, deps_, ctx, *std::move(a), stub);
+}
+
+}  // namespace gridwork::gateway

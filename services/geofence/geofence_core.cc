@@ -14,7 +14,7 @@
 #include "gridwork/service/input_checks.h"
 #include "services/geofence/core_helpers.h"
 #include "services/geofence/keys.h"
-#include "services/geofence/region_geometry.h"
+#include "gridwork/clients/region_geometry.h"
 
 namespace gridwork::geofence {
 

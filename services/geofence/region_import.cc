@@ -18,7 +18,7 @@
 #include "gridwork/service/time_convert.h"
 #include "services/geofence/core_helpers.h"
 #include "services/geofence/keys.h"
-#include "services/geofence/region_geometry.h"
+#include "gridwork/clients/region_geometry.h"
 
 namespace gridwork::geofence {
 namespace {
@@ -330,7 +330,7 @@ absl::StatusOr<ImportPlan> PlanImport(const std::string& geojson, const RegionTr
     bg::point_on_surface(c.geometry, label);
     r.mutable_label_point()->set_lng(label.x());
     r.mutable_label_point()->set_lat(label.y());
-    *r.mutable_geometry() = ToProto(c.geometry);
+    *r.mutable_geometry() = clients::ToProto(c.geometry);
     for (const auto& [k, v] : c.properties) (*r.mutable_properties())[k] = v;
     const v1::Region* stored = existing.Find(c.id);
     r.set_version(stored == nullptr ? 1 : stored->version() + 1);

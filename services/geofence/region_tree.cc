@@ -1,7 +1,7 @@
 #include "services/geofence/region_tree.h"
 
 #include "gridwork/geo/distance.h"
-#include "services/geofence/region_geometry.h"
+#include "gridwork/clients/region_geometry.h"
 
 namespace gridwork::geofence {
 
@@ -10,7 +10,7 @@ absl::StatusOr<std::shared_ptr<const RegionTree>> RegionTree::Build(
   std::shared_ptr<RegionTree> tree(new RegionTree());
   for (auto& r : regions) {
     Entry e;
-    e.geometry = ToGeo(r.geometry());
+    e.geometry = clients::ToGeo(r.geometry());
     std::string id = r.id();
     e.region = std::move(r);
     tree->regions_[id] = std::move(e);

@@ -146,6 +146,13 @@ grpc::Status FeedConsumer::RunStream(bool* made_progress) {
     }
     if (!s.ok()) return s;
     peer_last_ = info.last_sequence();
+    // A new consumer (no cursor) of a trimmed feed starts at the first retained event
+    // instead of asking for sequence 1 and failing with OUT_OF_RANGE forever.
+    if (*cursor == 0 && info.first_sequence() > 1) {
+      log::Info("feed consumer starts at the first retained event",
+                {{"consumer", name_}, {"first_sequence", info.first_sequence()}});
+      *cursor = info.first_sequence() - 1;
+    }
   }
 
   grpc::ClientContext ctx;
@@ -346,6 +353,7 @@ bool FeedConsumer::Apply(const FeedEvent& event) {
         ++applied_;
         ++batches_committed_;
         cursor_ = event.sequence();
+        if (options_.on_committed) options_.on_committed();
         return true;
       }
     }
@@ -374,6 +382,7 @@ bool FeedConsumer::ApplyBatch(const std::vector<FeedEvent>& events, int attempts
         applied_ += events.size();
         ++batches_committed_;
         cursor_ = events.back().sequence();
+        if (options_.on_committed) options_.on_committed();
         return true;
       }
     }

@@ -107,6 +107,11 @@ struct FeedConsumerOptions {
   // Read the peer's feed with WatchBatches (many events per gRPC message); a peer that
   // answers UNIMPLEMENTED (older server) is then read with Watch. false: always Watch.
   bool watch_batches = true;
+  // Called on the consumer's thread right after the effects of a handler call were committed
+  // (not after a failed commit, nor for dead letters). A handler that keeps derived state in
+  // memory prepares it during the call and publishes it here, so memory never shows an
+  // effect the store does not have. Null = nothing.
+  std::function<void()> on_committed;
 };
 
 class FeedConsumer {

@@ -234,6 +234,7 @@ absl::StatusOr<v1::OrderEvent> ApplyAction(const Principal& actor, const ActionI
                            ? decided_by
                            : in.decided_by);
   event.set_duplicate_of(in.duplicate_of);
+  if (in.action == v1::ACTION_RATE) event.set_rating_score(in.score);
   for (const auto& p : photos) *event.add_photos() = p;
   SealEvent(order->history_head(), &event);
   next.set_history_length(event.seq());
@@ -254,6 +255,8 @@ v1::OrderEvent StartHistory(const Principal& actor, const v1::Category& category
   v1::OrderEvent event = NewEvent(actor, v1::ACTION_REPORT, v1::STATE_UNSPECIFIED, now, *order);
   event.set_note(order->description());
   for (const auto& p : order->photos()) *event.add_photos() = p;
+  *event.mutable_position() = order->position();
+  event.set_source(order->source());
   SealEvent("", &event);
   order->set_history_length(1);
   order->set_history_head(event.hash());

@@ -31,6 +31,7 @@ expect_rejected() {  # name sed-expression
 }
 expect_rejected "a writable root file system" '0,/readOnlyRootFilesystem: true/s//readOnlyRootFilesystem: false/'
 expect_rejected "a probe port that is a string" '0,/port: 50052$/s//port: "50052"/'
+expect_rejected "a CPU request that is no quantity" '0,/cpu: 50m/s//cpu: lots/'
 expect_rejected "an unknown kind" '0,/^kind: PodDisruptionBudget/s//kind: PodDisruptionBudgett/'
 expect_rejected "an extra network path (workorder -> location)" \
   '/^  name: workorder$/,/^---/{s/app.kubernetes.io\/name: geofence/app.kubernetes.io\/name: location/}'

@@ -71,6 +71,15 @@ const matches = (selector, labels) =>
   Object.entries(selector || {}).every(([k, v]) => labels?.[k] === v) &&
   Object.keys(selector || {}).length > 0;
 
+// The schema types quantities as strings only; the API server parses them.
+const QUANTITY = /^([+-]?[0-9.]+)([eE][+-]?[0-9]+|[KMGTPE]i|[mkMGTPE])?$/;
+const isQuantity = (q) => q !== undefined && QUANTITY.test(String(q));
+const quantity = (q) => {
+  const [, n, u = ""] = String(q).match(QUANTITY);
+  const f = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+              Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 }[u];
+  return Number(n) * (f ?? (u ? Number(`1${u}`) : 1));
+};
 const workloads = [...byKind("StatefulSet"), ...byKind("Deployment")];
 if (workloads.length === 0) fail(null, "no workloads rendered");
 const portOf = (c, name) => c.ports?.find((p) => p.name === name)?.containerPort;
@@ -95,6 +104,8 @@ for (const w of workloads) {
     if (!services.has(w.spec.serviceName)) fail(w, `serviceName ${w.spec.serviceName} is not rendered`);
     const vct = (w.spec.volumeClaimTemplates || []).map((v) => v.metadata.name);
     if (!vct.includes("data")) fail(w, "no volumeClaimTemplate named data");
+    for (const v of w.spec.volumeClaimTemplates || [])
+      if (!isQuantity(v.spec?.resources?.requests?.storage)) fail(w, `claim ${v.metadata.name}: storage is not a quantity`);
   }
   if (overlay === "dev" && w.spec.replicas !== 1) fail(w, "dev runs one replica");
   const volumes = new Map((pod.volumes || []).map((v) => [v.name, v]));
@@ -111,8 +122,15 @@ for (const w of workloads) {
     if (sc.allowPrivilegeEscalation !== false) fail(w, `${c.name}: privilege escalation allowed`);
     if (!(sc.capabilities?.drop || []).includes("ALL")) fail(w, `${c.name}: capabilities not dropped`);
     for (const kind of ["requests", "limits"])
-      for (const r of ["cpu", "memory"])
-        if (!c.resources?.[kind]?.[r]) fail(w, `${c.name}: no ${kind}.${r}`);
+      for (const r of ["cpu", "memory"]) {
+        const q = c.resources?.[kind]?.[r];
+        if (!q) fail(w, `${c.name}: no ${kind}.${r}`);
+        else if (!isQuantity(q)) fail(w, `${c.name}: ${kind}.${r} "${q}" is not a quantity`);
+      }
+    for (const r of ["cpu", "memory"])
+      if (isQuantity(c.resources?.requests?.[r]) && isQuantity(c.resources?.limits?.[r]) &&
+          quantity(c.resources.requests[r]) > quantity(c.resources.limits[r]))
+        fail(w, `${c.name}: ${r} request above its limit`);
     const grpcPort = portOf(c, "grpc");
     if (!grpcPort) fail(w, `${c.name}: no container port named grpc`);
     if (!portOf(c, "metrics")) fail(w, `${c.name}: no container port named metrics`);

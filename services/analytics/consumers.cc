@@ -1,0 +1,113 @@
+#include "services/analytics/consumers.h"
+
+#include "gridwork/rpc/client.h"
+
+namespace gridwork::analytics {
+
+ConsumerSet::ConsumerSet(store::Db* db, Ingest* ingest, PeerAddresses peers,
+                         store::FeedConsumerOptions base)
+    : db_(db), ingest_(ingest), peers_(std::move(peers)), base_(std::move(base)) {
+  absl::MutexLock l(&mu_);
+  Build();
+}
+
+ConsumerSet::~ConsumerSet() { Stop(); }
+
+void ConsumerSet::Build() {
+  consumers_.clear();
+  struct Spec {
+    const std::string* address;
+    const char* name;
+    Source source;
+    std::vector<std::string> types;
+    absl::Status (Ingest::*apply)(const std::vector<store::FeedEvent>&, store::WriteRequest&);
+  };
+  const Spec specs[] = {
+      {&peers_.location,
+       "analytics<-location",
+       Source::kLocation,
+       {"gridwork.common.v1.AcceptedFixes"},
+       &Ingest::ApplyLocation},
+      {&peers_.geofence,
+       "analytics<-geofence",
+       Source::kGeofence,
+       {"gridwork.geofence.v1.RegionChanged", "gridwork.geofence.v1.BindingChanged",
+        "gridwork.geofence.v1.KeyPointChanged", "gridwork.geofence.v1.FenceEvent"},
+       &Ingest::ApplyGeofence},
+      {&peers_.workorder,
+       "analytics<-workorder",
+       Source::kWorkOrder,
+       {"gridwork.workorder.v1.OrderEvent", "gridwork.workorder.v1.SlaAlarm"},
+       &Ingest::ApplyWorkOrder},
+      {&peers_.inspection,
+       "analytics<-inspection",
+       Source::kInspection,
+       {"gridwork.inspection.v1.TaskChanged", "gridwork.inspection.v1.ResultSubmitted",
+        "gridwork.inspection.v1.ChecklistPublished"},
+       &Ingest::ApplyInspection},
+  };
+  for (const Spec& s : specs) {
+    if (s.address->empty()) continue;
+    store::FeedConsumerOptions options = base_;
+    options.types = s.types;
+    Ingest* ingest = ingest_;
+    const Source source = s.source;
+    options.on_committed = [ingest, source] { ingest->Committed(source); };
+    auto apply = s.apply;
+    consumers_.push_back(std::make_unique<store::FeedConsumer>(
+        db_, rpc::MakeChannel(*s.address), s.name,
+        store::FeedConsumer::BatchHandler(
+            [ingest, apply](const std::vector<store::FeedEvent>& events, store::WriteRequest& w) {
+              return (ingest->*apply)(events, w);
+            }),
+        options));
+  }
+}
+
+void ConsumerSet::Start() {
+  absl::MutexLock l(&mu_);
+  if (started_) return;
+  for (auto& c : consumers_) c->Start();
+  started_ = true;
+}
+
+void ConsumerSet::Stop() {
+  absl::MutexLock l(&mu_);
+  for (auto& c : consumers_) c->Stop();
+}
+
+absl::Status ConsumerSet::Restart(const std::function<absl::Status()>& between) {
+  absl::MutexLock l(&mu_);
+  for (auto& c : consumers_) c->Stop();
+  absl::Status s = between();
+  Build();
+  for (auto& c : consumers_) c->Start();
+  started_ = true;
+  return s;
+}
+
+std::vector<v1::ConsumerProgress> ConsumerSet::Progress() const {
+  absl::MutexLock l(&mu_);
+  std::vector<v1::ConsumerProgress> out;
+  for (const auto& c : consumers_) {
+    v1::ConsumerProgress p;
+    p.set_consumer(c->name());
+    p.set_cursor(c->cursor());
+    p.set_lag(c->lag());
+    p.set_peer_last_sequence(c->cursor() + c->lag());
+    p.set_connected(c->connected());
+    p.set_events_applied(c->events_applied());
+    p.set_dead_letters(c->events_dead_lettered());
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<const store::FeedConsumer*> ConsumerSet::consumers() const {
+  absl::MutexLock l(&mu_);
+  std::vector<const store::FeedConsumer*> out;
+  for (const auto& c : consumers_) out.push_back(c.get());
+  return out;
+}
+
+}  // namespace gridwork::analytics

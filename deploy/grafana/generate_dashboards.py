@@ -175,6 +175,34 @@ def inspection():
     return b
 
 
+def analytics():
+    s = "analytics"
+    b = Board("gridwork-analytics", "Gridwork / analytics", "Aggregates, coverage, assessment (feeds of all services).", s)
+    b.row("Cockpit state")
+    b.panel("Workers online / bound", [(f'sum(gridwork_analytics_workers_online{sel(s)})', "online"),
+                                       (f'sum(gridwork_analytics_workers_bound{sel(s)})', "bound")])
+    b.panel("Open / overdue work orders", [(f'sum(gridwork_analytics_orders_open{sel(s)})', "open"),
+                                           (f'sum(gridwork_analytics_orders_overdue{sel(s)})', "overdue")])
+    b.panel("Grids rasterised", [(f'sum(gridwork_analytics_grids{sel(s)})', "grids")])
+    b.panel("Feed events applied/s", [(f'sum by (consumer) (rate(gridwork_analytics_events_applied{sel(s)}[5m]))', "{{consumer}}")],
+            width=16)
+    b.panel("Open cockpit streams", [(f'sum(gridwork_analytics_cockpit_streams{sel(s)})', "streams")])
+    common(b, s, consumers=True)
+    return b
+
+
+def gateway():
+    s = "gateway"
+    b = Board("gridwork-gateway", "Gridwork / gateway", "Login, authorisation, the gRPC and HTTP fronts.", s)
+    b.row("Front door")
+    b.panel("Calls refused/s by reason", [(f'sum by (reason) (rate(gridwork_gateway_refused_total{sel(s)}[5m]))', "{{reason}}")],
+            width=12, description="Calls the gateway refused before reaching a service (authentication, permission, rate limit).")
+    b.panel("Calls/s by service called", [(f'sum by (method) (rate(gridwork_rpc_requests_total{sel(s)}[5m]))', "{{method}}")],
+            unit="reqps", width=12)
+    common(b, s, consumers=False)
+    return b
+
+
 def plain(s, title, description, consumers):
     b = Board(f"gridwork-{s}", f"Gridwork / {s}", description, s)
     common(b, s, consumers=consumers)
@@ -208,8 +236,7 @@ def overview():
 def main():
     os.makedirs(OUT, exist_ok=True)
     boards = [overview(), location(), geofence(), workorder(), inspection(),
-              plain("analytics", "Gridwork / analytics", "Aggregates, coverage, assessment (feeds of all services).", True),
-              plain("gateway", "Gridwork / gateway", "Login, authorisation, the gRPC and HTTP fronts.", False)]
+              analytics(), gateway()]
     for b in boards:
         with open(os.path.join(OUT, b.uid.replace("gridwork-", "") + ".json"), "w") as f:
             json.dump(b.json(), f, indent=2, ensure_ascii=False)

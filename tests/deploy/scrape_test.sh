@@ -118,7 +118,9 @@ for r in d["data"]["result"]:
     print(r["metric"].get("service", r["metric"].get("__name__", "")) + "=" + r["value"][1])'
 }
 has() {  # PromQL service -> true if the query returns a series of that service with value > 0
-  query "$1" | grep -qE "^$2=([1-9]|0\.[0-9]*[1-9])"
+  local result
+  result="$(query "$1")" || return 1  # (no pipe into grep -q: with pipefail its early exit fails)
+  grep -qE "^$2=([1-9]|0\.[0-9]*[1-9])" <<<"$result"
 }
 domain_metric() {  # the services with their own metrics: one of theirs; others: the store's
   case $1 in

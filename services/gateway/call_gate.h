@@ -44,8 +44,11 @@ class CallGate {
   double rate_scale_;
 };
 
-// The single message of every PERMISSION_DENIED the gateway itself gives.
-inline constexpr char kDeniedMessage[] = "permission denied: your role may not call this method";
+// The single message of every PERMISSION_DENIED the gateway gives, its own and the services'
+// (the proxy replaces an upstream's denial message with this one: nothing about the object
+// leaks through a denial).
+inline constexpr char kDeniedMessage[] =
+    "permission denied: outside what your role and region scope may do";
 
 }  // namespace gridwork::gateway
 

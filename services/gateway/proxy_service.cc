@@ -53,8 +53,8 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     cctx_.set_deadline(std::min(ctx->deadline(), cap));
     rpc::Principal principal = admission_.caller.principal;
     deps_.principals->Attach(principal, &cctx_);
-    up_.AddHold();
     stub->PrepareBidiStreamingCall(&cctx_, ctx->method(), grpc::StubOptions(), &up_);
+    up_.AddHold();  // after Prepare: the reactor is bound to its call only then
     up_.StartRead(&up_msg_);
     up_.StartCall();
     StartRead(&down_msg_);
@@ -115,6 +115,11 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
 
   void UpDone(const grpc::Status& upstream_status) {
     grpc::Status s = upstream_status;
+    // One uniform denial at the front door: the owner's reason (which may name the object's
+    // region) stays in its own log, the caller learns only that it was denied.
+    if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+      s = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, kDeniedMessage);
+    }
     {
       absl::MutexLock lock(&mu_);
       if (!override_status_.ok()) s = override_status_;

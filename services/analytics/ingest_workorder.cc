@@ -99,7 +99,8 @@ absl::Status Ingest::ApplyWorkOrder(const std::vector<store::FeedEvent>& events,
 
     // Stage clock: a new stage ends the previous one.
     if (existed && e.stage() != track->stage()) {
-      if (track->stage() != wo::STAGE_NONE) {
+      // A stage ended by cancellation was never handled: it is no handling time.
+      if (track->stage() != wo::STAGE_NONE && e.to_state() != wo::STATE_CANCELLED) {
         int64_t paused = track->paused_ms();
         if (track->suspended_at_ms() > 0) paused += at - track->suspended_at_ms();
         const double seconds =

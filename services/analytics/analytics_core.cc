@@ -229,13 +229,10 @@ absl::StatusOr<v1::AssessmentConfig> AnalyticsCore::SetAssessmentConfig(
       });
 }
 
+// Runs inside ConsumerSet::Restart (its lock held): must not call back into the set.
 absl::Status AnalyticsCore::DropEverything() {
   store::WriteRequest mark;
   store_->SetRebuildPending(true, &mark);
-  for (const v1::ConsumerProgress& c :
-       consumers_ ? consumers_->Progress() : std::vector<v1::ConsumerProgress>()) {
-    mark.SetCursor(c.consumer(), 0);
-  }
   for (const char* name : {"analytics<-location", "analytics<-geofence", "analytics<-workorder",
                            "analytics<-inspection"}) {
     mark.SetCursor(name, 0);

@@ -1,12 +1,17 @@
 #include "services/analytics/consumers.h"
 
+#include "gridwork/core/log.h"
 #include "gridwork/rpc/client.h"
 
 namespace gridwork::analytics {
 
 ConsumerSet::ConsumerSet(store::Db* db, Ingest* ingest, PeerAddresses peers,
-                         store::FeedConsumerOptions base)
-    : db_(db), ingest_(ingest), peers_(std::move(peers)), base_(std::move(base)) {
+                         store::FeedConsumerOptions base, absl::Duration reference_wait)
+    : db_(db),
+      ingest_(ingest),
+      peers_(std::move(peers)),
+      base_(std::move(base)),
+      reference_wait_(reference_wait) {
   absl::MutexLock l(&mu_);
   Build();
 }
@@ -64,24 +69,61 @@ void ConsumerSet::Build() {
   }
 }
 
+void ConsumerSet::StartOrdered() {
+  store::FeedConsumer* reference = nullptr;
+  std::vector<store::FeedConsumer*> rest;
+  for (auto& c : consumers_) {
+    if (c->name() == "analytics<-geofence") {
+      reference = c.get();
+    } else {
+      rest.push_back(c.get());
+    }
+  }
+  if (reference == nullptr) {
+    for (store::FeedConsumer* c : rest) c->Start();
+    return;
+  }
+  reference->Start();
+  stop_starter_ = false;
+  starter_ = std::thread([this, reference, rest] {
+    const absl::Time give_up = absl::Now() + reference_wait_;
+    while (!stop_starter_ && !(reference->connected() && reference->lag() == 0)) {
+      if (absl::Now() > give_up) {
+        log::Warning("geofence feed not caught up: starting the other consumers anyway",
+                     {{"lag", reference->lag()}, {"connected", reference->connected()}});
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    if (stop_starter_) return;
+    for (store::FeedConsumer* c : rest) c->Start();
+  });
+}
+
+void ConsumerSet::StopAll() {
+  stop_starter_ = true;
+  if (starter_.joinable()) starter_.join();
+  for (auto& c : consumers_) c->Stop();
+}
+
 void ConsumerSet::Start() {
   absl::MutexLock l(&mu_);
   if (started_) return;
-  for (auto& c : consumers_) c->Start();
+  StartOrdered();
   started_ = true;
 }
 
 void ConsumerSet::Stop() {
   absl::MutexLock l(&mu_);
-  for (auto& c : consumers_) c->Stop();
+  StopAll();
 }
 
 absl::Status ConsumerSet::Restart(const std::function<absl::Status()>& between) {
   absl::MutexLock l(&mu_);
-  for (auto& c : consumers_) c->Stop();
+  StopAll();
   absl::Status s = between();
   Build();
-  for (auto& c : consumers_) c->Start();
+  StartOrdered();
   started_ = true;
   return s;
 }

@@ -1,13 +1,21 @@
 // The four feed consumers of analytics, as one restartable set (Rebuild stops them, drops the
 // aggregates and starts a fresh set that replays from the first retained events).
 //
+// Order: the geofence consumer (reference data: grids, bindings, key points) starts first; the
+// others start once it has caught up with the geofence feed as it was when it connected (or
+// after `reference_wait`, logged). Fixes and reports are joined with bindings and grids when
+// they are applied, so a replay from scratch (new instance, Rebuild) must see the reference
+// data first to reach the same aggregates as the instance that followed the feeds live.
+//
 // Thread safety: all methods are thread-safe; Restart and Stop serialise with each other.
 #ifndef GRIDWORK_SERVICES_ANALYTICS_CONSUMERS_H_
 #define GRIDWORK_SERVICES_ANALYTICS_CONSUMERS_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -27,7 +35,8 @@ struct PeerAddresses {
 class ConsumerSet {
  public:
   // `base` supplies add_metadata, deadlines and backoff; types and on_committed are set here.
-  ConsumerSet(store::Db* db, Ingest* ingest, PeerAddresses peers, store::FeedConsumerOptions base);
+  ConsumerSet(store::Db* db, Ingest* ingest, PeerAddresses peers, store::FeedConsumerOptions base,
+              absl::Duration reference_wait = absl::Seconds(30));
   ~ConsumerSet();
 
   void Start();
@@ -41,12 +50,19 @@ class ConsumerSet {
 
  private:
   void Build() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts the geofence consumer now and the others from a thread once it caught up.
+  void StartOrdered() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stops every consumer and the starter thread.
+  void StopAll() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   store::Db* db_;
   Ingest* ingest_;
   const PeerAddresses peers_;
   const store::FeedConsumerOptions base_;
+  const absl::Duration reference_wait_;
   mutable absl::Mutex mu_;
+  std::thread starter_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> stop_starter_{false};
   std::vector<std::unique_ptr<store::FeedConsumer>> consumers_ ABSL_GUARDED_BY(mu_);
   bool started_ ABSL_GUARDED_BY(mu_) = false;
 };

@@ -60,9 +60,28 @@ start location 50051 9151 --geofence_addr=127.0.0.1:50052
 start workorder 50053 9153 --geofence_addr=127.0.0.1:50052
 start inspection 50054 9154 --geofence_addr=127.0.0.1:50052 --location_addr=127.0.0.1:50051 \
   --workorder_addr=127.0.0.1:50053
+# Analytics follows the feeds of all four; the gateway fronts every service.
+start analytics 50055 9155 --geofence_addr=127.0.0.1:50052 --location_addr=127.0.0.1:50051 \
+  --workorder_addr=127.0.0.1:50053 --inspection_addr=127.0.0.1:50054
+TOKEN_KEY="$DATA/token.key"
+if [[ ! -s "$TOKEN_KEY" ]]; then
+  head -c 32 /dev/urandom | base64 > "$TOKEN_KEY"
+  chmod 600 "$TOKEN_KEY"
+fi
+ADMIN_PASSWORD_FILE="$DATA/admin.password"
+if [[ ! -s "$ADMIN_PASSWORD_FILE" ]]; then
+  head -c 12 /dev/urandom | base64 | tr -d '/+=' > "$ADMIN_PASSWORD_FILE"
+  chmod 600 "$ADMIN_PASSWORD_FILE"
+fi
+GRIDWORK_ADMIN_PASSWORD="$(cat "$ADMIN_PASSWORD_FILE")" \
+  start gateway 50050 9150 --http_addr=127.0.0.1:8080 --token_key_file="$TOKEN_KEY" \
+  --geofence_addr=127.0.0.1:50052 --location_addr=127.0.0.1:50051 \
+  --workorder_addr=127.0.0.1:50053 --inspection_addr=127.0.0.1:50054 \
+  --analytics_addr=127.0.0.1:50055
 
 GRIDCTL=("$BIN/gridctl" --principal_key_file="$KEY" --geofence_addr=127.0.0.1:50052 \
-  --location_addr=127.0.0.1:50051 --workorder_addr=127.0.0.1:50053 --inspection_addr=127.0.0.1:50054)
+  --location_addr=127.0.0.1:50051 --workorder_addr=127.0.0.1:50053 --inspection_addr=127.0.0.1:50054 \
+  --analytics_addr=127.0.0.1:50055)
 echo "== importing the demo regions (idempotent: a re-run replays the first answer)"
 "${GRIDCTL[@]}" import-regions "$REGIONS" | head -3
 
@@ -91,6 +110,10 @@ echo "== loading the inspection catalogue (departments, checklists; idempotent)"
 "${GRIDCTL[@]}" --as_role=ROLE_COMMUNITY_STATION \
   subject-register RESTAURANT "老王烩面馆" 34.7990 113.6605 | grep -E '"(id|regionPath|status)"'
 
+echo "== the cockpit figures of 金水区 (analytics follows the feeds)"
+sleep 1
+"${GRIDCTL[@]}" cockpit 410105 | head -8
+
 cat <<MSG
 
 Gridwork is running (data in $DATA, logs in $DATA/logs):
@@ -98,9 +121,14 @@ Gridwork is running (data in $DATA, logs in $DATA/logs):
   geofence  gRPC 127.0.0.1:50052   metrics http://127.0.0.1:9152/metrics
   workorder gRPC 127.0.0.1:50053   metrics http://127.0.0.1:9153/metrics
   inspection gRPC 127.0.0.1:50054  metrics http://127.0.0.1:9154/metrics
+  analytics gRPC 127.0.0.1:50055   metrics http://127.0.0.1:9155/metrics
+  gateway   gRPC 127.0.0.1:50050   HTTP http://127.0.0.1:8080   metrics http://127.0.0.1:9150/metrics
+
+Cockpit: http://127.0.0.1:8080/   (login: admin / $(cat "$ADMIN_PASSWORD_FILE"))
 Try:  build/bin/gridctl --principal_key_file=$KEY list-regions 410105
       build/bin/gridctl --principal_key_file=$KEY orders
       build/bin/gridctl --principal_key_file=$KEY checklists fire
+      build/bin/gridctl --principal_key_file=$KEY cockpit 410105
 Press Ctrl-C to stop.
 MSG
 wait

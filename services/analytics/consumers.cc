@@ -1,5 +1,7 @@
 #include "services/analytics/consumers.h"
 
+#include <algorithm>
+
 #include "gridwork/core/log.h"
 #include "gridwork/rpc/client.h"
 
@@ -55,6 +57,11 @@ void ConsumerSet::Build() {
     if (s.address->empty()) continue;
     store::FeedConsumerOptions options = base_;
     options.types = s.types;
+    // A geofence batch may need a GetRegion call and a rasterisation per grid: small batches
+    // keep each commit short (and the stall watchdog quiet) while a city's grids arrive.
+    if (s.source == Source::kGeofence) {
+      options.max_batch_events = std::min<size_t>(options.max_batch_events, 100);
+    }
     Ingest* ingest = ingest_;
     const Source source = s.source;
     options.on_committed = [ingest, source] { ingest->Committed(source); };

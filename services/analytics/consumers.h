@@ -36,7 +36,7 @@ class ConsumerSet {
  public:
   // `base` supplies add_metadata, deadlines and backoff; types and on_committed are set here.
   ConsumerSet(store::Db* db, Ingest* ingest, PeerAddresses peers, store::FeedConsumerOptions base,
-              absl::Duration reference_wait = absl::Seconds(30));
+              absl::Duration reference_wait = absl::Seconds(120));
   ~ConsumerSet();
 
   void Start();

@@ -51,6 +51,9 @@ ABSL_FLAG(absl::Duration, online_window, absl::Minutes(5),
 ABSL_FLAG(int32_t, max_batch_events, 2000, "Most feed events applied in one commit.");
 ABSL_FLAG(absl::Duration, feed_retention, absl::Hours(24 * 7),
           "Analytics publishes no feed of its own; its (empty) feed is trimmed after this.");
+ABSL_FLAG(absl::Duration, reference_wait, absl::Minutes(2),
+          "At start, how long the location/workorder/inspection consumers wait for the geofence "
+          "consumer (grids, bindings) to catch up before they start anyway.");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "On SIGTERM, how long running calls may take to finish.");
 
@@ -101,7 +104,7 @@ int Run() {
   ConsumerSet consumers((*store)->db(), &ingest,
                         {absl::GetFlag(FLAGS_location_addr), absl::GetFlag(FLAGS_geofence_addr),
                          absl::GetFlag(FLAGS_workorder_addr), absl::GetFlag(FLAGS_inspection_addr)},
-                        consumer_options);
+                        consumer_options, absl::GetFlag(FLAGS_reference_wait));
   AnalyticsCore core(store->get(), &live, &queries, &consumers);
   if (absl::Status s = core.ResumeInterruptedRebuild(); !s.ok()) {
     log::Error("cannot finish the interrupted rebuild", {{"error", s.message()}});

@@ -21,7 +21,9 @@ Client::Client(std::string key, const ClientOptions& options)
       workorder_(
           workorder::v1::WorkOrderService::NewStub(rpc::MakeChannel(options.workorder_addr))),
       inspection_(
-          inspection::v1::InspectionService::NewStub(rpc::MakeChannel(options.inspection_addr))) {
+          inspection::v1::InspectionService::NewStub(rpc::MakeChannel(options.inspection_addr))),
+      analytics_(
+          analytics::v1::AnalyticsService::NewStub(rpc::MakeChannel(options.analytics_addr))) {
   principal_.set_subject(options.subject);
   common::v1::Role role = common::v1::ROLE_UNSPECIFIED;
   common::v1::Role_Parse(options.role, &role);

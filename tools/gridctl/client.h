@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "gridwork/analytics/v1/analytics.grpc.pb.h"
 #include "google/protobuf/message.h"
 #include "gridwork/geofence/v1/geofence.grpc.pb.h"
 #include "gridwork/inspection/v1/inspection.grpc.pb.h"
@@ -24,6 +25,7 @@ struct ClientOptions {
   std::string location_addr;
   std::string workorder_addr;
   std::string inspection_addr;
+  std::string analytics_addr;
   std::string subject;
   std::string role;  // e.g. "ROLE_ADMIN"
   std::string scope;
@@ -41,6 +43,7 @@ class Client {
   location::v1::LocationService::Stub& location() { return *location_; }
   workorder::v1::WorkOrderService::Stub& workorder() { return *workorder_; }
   inspection::v1::InspectionService::Stub& inspection() { return *inspection_; }
+  analytics::v1::AnalyticsService::Stub& analytics() { return *analytics_; }
 
  private:
   rpc::PrincipalCodec codec_;
@@ -50,6 +53,7 @@ class Client {
   std::unique_ptr<location::v1::LocationService::Stub> location_;
   std::unique_ptr<workorder::v1::WorkOrderService::Stub> workorder_;
   std::unique_ptr<inspection::v1::InspectionService::Stub> inspection_;
+  std::unique_ptr<analytics::v1::AnalyticsService::Stub> analytics_;
 };
 
 // Prints "gridctl: <what> failed: CODE: message" to stderr; returns 1.

@@ -42,6 +42,7 @@
 #include "gridwork/service/time_convert.h"
 #include "services/location/packed_track.h"
 #include "tools/gridctl/client.h"
+#include "tools/gridctl/analytics_commands.h"
 #include "tools/gridctl/inspection_commands.h"
 #include "tools/gridctl/workorder_commands.h"
 
@@ -49,6 +50,7 @@ ABSL_FLAG(std::string, geofence_addr, "127.0.0.1:50052", "Address of gridwork-ge
 ABSL_FLAG(std::string, location_addr, "127.0.0.1:50051", "Address of gridwork-location.");
 ABSL_FLAG(std::string, workorder_addr, "127.0.0.1:50053", "Address of gridwork-workorder.");
 ABSL_FLAG(std::string, inspection_addr, "127.0.0.1:50054", "Address of gridwork-inspection.");
+ABSL_FLAG(std::string, analytics_addr, "127.0.0.1:50055", "Address of gridwork-analytics.");
 ABSL_FLAG(std::string, department, "",
           "Department to act for (with --as_role ROLE_DEPARTMENT_HANDLER).");
 ABSL_FLAG(std::string, to_department, "",
@@ -288,7 +290,9 @@ int Usage() {
          "          order-act ID ACTION [NOTE] | order-verify ID |\n"
          "          inspection-load-catalog FILE.json | checklists [DEPT] | subjects [PREFIX] |\n"
          "          subject-register TYPE NAME LAT LNG | tasks [ASSIGNEE] |\n"
-         "          task-assign SUBJECT TEMPLATE ASSIGNEE [DUE_HOURS]\n"
+         "          task-assign SUBJECT TEMPLATE ASSIGNEE [DUE_HOURS] |\n"
+         "          cockpit [REGION] | assessment [REGION] | order-stats [REGION] |\n"
+         "          series-csv METRIC [REGION] [DAYS]\n"
          "run gridctl --help for flags\n";
   return 2;
 }
@@ -304,7 +308,7 @@ int main(int argc, char** argv) {
       "(import-regions, export-regions, list-regions, locate, bind, workers-in, report, last, "
       "track, worker, catalog-load, orders, order-counts, order-report, order, order-history, "
       "order-act, order-verify, inspection-load-catalog, checklists, subjects, subject-register, "
-      "tasks, task-assign)");
+      "tasks, task-assign, cockpit, assessment, order-stats, series-csv)");
   if (args.size() < 2) return Usage();
   auto key = gridwork::rpc::LoadPrincipalKey(absl::GetFlag(FLAGS_principal_key_file));
   if (!key.ok()) {
@@ -316,6 +320,7 @@ int main(int argc, char** argv) {
   options.location_addr = absl::GetFlag(FLAGS_location_addr);
   options.workorder_addr = absl::GetFlag(FLAGS_workorder_addr);
   options.inspection_addr = absl::GetFlag(FLAGS_inspection_addr);
+  options.analytics_addr = absl::GetFlag(FLAGS_analytics_addr);
   options.subject = absl::GetFlag(FLAGS_as_subject);
   options.role = absl::GetFlag(FLAGS_as_role);
   options.scope = absl::GetFlag(FLAGS_scope);
@@ -339,6 +344,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> rest;
   for (size_t i = 2; i < args.size(); ++i) rest.push_back(args[i]);
   if (std::optional<int> rc = RunInspectionCommand(client, cmd, rest); rc.has_value()) return *rc;
+  if (std::optional<int> rc = RunAnalyticsCommand(client, cmd, rest); rc.has_value()) return *rc;
   if (std::optional<int> rc = RunWorkOrderCommand(
           client, cmd, rest, {absl::GetFlag(FLAGS_to_department), absl::GetFlag(FLAGS_verifier)});
       rc.has_value())

@@ -8,7 +8,8 @@ JOBS="${JOBS:-2}"
 
 tools/install-deps.sh --with-bench
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-ninja -C build-release -j"$JOBS" geofence_lookup_bench store_commit_bench workorder_transition_bench
+ninja -C build-release -j"$JOBS" geofence_lookup_bench store_commit_bench workorder_transition_bench \
+  analytics_bench
 
 results=()
 run() {  # name command...
@@ -22,6 +23,7 @@ run() {  # name command...
 run geofence_lookup bench/run_geofence_bench.sh --bin build-release/bin/geofence_lookup_bench -- --json
 run store_commit_8_threads build-release/bin/store_commit_bench --threads=8 --commits=400 --json
 run workorder_transitions bench/run_workorder_bench.sh --bin build-release/bin/workorder_transition_bench -- --json
+run analytics env ANALYTICS_BENCH=build-release/bin/analytics_bench bench/run_analytics_bench.sh --json
 run location_ingest bash -c "ninja -C build-release -j$JOBS location_ingest_bench >/dev/null && bench/run_location_bench.sh --build build-release -- --json"
 
 doc=docs/benchmarks.md

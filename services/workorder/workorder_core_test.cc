@@ -674,7 +674,9 @@ TEST_CASE_METHOD(Fixture, "catalogue changes while orders move and lists are rea
   for (int i = 0; i < 6; ++i)
     orders.push_back(Report(kWorker, "env.garbage", At(113.601 + i * 0.001))->order());
   std::atomic<bool> stop{false};
+  std::atomic<bool> reading{false};  // the editor starts once the readers have
   std::thread editor([&] {
+    while (!reading) std::this_thread::yield();
     uint64_t version = 0;
     for (int i = 0; i < 40; ++i) {
       v1::UpsertCategoryRequest req;
@@ -692,12 +694,13 @@ TEST_CASE_METHOD(Fixture, "catalogue changes while orders move and lists are rea
   });
   int lists = 0;
   size_t accepted = 0;
-  while (!stop) {
+  do {
     CHECK(core->ListCategories(kWorker, {})->categories_size() >= 4);
     CHECK(core->ListDispatchRules(kWorker, {})->rules_size() == 2);
     if (accepted < orders.size()) CHECK(Act(kHandler, orders[accepted++], v1::ACTION_ACCEPT).ok());
     ++lists;
-  }
+    reading = true;
+  } while (!stop);
   editor.join();
   for (; accepted < orders.size(); ++accepted)
     CHECK(Act(kHandler, orders[accepted], v1::ACTION_ACCEPT).ok());

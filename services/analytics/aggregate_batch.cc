@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gridwork/core/status_macros.h"
+#include "services/analytics/china_time.h"
 
 namespace gridwork::analytics {
 
@@ -9,38 +10,9 @@ void AggregateBatch::AddCounter(const CounterKey& key, int64_t delta) {
   counters_[key.Encode()] += delta;
 }
 
-absl::StatusOr<google::protobuf::Message*> AggregateBatch::RecordImpl(
-    store::FamilyHandle family, const std::string& key,
-    const std::function<std::unique_ptr<google::protobuf::Message>()>& make, bool* existed) {
-  auto [it, inserted] = records_.try_emplace({family.index(), key});
-  Entry& e = it->second;
-  if (inserted) {
-    e.family = family;
-    e.message = make();
-    absl::StatusOr<std::string> v = store_->db()->Get(family, key);
-    if (v.ok()) {
-      if (!e.message->ParseFromString(*v)) {
-        records_.erase(it);
-        return absl::DataLossError(absl::StrCat("stored analytics record does not parse"));
-      }
-      e.existed = true;
-    } else if (!absl::IsNotFound(v.status())) {
-      records_.erase(it);
-      return v.status();
-    }
-  } else if (e.erased) {
-    e.erased = false;
-    e.existed = false;
-    if (e.message == nullptr) e.message = make();
-    e.message->Clear();
-  }
-  if (existed != nullptr) *existed = e.existed;
-  e.existed = true;  // later calls in this batch see it as existing
-  return e.message.get();
-}
-
-absl::StatusOr<std::string*> AggregateBatch::Bytes(store::FamilyHandle family,
-                                                   const std::string& key, bool* existed) {
+absl::StatusOr<AggregateBatch::Entry*> AggregateBatch::Touch(store::FamilyHandle family,
+                                                             const std::string& key,
+                                                             bool* existed) {
   auto [it, inserted] = records_.try_emplace({family.index(), key});
   Entry& e = it->second;
   if (inserted) {
@@ -57,10 +29,39 @@ absl::StatusOr<std::string*> AggregateBatch::Bytes(store::FamilyHandle family,
     e.erased = false;
     e.existed = false;
     e.bytes.clear();
+    if (e.message != nullptr) e.message->Clear();
   }
   if (existed != nullptr) *existed = e.existed;
-  e.existed = true;
-  return &e.bytes;
+  e.existed = true;  // later calls in this batch see it as existing
+  return &e;
+}
+
+absl::StatusOr<google::protobuf::Message*> AggregateBatch::RecordImpl(
+    store::FamilyHandle family, const std::string& key,
+    const std::function<std::unique_ptr<google::protobuf::Message>()>& make, bool* existed) {
+  GW_ASSIGN_OR_RETURN(Entry * e, Touch(family, key, existed));
+  if (e->message == nullptr) {
+    e->message = make();
+    if (!e->message->ParseFromString(e->bytes)) {
+      records_.erase({family.index(), key});
+      return absl::DataLossError("stored analytics record does not parse");
+    }
+    e->bytes.clear();
+  }
+  return e->message.get();
+}
+
+absl::StatusOr<std::string*> AggregateBatch::Bytes(store::FamilyHandle family,
+                                                   const std::string& key, bool* existed) {
+  GW_ASSIGN_OR_RETURN(Entry * e, Touch(family, key, existed));
+  return &e->bytes;
+}
+
+absl::StatusOr<internal::WorkerDay*> AggregateBatch::WorkerDayOf(const std::string& worker,
+                                                                 int64_t unix_ms, Source source,
+                                                                 bool* existed) {
+  return Record<internal::WorkerDay>(
+      store_->worker_days(), WorkerDayKey(worker, ChinaDayOfMillis(unix_ms), source), existed);
 }
 
 void AggregateBatch::Erase(store::FamilyHandle family, const std::string& key) {

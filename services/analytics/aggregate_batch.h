@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "gridwork/analytics/internal/records.pb.h"
 #include "gridwork/store/db.h"
 #include "services/analytics/analytics_store.h"
 
@@ -53,6 +54,10 @@ class AggregateBatch {
   // Marks the record deleted (Flush deletes it); a later Record() call revives it empty.
   void Erase(store::FamilyHandle family, const std::string& key);
 
+  // The worker_days record of `worker` for the China day of `unix_ms`, written by `source`.
+  absl::StatusOr<internal::WorkerDay*> WorkerDayOf(const std::string& worker, int64_t unix_ms,
+                                                   Source source, bool* existed = nullptr);
+
   // Raw bytes record (bitmaps, strings); same rules as Record.
   absl::StatusOr<std::string*> Bytes(store::FamilyHandle family, const std::string& key,
                                      bool* existed = nullptr);
@@ -71,6 +76,8 @@ class AggregateBatch {
     bool existed = false;
     bool erased = false;
   };
+  // The entry of (family, key), loading its stored bytes on first use (see Record).
+  absl::StatusOr<Entry*> Touch(store::FamilyHandle family, const std::string& key, bool* existed);
   absl::StatusOr<google::protobuf::Message*> RecordImpl(
       store::FamilyHandle family, const std::string& key,
       const std::function<std::unique_ptr<google::protobuf::Message>()>& make, bool* existed);

@@ -91,11 +91,8 @@ absl::Status Ingest::ApplyGeofence(const std::vector<store::FeedEvent>& events,
       if (fe.kind() != gf::FENCE_EVENT_KIND_CHECK_IN || fe.worker_id().empty()) continue;
       const int64_t t = Millis(fe.time());
       b.AddCounter(v1::METRIC_CHECK_INS, HourIndexOfMillis(t), fe.grid_id(), "", 1);
-      GW_ASSIGN_OR_RETURN(
-          internal::WorkerDay * wd,
-          b.Record<internal::WorkerDay>(
-              store_->worker_days(),
-              WorkerDayKey(fe.worker_id(), ChinaDayOfMillis(t), Source::kGeofence)));
+      GW_ASSIGN_OR_RETURN(internal::WorkerDay * wd,
+                          b.WorkerDayOf(fe.worker_id(), t, Source::kGeofence));
       wd->set_check_ins(wd->check_ins() + 1);
     }
   }

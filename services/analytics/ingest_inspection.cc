@@ -20,11 +20,9 @@ absl::Status Ingest::ApplyInspection(const std::vector<store::FeedEvent>& events
   delta = LiveDelta();
   AggregateBatch b(store_);
 
-  // Adds `n` to the assigned/on-time figures of `assignee` on the task's due day.
-  auto worker_day = [&](const std::string& worker,
-                        int64_t due_ms) -> absl::StatusOr<internal::WorkerDay*> {
-    return b.Record<internal::WorkerDay>(
-        store_->worker_days(), WorkerDayKey(worker, ChinaDayOfMillis(due_ms), Source::kInspection));
+  // A worker's inspection figures count on the task's due day.
+  auto worker_day = [&](const std::string& worker, int64_t due_ms) {
+    return b.WorkerDayOf(worker, due_ms, Source::kInspection);
   };
 
   for (const store::FeedEvent& fe : events) {

@@ -42,10 +42,8 @@ absl::Status Ingest::ApplyLocation(const std::vector<store::FeedEvent>& events,
       const int32_t day = ChinaDayOfMillis(t);
       const int64_t hour = HourIndexOfMillis(t);
       bool existed = false;
-      GW_ASSIGN_OR_RETURN(
-          internal::WorkerDay * wd,
-          b.Record<internal::WorkerDay>(store_->worker_days(),
-                                        WorkerDayKey(worker, day, Source::kLocation), &existed));
+      GW_ASSIGN_OR_RETURN(internal::WorkerDay * wd,
+                          b.WorkerDayOf(worker, t, Source::kLocation, &existed));
       if (!existed) wd->set_own_cells_total(own_cells_total);
       wd->set_fixes(wd->fixes() + 1);
       b.AddCounter(v1::METRIC_FIXES, hour, region, "", 1);

@@ -134,11 +134,8 @@ absl::Status Ingest::ApplyWorkOrder(const std::vector<store::FeedEvent>& events,
           b.AddCounter(v1::METRIC_HEAT, hour, region, HeatDimension(cell, e.category_id()), 1);
         }
         if (track->reporter_is_worker()) {
-          GW_ASSIGN_OR_RETURN(
-              internal::WorkerDay * wd,
-              b.Record<internal::WorkerDay>(
-                  store_->worker_days(),
-                  WorkerDayKey(e.actor(), ChinaDayOfMillis(at), Source::kWorkOrder)));
+          GW_ASSIGN_OR_RETURN(internal::WorkerDay * wd,
+                              b.WorkerDayOf(e.actor(), at, Source::kWorkOrder));
           wd->set_incidents_reported(wd->incidents_reported() + 1);
         }
         break;
@@ -167,10 +164,7 @@ absl::Status Ingest::ApplyWorkOrder(const std::vector<store::FeedEvent>& events,
         if (track->confirmed() && track->reporter_is_worker()) {
           GW_ASSIGN_OR_RETURN(
               internal::WorkerDay * wd,
-              b.Record<internal::WorkerDay>(
-                  store_->worker_days(),
-                  WorkerDayKey(track->reporter(), ChinaDayOfMillis(track->reported_ms()),
-                               Source::kWorkOrder)));
+              b.WorkerDayOf(track->reporter(), track->reported_ms(), Source::kWorkOrder));
           wd->set_incidents_confirmed(wd->incidents_confirmed() - 1);
           track->set_confirmed(false);
         }
@@ -191,21 +185,15 @@ absl::Status Ingest::ApplyWorkOrder(const std::vector<store::FeedEvent>& events,
         track->set_confirmed(true);
         GW_ASSIGN_OR_RETURN(
             internal::WorkerDay * wd,
-            b.Record<internal::WorkerDay>(
-                store_->worker_days(),
-                WorkerDayKey(track->reporter(), ChinaDayOfMillis(track->reported_ms()),
-                             Source::kWorkOrder)));
+            b.WorkerDayOf(track->reporter(), track->reported_ms(), Source::kWorkOrder));
         wd->set_incidents_confirmed(wd->incidents_confirmed() + 1);
       }
     }
     if (e.action() == wo::ACTION_ASSIGN_VERIFICATION && !e.verifier().empty()) {
       track->set_verifier(e.verifier());
       track->set_verify_assigned_ms(at);
-      GW_ASSIGN_OR_RETURN(
-          internal::WorkerDay * wd,
-          b.Record<internal::WorkerDay>(
-              store_->worker_days(),
-              WorkerDayKey(e.verifier(), ChinaDayOfMillis(at), Source::kWorkOrder)));
+      GW_ASSIGN_OR_RETURN(internal::WorkerDay * wd,
+                          b.WorkerDayOf(e.verifier(), at, Source::kWorkOrder));
       wd->set_verifications_assigned(wd->verifications_assigned() + 1);
     }
     if ((e.action() == wo::ACTION_VERIFY_SATISFIED ||
@@ -213,10 +201,7 @@ absl::Status Ingest::ApplyWorkOrder(const std::vector<store::FeedEvent>& events,
         !track->verifier().empty() && e.actor() == track->verifier()) {
       GW_ASSIGN_OR_RETURN(
           internal::WorkerDay * wd,
-          b.Record<internal::WorkerDay>(
-              store_->worker_days(),
-              WorkerDayKey(track->verifier(), ChinaDayOfMillis(track->verify_assigned_ms()),
-                           Source::kWorkOrder)));
+          b.WorkerDayOf(track->verifier(), track->verify_assigned_ms(), Source::kWorkOrder));
       wd->set_verifications_done(wd->verifications_done() + 1);
       wd->set_response_s_sum(wd->response_s_sum() +
                              static_cast<double>(at - track->verify_assigned_ms()) / 1000.0);

@@ -362,6 +362,7 @@ TEST_CASE("inspection figures by department and subject type", "[inspections]") 
     t->set_template_id("fire-shop");
     t->set_region_path(kGrid);
     t->set_assignee(assignee);
+    t->set_subject_type(insp::SUBJECT_TYPE_SHOP);
     *t->mutable_due_at() = ToProto(due);
     if (state == insp::TASK_STATE_DONE) *t->mutable_done_at() = ToProto(done);
     return f.Event(tc, kGrid);
@@ -403,6 +404,9 @@ TEST_CASE("inspection figures by department and subject type", "[inspections]") 
   REQUIRE(by_type->rows_size() == 1);
   CHECK(by_type->rows(0).key() == "SUBJECT_TYPE_SHOP");
   CHECK(by_type->rows(0).problem_rate() == Approx(1.0));
+  CHECK(by_type->rows(0).figures().assigned() == 3);
+  CHECK(by_type->rows(0).figures().missed() == 1);
+  CHECK(by_type->rows(0).done_rate() == Approx(1.0 / 3));
   // The cockpit counts today's due tasks.
   CHECK(f.core->GetCockpit(kAdmin, {})->inspections_today().assigned() == 3);
 }

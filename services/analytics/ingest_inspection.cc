@@ -44,12 +44,13 @@ absl::Status Ingest::ApplyInspection(const std::vector<store::FeedEvent>& events
       if (!existed) {
         GW_ASSIGN_OR_RETURN(std::string * dept, b.Bytes(store_->checklists(), task.template_id()));
         track->set_department(*dept);
+        track->set_dim(OrderDim(*dept, insp::SubjectType_Name(task.subject_type())));
         track->set_region_path(task.region_path());
         track->set_due_ms(Millis(task.due_at()));
         track->set_state(insp::TASK_STATE_OPEN);
         if (task.state() != insp::TASK_STATE_CANCELLED) {
           b.AddCounter(v1::METRIC_INSPECTIONS_ASSIGNED, HourIndexOfMillis(track->due_ms()),
-                       track->region_path(), track->department(), 1);
+                       track->region_path(), track->dim(), 1);
           if (!task.assignee().empty()) {
             GW_ASSIGN_OR_RETURN(internal::WorkerDay * wd,
                                 worker_day(task.assignee(), track->due_ms()));
@@ -80,10 +81,10 @@ absl::Status Ingest::ApplyInspection(const std::vector<store::FeedEvent>& events
         case insp::TASK_STATE_DONE: {
           const int64_t done = Millis(task.done_at());
           b.AddCounter(v1::METRIC_INSPECTIONS_DONE, HourIndexOfMillis(done), track->region_path(),
-                       track->department(), 1);
+                       track->dim(), 1);
           if (done <= track->due_ms()) {
             b.AddCounter(v1::METRIC_INSPECTIONS_DONE_ON_TIME, HourIndexOfMillis(done),
-                         track->region_path(), track->department(), 1);
+                         track->region_path(), track->dim(), 1);
             if (!track->assignee().empty()) {
               GW_ASSIGN_OR_RETURN(internal::WorkerDay * wd,
                                   worker_day(track->assignee(), track->due_ms()));
@@ -95,12 +96,12 @@ absl::Status Ingest::ApplyInspection(const std::vector<store::FeedEvent>& events
         }
         case insp::TASK_STATE_MISSED:
           b.AddCounter(v1::METRIC_INSPECTIONS_MISSED, due_hour, track->region_path(),
-                       track->department(), 1);
+                       track->dim(), 1);
           track->set_state(task.state());
           break;
         case insp::TASK_STATE_CANCELLED:
           b.AddCounter(v1::METRIC_INSPECTIONS_ASSIGNED, due_hour, track->region_path(),
-                       track->department(), -1);
+                       track->dim(), -1);
           if (!track->assignee().empty()) {
             GW_ASSIGN_OR_RETURN(internal::WorkerDay * wd,
                                 worker_day(track->assignee(), track->due_ms()));

@@ -20,8 +20,10 @@ using service::ToProto;
 constexpr size_t kMaxPeriods = 2000;
 constexpr size_t kMaxGroups = 200;
 
+// Metrics whose dimension is "<department>|<category or subject type>".
 bool IsOrderMetric(v1::Metric m) {
-  return m >= v1::METRIC_ORDERS_REPORTED && m <= v1::METRIC_ORDERS_ESCALATED;
+  return (m >= v1::METRIC_ORDERS_REPORTED && m <= v1::METRIC_ORDERS_ESCALATED) ||
+         (m >= v1::METRIC_INSPECTIONS_ASSIGNED && m <= v1::METRIC_INSPECTIONS_MISSED);
 }
 
 absl::StatusOr<Period> ToPeriod(v1::Granularity g) {
@@ -291,23 +293,32 @@ absl::StatusOr<v1::GetInspectionStatsResponse> Queries::InspectionStats(
   v1::InspectionFigures total;
   using Setter = void (v1::InspectionFigures::*)(int32_t);
   using Getter = int32_t (v1::InspectionFigures::*)() const;
+  // Task metrics carry "<department>|<subject type>"; result metrics one of the two.
   auto add = [&](v1::Metric m, Setter set, Getter get) {
+    const bool composite =
+        m >= v1::METRIC_INSPECTIONS_ASSIGNED && m <= v1::METRIC_INSPECTIONS_MISSED;
     return ScanCounters(m, h0, h1, scope, [&](const CounterKey& k, int64_t n) {
-      v1::InspectionFigures& f = rows[k.dim];
+      std::string key = k.dim;
+      if (composite) {
+        std::string dept, type;
+        SplitOrderDim(k.dim, &dept, &type);
+        key = r.by_department() ? dept : type;
+      }
+      v1::InspectionFigures& f = rows[key];
       (f.*set)((f.*get)() + static_cast<int32_t>(n));
       (total.*set)((total.*get)() + static_cast<int32_t>(n));
     });
   };
+  GW_RETURN_IF_ERROR(add(v1::METRIC_INSPECTIONS_ASSIGNED, &v1::InspectionFigures::set_assigned,
+                         &v1::InspectionFigures::assigned));
+  GW_RETURN_IF_ERROR(add(v1::METRIC_INSPECTIONS_DONE, &v1::InspectionFigures::set_done,
+                         &v1::InspectionFigures::done));
+  GW_RETURN_IF_ERROR(add(v1::METRIC_INSPECTIONS_DONE_ON_TIME,
+                         &v1::InspectionFigures::set_done_on_time,
+                         &v1::InspectionFigures::done_on_time));
+  GW_RETURN_IF_ERROR(add(v1::METRIC_INSPECTIONS_MISSED, &v1::InspectionFigures::set_missed,
+                         &v1::InspectionFigures::missed));
   if (r.by_department()) {
-    GW_RETURN_IF_ERROR(add(v1::METRIC_INSPECTIONS_ASSIGNED, &v1::InspectionFigures::set_assigned,
-                           &v1::InspectionFigures::assigned));
-    GW_RETURN_IF_ERROR(add(v1::METRIC_INSPECTIONS_DONE, &v1::InspectionFigures::set_done,
-                           &v1::InspectionFigures::done));
-    GW_RETURN_IF_ERROR(add(v1::METRIC_INSPECTIONS_DONE_ON_TIME,
-                           &v1::InspectionFigures::set_done_on_time,
-                           &v1::InspectionFigures::done_on_time));
-    GW_RETURN_IF_ERROR(add(v1::METRIC_INSPECTIONS_MISSED, &v1::InspectionFigures::set_missed,
-                           &v1::InspectionFigures::missed));
     GW_RETURN_IF_ERROR(add(v1::METRIC_INSPECTION_RESULTS_BY_DEPARTMENT,
                            &v1::InspectionFigures::set_results, &v1::InspectionFigures::results));
     GW_RETURN_IF_ERROR(add(v1::METRIC_INSPECTION_PROBLEMS_BY_DEPARTMENT,

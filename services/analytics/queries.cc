@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "gridwork/core/region_path.h"
@@ -81,14 +82,26 @@ v1::Cockpit Queries::Cockpit(const std::string& scope) const {
   };
 
   live_->Read([&](const LiveState::View& v) {
+    // Count per grid first (views into the workers' grid ids, valid under the lock), then
+    // fold the few thousand grids into their child regions: one hash per worker.
+    struct WorkerCounts {
+      int32_t total = 0, online = 0, in_own_grid = 0;
+    };
+    absl::flat_hash_map<absl::string_view, WorkerCounts> per_grid;
     for (const auto& [id, w] : v.workers) {
       if (w.grid_id.empty() || !PathWithin(w.grid_id, scope)) continue;
-      const bool online = w.last_fix_ms > 0 && now_ms - w.last_fix_ms <= window_ms;
-      both(w.grid_id, [&](v1::RegionFigures& f) {
-        f.set_workers_total(f.workers_total() + 1);
-        if (online) f.set_workers_online(f.workers_online() + 1);
-        if (online && !w.own_grid_id.empty())
-          f.set_workers_in_own_grid(f.workers_in_own_grid() + 1);
+      WorkerCounts& n = per_grid[w.grid_id];
+      ++n.total;
+      if (w.last_fix_ms > 0 && now_ms - w.last_fix_ms <= window_ms) {
+        ++n.online;
+        if (!w.own_grid_id.empty()) ++n.in_own_grid;
+      }
+    }
+    for (const auto& [grid, n] : per_grid) {
+      both(std::string(grid), [&](v1::RegionFigures& f) {
+        f.set_workers_total(f.workers_total() + n.total);
+        f.set_workers_online(f.workers_online() + n.online);
+        f.set_workers_in_own_grid(f.workers_in_own_grid() + n.in_own_grid);
       });
     }
     for (const auto& [id, g] : v.grids) {

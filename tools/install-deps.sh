@@ -13,8 +13,9 @@ packages=(
   prometheus
 )
 # Deploy checks (tests/deploy): promtool and prometheus come from Debian's prometheus above;
-# kubectl (kustomize) and node/npm are on the machine image; Debian's packages stand in where
-# they are missing (Debian's kubectl 1.20 has an older kustomize: see docs/operations.md).
+# kubectl (kustomize) and node/npm where the machine has none: Debian's kubernetes-client
+# (kubectl 1.20, kustomize v2.0.3, which k8s/ is written for: docs/operations.md) and
+# Debian's nodejs 18 + npm 9 (npm pulls python3, which scrape_test.sh uses).
 if ! command -v kubectl >/dev/null 2>&1; then packages+=(kubernetes-client); fi
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 if [[ "${1:-}" == "--with-bench" ]]; then

@@ -59,6 +59,20 @@ for (const obj of objects) {
 }
 
 // ---- 2. Gridwork's rules
+// Namespaces: every namespaced object in the overlay's, none on a cluster-scoped one (old
+// kustomize puts one on kinds it does not know are cluster-scoped, e.g. StorageClass).
+const NAMESPACE = { dev: "gridwork-dev", prod: "gridwork" }[overlay];
+const CLUSTER_SCOPED = new Set(["Namespace", "StorageClass", "PersistentVolume", "ClusterRole",
+  "ClusterRoleBinding", "PriorityClass", "IngressClass", "CustomResourceDefinition"]);
+for (const o of objects) {
+  if (!o.metadata?.name) continue;
+  if (CLUSTER_SCOPED.has(o.kind)) {
+    if (o.metadata.namespace !== undefined) fail(o, `cluster-scoped, but has namespace ${o.metadata.namespace}`);
+    continue;
+  }
+  if (o.metadata.namespace !== NAMESPACE) fail(o, `namespace ${o.metadata.namespace}, want ${NAMESPACE}`);
+  if (o.metadata.labels?.["app.kubernetes.io/part-of"] !== "gridwork") fail(o, "no label app.kubernetes.io/part-of=gridwork");
+}
 const byKind = (k) => objects.filter((o) => o.kind === k);
 const names = (k) => new Set(byKind(k).map((o) => o.metadata.name));
 const configMaps = new Map(byKind("ConfigMap").map((o) => [o.metadata.name, o]));

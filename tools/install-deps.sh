@@ -9,7 +9,7 @@ packages=(
   build-essential make cmake ninja-build ccache pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libboost-dev prometheus-cpp-dev catch2 libssl-dev nlohmann-json3-dev
-  curl ca-certificates
+  curl ca-certificates python3
   prometheus
 )
 # Deploy checks (tests/deploy): promtool and prometheus come from Debian's prometheus above;

@@ -21,7 +21,7 @@ constexpr size_t kMaxPeriods = 2000;
 constexpr size_t kMaxGroups = 200;
 
 // Metrics whose dimension is "<department>|<category or subject type>".
-bool IsOrderMetric(v1::Metric m) {
+bool HasCompositeDim(v1::Metric m) {
   return (m >= v1::METRIC_ORDERS_REPORTED && m <= v1::METRIC_ORDERS_ESCALATED) ||
          (m >= v1::METRIC_INSPECTIONS_ASSIGNED && m <= v1::METRIC_INSPECTIONS_MISSED);
 }
@@ -73,7 +73,7 @@ absl::StatusOr<v1::QuerySeriesResponse> Queries::Series(const std::string& scope
     return absl::InvalidArgumentError("metric is required (see analytics.proto Metric)");
   }
   if ((r.group_by() == v1::GROUP_BY_DEPARTMENT || r.group_by() == v1::GROUP_BY_CATEGORY) &&
-      !IsOrderMetric(r.metric())) {
+      !HasCompositeDim(r.metric())) {
     return absl::InvalidArgumentError("group by department/category needs a work-order metric");
   }
   GW_ASSIGN_OR_RETURN(Period period, ToPeriod(r.granularity()));
@@ -94,9 +94,9 @@ absl::StatusOr<v1::QuerySeriesResponse> Queries::Series(const std::string& scope
       r.metric(), FirstHour(starts.front()), EndHour(w.to), scope,
       [&](const CounterKey& k, int64_t n) {
         std::string dept, category;
-        if (IsOrderMetric(r.metric())) SplitOrderDim(k.dim, &dept, &category);
+        if (HasCompositeDim(r.metric())) SplitOrderDim(k.dim, &dept, &category);
         if (!r.dimension().empty()) {
-          const bool match = IsOrderMetric(r.metric())
+          const bool match = HasCompositeDim(r.metric())
                                  ? (dept == r.dimension() || category == r.dimension())
                                  : k.dim == r.dimension();
           if (!match) return;

@@ -16,6 +16,7 @@
 #include "gridwork/geofence/v1/geofence.grpc.pb.h"
 #include "gridwork/location/v1/location.grpc.pb.h"
 #include "gridwork/workorder/v1/workorder.grpc.pb.h"
+#include "tests/integration/core_services.h"
 #include "tests/integration/principals.h"
 #include "tests/integration/service_process.h"
 #include "tests/integration/small_tree.h"
@@ -37,38 +38,12 @@ std::string Why(const grpc::Status& s) {
 Principal Admin() { return MakePrincipal(common::v1::ROLE_ADMIN, "", "admin"); }
 Principal Service() { return MakePrincipal(common::v1::ROLE_SERVICE, "", "gridsim"); }
 
-struct Peers {
-  TempDir geofence_dir, location_dir, workorder_dir;
-  const std::string geofence_addr = absl::StrCat("127.0.0.1:", PickFreePort());
-  const std::string location_addr = absl::StrCat("127.0.0.1:", PickFreePort());
-  const std::string workorder_addr = absl::StrCat("127.0.0.1:", PickFreePort());
-  ServiceProcess geofence{"gridwork-geofence",
-                          {"--data_dir=" + geofence_dir.path(), "--sync=false",
-                           "--grpc_addr=" + geofence_addr, "--location_addr=" + location_addr},
-                          {KeyEnv()}};
-  ServiceProcess location{"gridwork-location",
-                          {"--data_dir=" + location_dir.path(), "--sync=false",
-                           "--grpc_addr=" + location_addr, "--geofence_addr=" + geofence_addr},
-                          {KeyEnv()}};
-  ServiceProcess workorder{"gridwork-workorder",
-                           {"--data_dir=" + workorder_dir.path(), "--sync=false",
-                            "--grpc_addr=" + workorder_addr, "--geofence_addr=" + geofence_addr},
-                           {KeyEnv()}};
-  std::unique_ptr<gv1::GeofenceService::Stub> geo;
-  std::unique_ptr<lv1::LocationService::Stub> loc;
-  std::unique_ptr<wv1::WorkOrderService::Stub> wo;
+struct Peers : CoreServices {
   int next_request = 0;
   std::atomic<uint64_t> next_fix{1};
 
   Peers() {
-    for (ServiceProcess* p : {&geofence, &location, &workorder}) {
-      auto started = p->Start();
-      INFO(started.message());
-      REQUIRE(started.ok());
-    }
-    geo = gv1::GeofenceService::NewStub(rpc::MakeChannel(geofence_addr));
-    loc = lv1::LocationService::NewStub(rpc::MakeChannel(location_addr));
-    wo = wv1::WorkOrderService::NewStub(rpc::MakeChannel(workorder_addr));
+    StartCore();
     gv1::ImportRegionsRequest import;
     import.set_request_id("import-tree");
     import.set_geojson(SmallTree());

@@ -22,6 +22,7 @@
 #include "gridwork/inspection/v1/inspection.grpc.pb.h"
 #include "gridwork/location/v1/location.grpc.pb.h"
 #include "gridwork/workorder/v1/workorder.grpc.pb.h"
+#include "tests/integration/core_services.h"
 #include "tests/integration/principals.h"
 #include "tests/integration/service_process.h"
 #include "tests/integration/small_tree.h"
@@ -126,31 +127,13 @@ std::vector<iv1::Answer> Answers(iv1::Outcome extinguisher,
 
 // ---- The four services ----------------------------------------------------------------------
 
-struct Cluster {
-  TempDir geofence_dir, location_dir, workorder_dir, inspection_dir;
-  const std::string geofence_addr = absl::StrCat("127.0.0.1:", PickFreePort());
-  const std::string location_addr = absl::StrCat("127.0.0.1:", PickFreePort());
-  const std::string workorder_addr = absl::StrCat("127.0.0.1:", PickFreePort());
-  ServiceProcess geofence{"gridwork-geofence",
-                          {"--data_dir=" + geofence_dir.path(), "--sync=false",
-                           "--grpc_addr=" + geofence_addr, "--location_addr=" + location_addr},
-                          {KeyEnv()}};
-  ServiceProcess location{"gridwork-location",
-                          {"--data_dir=" + location_dir.path(), "--sync=false",
-                           "--grpc_addr=" + location_addr, "--geofence_addr=" + geofence_addr},
-                          {KeyEnv()}};
-  ServiceProcess workorder{"gridwork-workorder",
-                           {"--data_dir=" + workorder_dir.path(), "--sync=false",
-                            "--grpc_addr=" + workorder_addr, "--geofence_addr=" + geofence_addr},
-                           {KeyEnv()}};
+struct Cluster : CoreServices {
+  TempDir inspection_dir;
   ServiceProcess inspection{"gridwork-inspection",
                             {"--data_dir=" + inspection_dir.path(), "--sync=false",
                              "--geofence_addr=" + geofence_addr, "--location_addr=" + location_addr,
                              "--workorder_addr=" + workorder_addr, "--loop_period=200ms"},
                             {KeyEnv()}};
-  std::unique_ptr<gv1::GeofenceService::Stub> geo;
-  std::unique_ptr<lv1::LocationService::Stub> loc;
-  std::unique_ptr<wv1::WorkOrderService::Stub> wo;
   std::unique_ptr<iv1::InspectionService::Stub> insp;
   iv1::ChecklistVersion checklist;  // the published version 1
   iv1::Subject shop;                // confirmed, in g01, registered by the station
@@ -158,14 +141,7 @@ struct Cluster {
   uint64_t next_sequence = 0;
 
   Cluster() {
-    for (ServiceProcess* p : {&geofence, &location, &workorder}) {
-      auto started = p->Start();
-      INFO(started.message());
-      REQUIRE(started.ok());
-    }
-    geo = gv1::GeofenceService::NewStub(rpc::MakeChannel(geofence_addr));
-    loc = lv1::LocationService::NewStub(rpc::MakeChannel(location_addr));
-    wo = wv1::WorkOrderService::NewStub(rpc::MakeChannel(workorder_addr));
+    StartCore();
     ImportRegions();
     LoadWorkOrderCatalog();
     auto started = inspection.Start();

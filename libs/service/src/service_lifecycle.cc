@@ -2,6 +2,7 @@
 
 #include "absl/time/clock.h"
 #include "gridwork/core/log.h"
+#include "gridwork/service/store_health.h"
 #include "gridwork/service/store_metrics.h"
 
 namespace gridwork::service {
@@ -30,12 +31,15 @@ int ServeUntilShutdown(const std::string& name, rpc::ServiceServer& server,
                        absl::Duration drain) {
   RetentionLoop retention_loop(db, retention);
   StoreMetrics store_metrics(metrics.registry(), db);
+  StoreHealthWatch store_health(metrics.registry(), db, &server, data_dir);
   log::Info(name + " serving", {{"grpc_port", server.grpc_port()},
                                 {"metrics_port", metrics.port()},
                                 {"data_dir", data_dir}});
   rpc::RunUntilShutdownSignal(
       server,
       [&] {
+        store_health.Stop();
+        server.SetServing(false);  // again: the watch may have turned it on meanwhile
         stop_workers();
         if (feed != nullptr) feed->Shutdown();
         retention_loop.Stop();

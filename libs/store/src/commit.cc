@@ -58,6 +58,12 @@ absl::StatusOr<CommitResult> Db::Commit(WriteRequest request) {
     ++rep_->failed_commits;
     return guard.status();
   }
+  if (rep_->refuse_writes.load(std::memory_order_acquire)) {
+    if (absl::Status w = Writability(); !w.ok()) {
+      ++rep_->failed_commits;
+      return w;
+    }
+  }
   if (request.empty()) {
     ++rep_->commits;
     return CommitResult{};
@@ -205,6 +211,7 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
     rocksdb::WriteOptions wo;
     wo.sync = rep.options.sync && !pipelined;
     write_status = FromRocksDb(rep.db->Write(wo, &batch), "commit write");
+    rep.NoteWriteError(write_status);
     ++rep.writes;
     UpdateMax(rep.max_group_size, group.size());
   }
@@ -231,6 +238,7 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
       const uint64_t covering = rep.written_ticket;
       rep.mu.Unlock();
       const absl::Status s = FromRocksDb(rep.db->SyncWAL(), "commit fsync");
+      rep.NoteWriteError(s);
       rep.mu.Lock();
       rep.sync_in_flight = false;
       if (s.ok()) {

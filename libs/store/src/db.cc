@@ -2,6 +2,7 @@
 #include "gridwork/store/db.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -90,6 +91,20 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 10;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.listeners.push_back(rep->NewWritabilityListener());
+  // Fault-test knob (docs/reliability.md): tiny memtables make flushes and compactions run
+  // all the time under load, and an INFO-level RocksDB LOG records each one, so a test can
+  // kill the process while a compaction runs. Not for production.
+  size_t write_buffer_bytes = 0;
+  if (const char* env = std::getenv("GRIDWORK_STORE_WRITE_BUFFER_BYTES")) {
+    write_buffer_bytes = static_cast<size_t>(std::strtoull(env, nullptr, 10));
+    if (write_buffer_bytes > 0) {
+      db_options.info_log_level = rocksdb::InfoLogLevel::INFO_LEVEL;
+      log::Warning("store: small memtables for fault testing",
+                   {{"path", options.path},
+                    {"write_buffer_bytes", static_cast<int64_t>(write_buffer_bytes)}});
+    }
+  }
 
   // Never fail to open an existing database: open every family found on disk.
   std::vector<std::string> on_disk;
@@ -110,6 +125,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const ColumnFamilySpec& spec : rep->specs) {
     rocksdb::ColumnFamilyOptions cf = FamilyOptions(cache);
+    if (write_buffer_bytes > 0) cf.write_buffer_size = write_buffer_bytes;
     if (spec.tune) spec.tune(&cf);
     descriptors.emplace_back(spec.name, std::move(cf));
   }

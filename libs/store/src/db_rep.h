@@ -28,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gridwork/store/db.h"
 #include "rocksdb/db.h"
+#include "rocksdb/listener.h"
 
 namespace gridwork::store {
 
@@ -73,6 +74,27 @@ struct Db::Rep {
   bool shutdown ABSL_GUARDED_BY(mu) = false;
 
   absl::Mutex trim_mu;
+
+  // Writability (Db::Writability): why writes are refused, from the last file-system check
+  // (`disk_error`) and from RocksDB's background or write errors (`engine_error`).
+  // `refuse_writes` == !(both OK), so Commit pays one atomic load while all is well.
+  // health_mu is a leaf lock (taken alone, also from RocksDB's listener threads).
+  mutable absl::Mutex health_mu;
+  absl::Status disk_error ABSL_GUARDED_BY(health_mu);
+  absl::Status engine_error ABSL_GUARDED_BY(health_mu);
+  std::atomic<bool> refuse_writes{false};
+
+  // Records that RocksDB refused or failed a write with `error` if it is an I/O error (disk
+  // full, read-only file system): the store refuses writes until RefreshWritability()
+  // resumes it. Other errors (a bad request) and OK are ignored. In writability.cc.
+  void NoteWriteError(const absl::Status& error);
+  // The RocksDB listener that feeds NoteWriteError and clears engine_error on RocksDB's own
+  // recovery (writability.cc). This Rep must outlive the RocksDB DB.
+  std::shared_ptr<rocksdb::EventListener> NewWritabilityListener();
+  // Recomputes refuse_writes. REQUIRES: health_mu held.
+  void UpdateRefuse() ABSL_EXCLUSIVE_LOCKS_REQUIRED(health_mu) {
+    refuse_writes.store(!disk_error.ok() || !engine_error.ok(), std::memory_order_release);
+  }
 
   std::atomic<uint64_t> commits{0};
   std::atomic<uint64_t> failed_commits{0};

@@ -163,6 +163,34 @@ TEST_CASE("commit: state and events are both visible or neither", "[db][commit]"
   CHECK((*events)[0].commit_time().seconds() > 0);
 }
 
+TEST_CASE("writability: below the free-space reserve writes are refused, reads go on",
+          "[db][commit]") {
+  TempDir dir;
+  auto fine = OpenDb(dir.Sub("fine"));
+  CHECK(fine->RefreshWritability().ok());
+  CHECK(fine->Writability().ok());
+
+  DbOptions o;
+  o.min_free_bytes = ~uint64_t{0};  // no file system has that much room
+  auto db = OpenDb(dir.Sub("db"), o);
+  FamilyHandle state = db->Family("state").value();
+  WriteRequest before;
+  before.Put(state, "k1", "v1");
+  REQUIRE(db->Commit(std::move(before)).ok());  // not checked yet: accepted
+
+  const absl::Status refused = db->RefreshWritability();
+  CHECK(refused.code() == absl::StatusCode::kResourceExhausted);
+  CHECK(absl::StrContains(refused.message(), "disk full"));
+  CHECK(db->Writability() == refused);
+  WriteRequest after;
+  after.Put(state, "k2", "v2");
+  after.AppendEvent(Text("e"), "");
+  CHECK(db->Commit(std::move(after)).status() == refused);
+  CHECK(db->Get(state, "k2").status().code() == absl::StatusCode::kNotFound);
+  CHECK(db->LastSequence() == 0);
+  CHECK(*db->Get(state, "k1") == "v1");
+}
+
 TEST_CASE("sequences are contiguous under 8 concurrent committers and survive reopen",
           "[db][commit]") {
   // Both commit pipelines: the write and its fsync as one step, and pipelined sync.

@@ -16,11 +16,15 @@ absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view context) {
       return absl::InvalidArgumentError(msg);
     case rocksdb::Status::kNotSupported:
       return absl::UnimplementedError(msg);
+    case rocksdb::Status::kIOError:
+      // A full disk is RESOURCE_EXHAUSTED (the caller can act: free space); other I/O errors
+      // are UNAVAILABLE (retry elsewhere or later).
+      if (s.IsNoSpace()) return absl::ResourceExhaustedError(msg);
+      return absl::UnavailableError(msg);
     case rocksdb::Status::kBusy:
     case rocksdb::Status::kTryAgain:
     case rocksdb::Status::kIncomplete:
     case rocksdb::Status::kShutdownInProgress:
-    case rocksdb::Status::kIOError:
       return absl::UnavailableError(msg);
     case rocksdb::Status::kTimedOut:
       return absl::DeadlineExceededError(msg);

@@ -13,7 +13,7 @@ namespace gridwork::store {
 // Maps `s` to the absl code a caller can act on and prefixes the message with `context`
 // ("rocksdb <context>: <message>"). NotFound -> NOT_FOUND, Corruption -> DATA_LOSS,
 // InvalidArgument -> INVALID_ARGUMENT, NotSupported -> UNIMPLEMENTED, Busy/TryAgain/
-// Incomplete/ShutdownInProgress/IOError -> UNAVAILABLE, TimedOut -> DEADLINE_EXCEEDED,
+// Incomplete/ShutdownInProgress/IOError -> UNAVAILABLE (IOError NoSpace -> RESOURCE_EXHAUSTED), TimedOut -> DEADLINE_EXCEEDED,
 // Aborted -> ABORTED, anything else -> INTERNAL.
 absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view context);
 

@@ -40,7 +40,8 @@ class RetentionLoop {
   PeriodicTask task_;
 };
 
-// Runs the store's retention (`retention`) in the background, logs "<name> serving"
+// Runs the store's retention (`retention`) and its writability watch (store_health.h: health
+// NOT_SERVING while the store refuses writes) in the background, logs "<name> serving"
 // (grpc_port, metrics_port, data_dir) and blocks until SIGTERM/SIGINT; then: health
 // NOT_SERVING, `stop_workers` (the service's consumers and loops), the feed's open streams end
 // and retention stops, running calls drain for up to `drain`, `db` closes, "<name> stopped" is

@@ -80,6 +80,10 @@ struct DbOptions {
   int max_open_files = 512;
   // Shared LRU block cache for all families, bytes.
   size_t block_cache_bytes = size_t{64} << 20;
+  // Free space the file system holding `path` must keep: below it RefreshWritability() makes
+  // the store refuse writes (RESOURCE_EXHAUSTED) before RocksDB runs out of room mid-write,
+  // and accepts them again once there is room. 0 = only RocksDB's own errors count.
+  uint64_t min_free_bytes = uint64_t{32} << 20;
   // Source of commit times. Not owned; must outlive the Db.
   Clock* clock = Clock::Real();
 };
@@ -212,6 +216,18 @@ class Db {
   // Writes a consistent copy of the database to `dir` (which must not exist) using hard
   // links where possible (rocksdb::Checkpoint). Open the copy with Db::Open to restore.
   absl::Status Checkpoint(const std::string& dir);
+
+  // OK while the store accepts writes; otherwise why it refuses them, and every Commit fails
+  // with this status (nothing written): RESOURCE_EXHAUSTED when the disk is full or below
+  // DbOptions::min_free_bytes, UNAVAILABLE when the file system or directory is read-only or
+  // RocksDB stopped writing after an I/O error (its background error, or a failed write).
+  // Reads keep working. Cheap (one atomic load while writable).
+  absl::Status Writability() const;
+  // Checks the file system of DbOptions::path (statvfs: read-only flag, free space; access
+  // W_OK) and, if RocksDB stopped after an error and the file system is fine again, asks it
+  // to resume. Returns Writability() afterwards. Call it periodically (every service does,
+  // through service::StoreHealthWatch); Commit itself never blocks on it.
+  absl::Status RefreshWritability();
 
   DbStats Stats() const;
   const DbOptions& options() const;

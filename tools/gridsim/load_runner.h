@@ -1,0 +1,47 @@
+// `gridsim load`: N synthetic workers, one fix every `interval` each, sent through the
+// gateway's IngestFixes as the gridsim service account for `duration`; measures the achieved
+// fixes per second and the ack latency.
+#ifndef GRIDWORK_TOOLS_GRIDSIM_LOAD_RUNNER_H_
+#define GRIDWORK_TOOLS_GRIDSIM_LOAD_RUNNER_H_
+
+#include <atomic>
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace gridwork::gridsim {
+
+struct LoadOptions {
+  std::string gateway = "127.0.0.1:50050";
+  std::string username = "gridsim";
+  std::string password;
+  int workers = 100;
+  absl::Duration interval = absl::Seconds(1);
+  absl::Duration duration = absl::Seconds(10);
+  int threads = 16;  // concurrent senders (each owns every threads-th worker)
+  absl::Duration call_timeout = absl::Seconds(5);
+  uint64_t seed = 1;
+};
+
+struct LoadResult {
+  int64_t sent = 0;  // fixes sent
+  int64_t acked = 0;
+  int64_t rejected = 0;
+  double seconds = 0;
+  double fixes_per_second = 0;  // acked / seconds
+  double ack_p50_ms = 0, ack_p99_ms = 0, ack_max_ms = 0;
+  std::map<std::string, int64_t> errors;  // gRPC code name -> count
+};
+
+// Runs until the duration passed or *stop became true. Errors only when the login fails.
+absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options, const std::atomic<bool>& stop);
+
+// One line for people; JSON (name -> number, plus units) for benchmarks.
+std::string FormatLoadResult(const LoadResult& r, const LoadOptions& o);
+std::string LoadResultJson(const LoadResult& r, const LoadOptions& o);
+
+}  // namespace gridwork::gridsim
+
+#endif  // GRIDWORK_TOOLS_GRIDSIM_LOAD_RUNNER_H_

@@ -11,6 +11,8 @@ BIN="$PWD/build/bin"
 tools/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
 ninja -C build -j"$JOBS"
+# The web app the gateway serves (--web_root): npm ci when the lock changed, then Vite.
+tests/web/build_web.sh "$PWD/web/dist"
 
 mkdir -p "$DATA/logs"
 # One HMAC key per installation, shared by the local services and gridctl.
@@ -77,7 +79,7 @@ GRIDWORK_ADMIN_PASSWORD="$(cat "$ADMIN_PASSWORD_FILE")" \
   start gateway 50050 9150 --http_addr=127.0.0.1:8080 --token_key_file="$TOKEN_KEY" \
   --geofence_addr=127.0.0.1:50052 --location_addr=127.0.0.1:50051 \
   --workorder_addr=127.0.0.1:50053 --inspection_addr=127.0.0.1:50054 \
-  --analytics_addr=127.0.0.1:50055
+  --analytics_addr=127.0.0.1:50055 --web_root="$PWD/web/dist"
 
 GRIDCTL=("$BIN/gridctl" --principal_key_file="$KEY" --geofence_addr=127.0.0.1:50052 \
   --location_addr=127.0.0.1:50051 --workorder_addr=127.0.0.1:50053 --inspection_addr=127.0.0.1:50054 \

@@ -11,6 +11,9 @@ packages=(
   libabsl-dev librocksdb-dev libboost-dev prometheus-cpp-dev catch2 libssl-dev nlohmann-json3-dev
   curl ca-certificates python3
   prometheus
+  # The web app's browser test (tests/web): Debian's chromium driven by npm playwright-core,
+  # and a CJK font so the Chinese pages render (and screenshot) as text, not boxes.
+  chromium fonts-wqy-microhei
 )
 # Deploy checks (tests/deploy): promtool and prometheus come from Debian's prometheus above;
 # kubectl (kustomize) and node/npm where the machine has none: Debian's kubernetes-client

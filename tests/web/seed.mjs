@@ -75,6 +75,17 @@ function patrolTrack(c, startMs, endMs, phase) {
   return fixes;
 }
 
+/** Waits until analytics' consumer `name` has applied everything its peer has published. */
+async function analyticsCaughtUp(admin, name) {
+  for (let i = 0; i < 200; i++) {
+    const st = await admin.call('gridwork.analytics.v1.AnalyticsService/GetRebuildStatus', {});
+    const c = (st.consumers || []).find((x) => x.consumer === name);
+    if (c && c.connected && c.lag === '0' && c.cursor !== '0') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`analytics consumer ${name} did not catch up`);
+}
+
 export async function seedDemo(stack, { binDir, log = () => {} }) {
   const admin = await GatewayApi.login(stack.httpUrl, 'admin', stack.adminPassword);
 
@@ -90,7 +101,9 @@ export async function seedDemo(stack, { binDir, log = () => {} }) {
     geojson,
   });
   if (imported.has_errors) throw new Error(`region import failed: ${JSON.stringify(imported.issues)}`);
-  log(`regions: ${imported.created} created`);
+  const created = imported.created;
+  await analyticsCaughtUp(admin, 'analytics<-geofence');
+  log(`regions: ${created} created`);
   const features = new Map(JSON.parse(geojson).features.map((f) => [String(f.properties.id), f]));
 
   // The work-order catalogue, parents before children.

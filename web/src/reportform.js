@@ -53,8 +53,8 @@ export async function reportForm({ source, onDone }) {
   },
   h('label', t('category'), catSel),
   h('label', t('description'), desc),
-  h('label', `📷 ${t('photo')}`, photo), preview,
-  h('div.muted', '📍 ', posText, ' ', h('button.link', { type: 'button', onclick: refreshPos }, '↻')),
+  h('label', t('photo'), photo), preview,
+  h('div.muted', '◉ ', posText, ' ', h('button.link', { type: 'button', onclick: refreshPos }, '↻')),
   send);
   return form;
 }

@@ -18,7 +18,7 @@ export async function render(root) {
   const tasksBox = h('div#fd-tasks');
   const checkBox = h('div#fd-checklist');
   const visitsBox = h('div.muted#fd-visits');
-  const checkInBtn = h('button.primary.bigbtn#fd-checkin', `📍 ${t('checkIn')}`);
+  const checkInBtn = h('button.primary.bigbtn#fd-checkin', `◉ ${t('checkIn')}`);
   root.append(
     h('div.mcard', h('h3', t('myGrid'), pill), mapEl, visitsBox, h('div', { style: { marginTop: '8px' } }, checkInBtn)),
     h('div.mcard', h('h3', t('todayTasks')), tasksBox, checkBox),
@@ -81,7 +81,9 @@ export async function render(root) {
   async function openChecklist(task) {
     const cl = await call(`${I}GetChecklist`, { template_id: task.template_id, version: task.template_version });
     const inputs = [];
-    const items = (cl.items || []).map((it) => {
+    // Items restricted to other subject types are not asked (the service refuses them).
+    const applies = (it) => !it.subject_types?.length || it.subject_types.includes(task.subject_type);
+    const items = (cl.items || []).filter(applies).map((it) => {
       let field;
       if (it.answer_type === 'ANSWER_TYPE_NUMBER') field = h('input', { type: 'number', placeholder: it.unit || '' });
       else if (it.answer_type === 'ANSWER_TYPE_TEXT') field = h('input', { type: 'text' });
@@ -94,7 +96,7 @@ export async function render(root) {
         ? h('input.ck-photo', { type: 'file', accept: 'image/*', capture: 'environment', title: t('photo') }) : null;
       inputs.push({ it, field, photo });
       return h('div.check-item', h('div', it.text, it.photo_required_on_problem ? h('span.badge.amber', '问题需拍照') : null), field,
-        photo ? h('label.muted', ' 📷 ', photo) : null);
+        photo ? h('label.muted', ' ', photo) : null);
     });
     const submit = h('button.primary.bigbtn#fd-submit-result', {
       onclick: async () => {

@@ -110,6 +110,11 @@ export async function render(root, { id }) {
       const track = await callAll(`${LOC}GetTrack`, { worker_id: worker, ...range, page_size: 5000 }, 'points');
       points = track.map((p) => ({ t: new Date(p.device_time).getTime(), ll: [p.position.lat, p.position.lng] }));
       const summary = await call(`${LOC}GetDaySummary`, { worker_id: worker, ...range }).catch(() => ({}));
+      // Only silences between two fixes count: not the hours before the first or after the last.
+      const first = points[0]?.t ?? 0;
+      const lastT = points[points.length - 1]?.t ?? 0;
+      summary.gaps = (summary.gaps || []).filter(
+        (g) => new Date(g.start_time).getTime() >= first && new Date(g.end_time).getTime() <= lastT);
       stats.replaceChildren(
         h('div.stat', h('b', points.length), h('span', t('fixes'))),
         h('div.stat', h('b', `${((summary.distance_m || 0) / 1000).toFixed(2)} km`), h('span', t('distance'))),

@@ -91,7 +91,7 @@ const hash = (s) => [...s].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7)
 
 // At which zoom each level's outlines and labels appear.
 const SHOW_OUTLINE = { 1: 0, 2: 0, 3: 13, 4: 14 };
-const SHOW_LABEL = { 1: [0, 12], 2: [11.5, 14], 3: [14, 15.5], 4: [15.5, 30] };
+const SHOW_LABEL = { 1: [0, 12], 2: [11.5, 13.25], 3: [13.25, 15.5], 4: [15.5, 30] };
 
 /**
  * Creates a Leaflet map in `el` with the region base map. Options: focus (region id to fit),

@@ -58,7 +58,7 @@ export async function render(root, { navigate }) {
         'section.col.left',
         h('div.kpis', kpi('online', t('workersOnline'), '.big'), kpi('total', t('workersTotal')), kpi('ingrid', t('inOwnGrid')),
           kpi('coverage', t('coverage')), kpi('open', t('openOrders')), kpi('overdue', t('overdue'), '.warn'),
-          kpi('reported', t('reportedToday')), kpi('closed', t('closedToday'))),
+          kpi('reported', t('reportedToday')), kpi('closed', t('closedToday')), kpi('inspections', t('inspectionsToday'))),
         h('div.panel', h('h3', t('onlineByHour')), hourEl),
         h('div.panel', h('h3', t('ordersByState')), stateEl),
       ),
@@ -144,6 +144,8 @@ export async function render(root, { navigate }) {
     set('overdue', tot.orders_overdue ?? 0);
     set('reported', tot.orders_reported_today ?? 0);
     set('closed', tot.orders_closed_today ?? 0);
+    const insp = c.inspections_today || {};
+    set('inspections', `${insp.done ?? 0}/${insp.assigned ?? 0}`);
     const hours = c.online_by_hour || [];
     hourChart.setOption({
       backgroundColor: 'transparent',

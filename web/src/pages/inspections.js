@@ -18,6 +18,7 @@ export async function render(root) {
   const checklists = await call(`${I}ListChecklists`, {}).then((r) => r.checklists || []).catch(() => []);
   const subjects = await call(`${I}ListSubjects`, { region_prefix: scope, page_size: 200 }).then((r) => r.subjects || []).catch(() => []);
 
+  const names = new Map(checklists.map((c) => [c.template_id, c.name]));
   function show(k) {
     [...tabBar.children].forEach((b) => b.classList.toggle('on', b.id === `tab-${k}`));
     ({ catalogue, tasks, results })[k]();
@@ -43,15 +44,23 @@ export async function render(root) {
     async function load() {
       const r = await call(`${I}ListTasks`, { region_prefix: scope, page_size: 100 }).catch((e) => (toast(errorText(e), 'error'), {}));
       list.replaceChildren(h('tr', h('th', t('subject')), h('th', t('checklist')), h('th', t('assignee')), h('th', t('due')), h('th', t('state'))),
-        ...(r.tasks || []).map((k) => h('tr', h('td', k.subject_name || k.subject_id), h('td', k.template_id), h('td', k.assignee),
+        ...(r.tasks || []).map((k) => h('tr', h('td', k.subject_name || k.subject_id), h('td', names.get(k.template_id) || k.template_id), h('td', k.assignee),
           h('td', fmtTime(k.due_at)), h('td', h(`span.badge.${TASK_STATE[k.state]?.[1] || ''}`, TASK_STATE[k.state]?.[0] || k.state)))));
     }
     await load();
   }
 
   function assignForm(after) {
-    const subj = h('select#in-subject', subjects.map((s) => h('option', { value: s.id }, `${s.name} (${s.region_path})`)));
-    const tpl = h('select#in-template', checklists.map((c) => h('option', { value: c.template_id }, c.name)));
+    const tpl = h('select#in-template');
+    // Only the checklists written for the chosen subject's type.
+    const fillTemplates = () => {
+      const type = subjects.find((x) => x.id === subj.value)?.type;
+      tpl.replaceChildren(...checklists.filter((c) => !type || !c.subject_types?.length || c.subject_types.includes(type))
+        .map((c) => h('option', { value: c.template_id }, c.name)));
+    };
+    const subj = h('select#in-subject', { onchange: fillTemplates },
+      subjects.map((s) => h('option', { value: s.id }, `${s.name} (${s.region_path})`)));
+    fillTemplates();
     const who = h('input#in-assignee', { placeholder: 'wang-wei' });
     const due = h('input#in-due', { type: 'date', value: dateInputValue(new Date(Date.now() + 86400000)) });
     return h('div.mform',

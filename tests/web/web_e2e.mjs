@@ -212,8 +212,13 @@ try {
     const page = admin;
     await page.goto(`${stack.httpUrl}/playback`);
     await page.waitForSelector('#pb-worker option[value="wang-wei"]', { state: 'attached' });
+    // The last 24 hours, not today: the seeded track may start before midnight.
+    await page.click('#pb-last24');
     await page.selectOption('#pb-worker', 'wang-wei');
-    await page.waitForFunction(() => document.querySelector('#playback-map').dataset.progress === '0');
+    await page.waitForFunction(() => {
+      const d = document.querySelector('#playback-map').dataset;
+      return d.worker === 'wang-wei' && d.progress === '0';
+    });
     await page.waitForSelector('#pb-events li.stop');
     await page.waitForSelector('#pb-events li.gap');
     await page.selectOption('#pb-speed', '1200');

@@ -27,6 +27,7 @@ export async function render(root, { id }) {
         h('div.box',
           h('label.form-row', t('worker'), workerSel),
           h('label.form-row', t('day'), dayInput),
+          h('button.link#pb-last24', { onclick: () => ((dayInput.value = ''), load()) }, t('last24h')),
           h('button.primary#pb-load', { onclick: () => load() }, t('refresh'))),
         h('div.box', stats),
         h('div.box', h('h3', `${t('stops')} · ${t('gaps')} · ${t('checkIns')} · ${t('reports')}`), events)),
@@ -95,21 +96,27 @@ export async function render(root, { id }) {
     raf = requestAnimationFrame(step);
   });
 
+  let loadSeq = 0;
   async function load() {
+    const seq = ++loadSeq;  // a newer load makes this one stop drawing
     playing = false;
     cancelAnimationFrame(raf);
     playBtn.textContent = t('play');
     overlay.clearLayers();
     events.replaceChildren();
+    delete mapEl.dataset.worker;
     const worker = workerSel.value;
     if (!worker) return;
-    const start = startOfDay(new Date(`${dayInput.value}T00:00:00`));
+    // A day, or (date cleared, 近24小时) the last 24 hours.
+    const start = dayInput.value ? startOfDay(new Date(`${dayInput.value}T00:00:00`)) : new Date(Date.now() - 86400000);
     const end = new Date(start.getTime() + 86400000);
     const range = { start_time: start.toISOString(), end_time: end.toISOString() };
     try {
       const track = await callAll(`${LOC}GetTrack`, { worker_id: worker, ...range, page_size: 5000 }, 'points');
+      if (seq !== loadSeq) return;
       points = track.map((p) => ({ t: new Date(p.device_time).getTime(), ll: [p.position.lat, p.position.lng] }));
       const summary = await call(`${LOC}GetDaySummary`, { worker_id: worker, ...range }).catch(() => ({}));
+      if (seq !== loadSeq) return;
       // Only silences between two fixes count: not the hours before the first or after the last.
       const first = points[0]?.t ?? 0;
       const lastT = points[points.length - 1]?.t ?? 0;
@@ -148,6 +155,7 @@ export async function render(root, { id }) {
         item('gap', `${t('gaps')} ${fmtTime(gs, false)}–${fmtTime(ge, false)}`, before.ll);
       }
       const state = await call('gridwork.geofence.v1.GeofenceService/GetWorkerState', { worker_id: worker }).catch(() => ({}));
+      if (seq !== loadSeq) return;
       for (const v of (state.visits || []).filter((v) => v.checked_in)) {
         const at = new Date(v.first_inside).getTime();
         if (at < start.getTime() || at >= end.getTime()) continue;
@@ -158,6 +166,7 @@ export async function render(root, { id }) {
       }
       const orders = await call('gridwork.workorder.v1.WorkOrderService/ListOrders', { filter: { reporter: worker }, page_size: 100 })
         .then((r) => r.orders || []).catch(() => []);
+      if (seq !== loadSeq) return;
       for (const o of orders) {
         const at = new Date(o.created_at).getTime();
         if (at < start.getTime() || at >= end.getTime() || !o.position) continue;
@@ -168,6 +177,7 @@ export async function render(root, { id }) {
       }
       base.map.fitBounds(L.latLngBounds(points.map((p) => p.ll)), { padding: [40, 40] });
       setTime(points[0].t);
+      mapEl.dataset.worker = worker;  // loaded (tests wait for it)
     } catch (e) {
       toast(errorText(e), 'error');
     }

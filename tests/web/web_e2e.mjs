@@ -256,6 +256,27 @@ try {
     await shot(page, '10-fence-invalid');
   });
 
+  await check('fence editor: pick a grid, bind a worker, place a key point', async () => {
+    const page = admin;
+    await page.goto(`${stack.httpUrl}/fence`);
+    await page.waitForSelector('.leaflet-draw-draw-polygon');
+    const box = await page.$eval('#fence-map', (el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+    });
+    await page.mouse.click(box.x, box.y);  // the grid under the centre of the community
+    await page.waitForFunction(() => /\/g\d+$/.test(document.querySelector('#fe-grid-id').value));
+    await page.fill('#fe-worker', 'volunteer-01');
+    await page.selectOption('#fe-bind-role', 'BINDING_ROLE_VOLUNTEER');
+    await page.click('#fe-bind');
+    await page.waitForFunction(() => document.querySelector('#fe-bindings').textContent.includes('volunteer-01'));
+    await page.fill('#fe-kp-name', '社区养老驿站');
+    await page.click('#fe-kp-place');
+    await page.mouse.click(box.x + 10, box.y + 10);
+    await page.waitForFunction(() => document.querySelector('#fe-keypoints').textContent.includes('社区养老驿站'));
+    await shot(page, '10b-fence-grid');
+  });
+
   await check('field page: in my grid, checklist of my task submitted', async () => {
     const page = pages['wang-wei'];
     await page.goto(`${stack.httpUrl}/field`);

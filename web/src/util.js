@@ -52,8 +52,10 @@ export function fmtAge(ts) {
 export const pct = (x) => `${Math.round((x || 0) * 1000) / 10}%`;
 
 export function toast(msg, kind = 'info') {
+  let box = document.getElementById('toasts');
+  if (!box) document.body.append((box = h('div#toasts')));
   const el = h(`div.toast.${kind}`, msg);
-  document.body.append(el);
+  box.append(el);
   setTimeout(() => el.remove(), kind === 'error' ? 6000 : 3000);
 }
 

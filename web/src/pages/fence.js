@@ -13,6 +13,8 @@ const KP_KINDS = {
   KEY_POINT_KIND_ELDERLY_ALONE: '独居老人', KEY_POINT_KIND_HAZARD: '隐患点', KEY_POINT_KIND_OTHER: '其他',
 };
 
+const BIND_ROLES = { BINDING_ROLE_LEADER: '网格长', BINDING_ROLE_WORKER: '专职网格员', BINDING_ROLE_VOLUNTEER: '兼职/志愿者' };
+
 export async function render(root) {
   const scope = getSession().user.region_scope || '';
   const mapEl = h('div.map#fence-map');
@@ -23,9 +25,7 @@ export async function render(root) {
   const bindBox = h('div.chips#fe-bindings');
   const kpBox = h('ul.events#fe-keypoints');
   const workerInput = h('input#fe-worker', { placeholder: 'wang-wei' });
-  const roleSel = h('select#fe-bind-role',
-    h('option', { value: 'BINDING_ROLE_WORKER' }, '专职网格员'), h('option', { value: 'BINDING_ROLE_LEADER' }, '网格长'),
-    h('option', { value: 'BINDING_ROLE_VOLUNTEER' }, '兼职/志愿者'));
+  const roleSel = h('select#fe-bind-role', ['BINDING_ROLE_WORKER', 'BINDING_ROLE_LEADER', 'BINDING_ROLE_VOLUNTEER'].map((v) => [v, BIND_ROLES[v]]).map(([v, n]) => h('option', { value: v }, n)));
   const kpName = h('input#fe-kp-name', { placeholder: t('name') });
   const kpKind = h('select#fe-kp-kind', Object.entries(KP_KINDS).map(([k, v]) => h('option', { value: k }, v)));
   const placeBtn = h('button#fe-kp-place', t('placeKeyPoint'));
@@ -153,7 +153,7 @@ export async function render(root) {
     if (!selectedGrid) return;
     const b = await call(`${G}ListBindings`, { region_id: selectedGrid }).catch(() => ({}));
     bindBox.replaceChildren(...(b.bindings || []).map((x) =>
-      h('span.chip', `${x.worker_id} · ${x.role === 'BINDING_ROLE_LEADER' ? '网格长' : '网格员'}`,
+      h('span.chip', `${x.worker_id} · ${BIND_ROLES[x.role] || ''}`,
         h('button', { title: t('unbind'), onclick: () => unbind(x.worker_id) }, '×'))));
     const k = await call(`${G}ListKeyPoints`, { region_id: selectedGrid }).catch(() => ({}));
     kpLayer.clearLayers();

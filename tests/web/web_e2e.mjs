@@ -135,6 +135,7 @@ try {
     await page.waitForFunction(() => Number(document.querySelector('#kpi-online')?.textContent) >= 3);
     await page.waitForFunction(() => Number(document.querySelector('#kpi-open')?.textContent) >= 1);
     await page.waitForSelector('canvas.leaflet-heatmap-layer');
+    await page.waitForSelector('.live-dot.on');  // StreamCockpit (SSE) delivered a frame
     await page.waitForTimeout(800);
     await shot(page, '02-cockpit');
     // Drill down: the first child row is a street.
@@ -206,6 +207,20 @@ try {
     await page.click(`[data-order="${orderId}"] .rs-rate-submit`);
     await page.waitForSelector(`[data-order="${orderId}"] .rs-rated`);
     await shot(page, '08-resident-rated');
+  });
+
+  await check('an expired access token is refreshed (Identity/Refresh) without a new login', async () => {
+    const page = pages.resident;
+    await page.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem('gridwork.session'));
+      s.access_token = 'expired.or.garbage';
+      localStorage.setItem('gridwork.session', JSON.stringify(s));
+    });
+    await page.reload();
+    await page.waitForSelector(`[data-order="${orderId}"]`);
+    assert(!page.url().endsWith('/login'), page.url());
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem('gridwork.session')).access_token);
+    assert(token.split('.').length === 3, 'no fresh token');
   });
 
   await check('playback animates a track with stops and gaps', async () => {

@@ -109,6 +109,9 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
         if (st.ok()) {
           acked += ack.accepted() + ack.duplicates();
           rejected += ack.rejections_size();
+          for (const auto& rej : ack.rejections()) {
+            ++errors["rejected:" + location::v1::RejectReason_Name(rej.reason())];
+          }
           local_lat.push_back(ms);
         } else {
           ++errors[CodeName(st.error_code())];
@@ -146,7 +149,7 @@ std::string FormatLoadResult(const LoadResult& r, const LoadOptions& o) {
 
 std::string LoadResultJson(const LoadResult& r, const LoadOptions& o) {
   int64_t errors = 0;
-  for (const auto& [k, v] : r.errors) errors += v;
+  for (const auto& [k, v] : r.errors) errors += k.rfind("rejected:", 0) == 0 ? 0 : v;
   return absl::StrFormat(
       R"({"name":"gridsim_load","workers":%d,"interval_s":%g,"seconds":%.3f,"sent":%d,)"
       R"("acked":%d,"rejected":%d,"errors":%d,"fixes_per_second":%.2f,"ack_p50_ms":%.3f,)"

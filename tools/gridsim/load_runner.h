@@ -32,7 +32,8 @@ struct LoadResult {
   double seconds = 0;
   double fixes_per_second = 0;  // acked / seconds
   double ack_p50_ms = 0, ack_p99_ms = 0, ack_max_ms = 0;
-  std::map<std::string, int64_t> errors;  // gRPC code name -> count
+  // gRPC code name -> failed calls; "rejected:<reason>" -> rejected fixes.
+  std::map<std::string, int64_t> errors;
 };
 
 // Runs until the duration passed or *stop became true. Errors only when the login fails.

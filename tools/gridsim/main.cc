@@ -50,7 +50,7 @@ ABSL_FLAG(absl::Duration, fix_interval, absl::Seconds(30), "day: simulated time 
 ABSL_FLAG(double, incidents_per_worker, 1.5, "day: mean patrol reports per worker and day.");
 ABSL_FLAG(double, resident_reports, 1.0, "day: mean resident reports per community and day.");
 ABSL_FLAG(double, inspect_prob, 0.7, "day: chance that a subject visit is an inspection.");
-ABSL_FLAG(double, item_fail_prob, 0.08, "day: chance that a checklist item fails.");
+ABSL_FLAG(double, item_fail_prob, 0.04, "day: chance that a checklist item fails.");
 ABSL_FLAG(double, return_prob, 0.06, "day: chance that a department returns an order.");
 ABSL_FLAG(double, neglect_prob, 0.04, "day: chance that a department leaves an order lying.");
 ABSL_FLAG(double, reopen_prob, 0.12, "day: chance that a verification is unsatisfied.");

@@ -25,7 +25,7 @@ struct DayOptions {
   double incidents_per_worker = 1.5;  // mean patrol reports per worker and day
   double resident_reports_per_community = 1.0;
   // Per checklist item of an inspection: the chance that it fails.
-  double item_fail_prob = 0.08;
+  double item_fail_prob = 0.04;
   FixOptions fixes;
 };
 

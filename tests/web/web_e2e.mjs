@@ -106,6 +106,33 @@ try {
     await ctx.close();
   });
 
+  await check('a resident signs up with a phone code and lands on the resident page', async () => {
+    const ctx = await browser.newContext(mobile);
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(`sign-up: ${e.message}`));
+    await page.goto(`${stack.httpUrl}/login`);
+    await page.click('#show-register');
+    const phone = '+8613800138000';
+    await page.fill('#rg-phone', phone);
+    await page.click('#rg-send');
+    // The development notifier writes the code to the gateway's log.
+    let code = '';
+    for (let i = 0; i < 50 && !code; i++) {
+      const line = fs.readFileSync(path.join(stack.dataDir, 'gateway.log'), 'utf8')
+        .split('\n').reverse().find((l) => l.includes('"verification code"') && l.includes(phone));
+      code = line ? JSON.parse(line).code : '';
+      if (!code) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert(/^\d{6}$/.test(code), `code ${code}`);
+    await page.fill('#rg-code', code);
+    await page.fill('#rg-name', '居民·吴先生');
+    await page.fill('#rg-password', 'Resident-2024');
+    await shot(page, '01b-resident-signup');
+    await page.click('#rg-submit');
+    await page.waitForURL('**/resident');
+    await ctx.close();
+  });
+
   const expectedLanding = {
     admin: 'cockpit', command: 'cockpit', station: 'cockpit', leader: 'cockpit', 'wang-wei': 'field',
     handler: 'orders', resident: 'resident',

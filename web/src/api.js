@@ -45,6 +45,17 @@ export async function login(username, password) {
   return pair;
 }
 
+/** Residents: a 6-digit code is sent to the phone (RegisterResident), then VerifyResident
+ * creates the account and logs in. */
+export const registerResident = (phone) => post('gridwork.gateway.v1.Identity/RegisterResident', { phone });
+export async function verifyResident(phone, code, password, displayName) {
+  const pair = await post('gridwork.gateway.v1.Identity/VerifyResident', {
+    phone, code, password, display_name: displayName,
+  });
+  setSession(pair);
+  return pair;
+}
+
 export async function logout() {
   try {
     if (session) await post('gridwork.gateway.v1.Identity/Logout', {}, session.access_token);

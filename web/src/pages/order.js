@@ -74,7 +74,7 @@ export async function render(root, { id, navigate }) {
     if (order.position) {
       const ll = [order.position.lat, order.position.lng];
       L.marker(ll).addTo(base.map);
-      base.map.setView(ll, 16);
+      base.map.setView(ll, 15.5);
     }
   }
 

@@ -163,6 +163,11 @@ try {
     await page.waitForFunction(() => Number(document.querySelector('#kpi-open')?.textContent) >= 1);
     await page.waitForSelector('canvas.leaflet-heatmap-layer');
     await page.waitForSelector('.live-dot.on');  // StreamCockpit (SSE) delivered a frame
+    // The category filter: no public-safety incident yet, the sanitation ones are back.
+    await page.selectOption('#heat-category', 'safety');
+    await page.waitForFunction(() => document.querySelector('#cockpit-map').dataset.heatCells === '0');
+    await page.selectOption('#heat-category', 'env');
+    await page.waitForFunction(() => Number(document.querySelector('#cockpit-map').dataset.heatCells) >= 1);
     await page.waitForTimeout(800);
     await shot(page, '02-cockpit');
     // Drill down: the first child row is a street.

@@ -4,6 +4,7 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace gridwork::rpc {
@@ -37,10 +38,22 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
   return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
 }
 
+namespace {
+thread_local absl::Time incoming_deadline = absl::InfiniteFuture();
+}  // namespace
+
+IncomingDeadlineScope::IncomingDeadlineScope(absl::Time deadline) : previous_(incoming_deadline) {
+  incoming_deadline = std::min(previous_, deadline);
+}
+
+IncomingDeadlineScope::~IncomingDeadlineScope() { incoming_deadline = previous_; }
+
+absl::Time IncomingDeadline() { return incoming_deadline; }
+
 std::unique_ptr<grpc::ClientContext> NewCallContext(absl::Duration timeout) {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::microseconds(absl::ToInt64Microseconds(timeout)));
+  const absl::Time deadline = std::min(absl::Now() + timeout, incoming_deadline);
+  ctx->set_deadline(absl::ToChronoTime(deadline));
   return ctx;
 }
 

@@ -10,7 +10,12 @@ using grpc::experimental::InterceptionHookPoints;
 class MetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
   MetricsInterceptor(RpcMetrics* metrics, std::string method)
-      : metrics_(metrics), method_(std::move(method)), start_(std::chrono::steady_clock::now()) {}
+      : metrics_(metrics), method_(std::move(method)), start_(std::chrono::steady_clock::now()) {
+    metrics_->in_flight().Increment();
+  }
+  // gRPC destroys the interceptor when the call is done (handler returned, status sent or
+  // call cancelled).
+  ~MetricsInterceptor() override { metrics_->in_flight().Decrement(); }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
@@ -38,7 +43,12 @@ RpcMetrics::RpcMetrics(prometheus::Registry* registry)
       duration_(prometheus::BuildHistogram()
                     .Name("gridwork_rpc_duration_seconds")
                     .Help("RPC latency from metadata received to status sent, seconds.")
-                    .Register(*registry)) {}
+                    .Register(*registry)),
+      in_flight_(prometheus::BuildGauge()
+                     .Name("gridwork_rpc_in_flight")
+                     .Help("RPCs (all methods) received whose call has not finished yet.")
+                     .Register(*registry)
+                     .Add({})) {}
 
 void RpcMetrics::Record(const std::string& method, int code, double seconds) {
   static const prometheus::Histogram::BucketBoundaries kBuckets = {

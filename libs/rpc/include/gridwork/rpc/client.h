@@ -30,8 +30,27 @@ struct ChannelOptions {
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
                                            const ChannelOptions& options = {});
 
-// A client context whose deadline is now + timeout. REQUIRES: timeout > 0.
+// A client context whose deadline is now + timeout, or the deadline of the incoming call this
+// thread is handling if that comes first (IncomingDeadlineScope): a service never keeps
+// working downstream for a caller that has given up, so a slow or hung callee cannot pile up
+// handlers. REQUIRES: timeout > 0.
 std::unique_ptr<grpc::ClientContext> NewCallContext(absl::Duration timeout);
+
+// While alive, NewCallContext on this thread caps deadlines at `deadline` (HandleUnary opens
+// one per call with the caller's deadline). Scopes nest; the previous cap is restored.
+class IncomingDeadlineScope {
+ public:
+  explicit IncomingDeadlineScope(absl::Time deadline);
+  ~IncomingDeadlineScope();
+  IncomingDeadlineScope(const IncomingDeadlineScope&) = delete;
+  IncomingDeadlineScope& operator=(const IncomingDeadlineScope&) = delete;
+
+ private:
+  absl::Time previous_;
+};
+
+// The cap of the innermost IncomingDeadlineScope on this thread; InfiniteFuture if none.
+absl::Time IncomingDeadline();
 
 }  // namespace gridwork::rpc
 

@@ -1,6 +1,7 @@
 // The body every unary RPC handler shares: authenticate the caller, run the core method,
 // convert its status, and never let an exception escape into gRPC (a bug on hostile input
-// becomes INTERNAL for that call, logged, instead of a crashed service).
+// becomes INTERNAL for that call, logged, instead of a crashed service). Outgoing calls the
+// core makes meanwhile (rpc::NewCallContext) are capped at the caller's deadline.
 //
 //   grpc::Status Locate(grpc::ServerContext* ctx, const LocateRequest* req,
 //                       LocateResponse* resp) override {
@@ -15,11 +16,22 @@
 
 #include <exception>
 
+#include "absl/time/time.h"
 #include "gridwork/core/log.h"
+#include "gridwork/rpc/client.h"
 #include "gridwork/rpc/principal.h"
 #include "gridwork/rpc/status_convert.h"
 
 namespace gridwork::rpc {
+
+// The caller's deadline of `ctx` (InfiniteFuture if it set none).
+inline absl::Time CallerDeadline(const grpc::ServerContext& ctx) {
+  const auto d = ctx.deadline();
+  if (d >= std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 50)) {
+    return absl::InfiniteFuture();
+  }
+  return absl::FromChrono(d);
+}
 
 // Logs server-side failures (INTERNAL, DATA_LOSS, UNKNOWN) with the method name.
 void LogServerError(const grpc::ServerContext& ctx, const absl::Status& status);
@@ -29,6 +41,8 @@ grpc::Status HandleUnary(const PrincipalCodec& codec, grpc::ServerContext* ctx,
                          const Request& request, Response* response, Fn&& fn) {
   absl::StatusOr<Principal> principal = codec.Authenticate(*ctx);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
+  // Outgoing calls made for this one end when its caller's deadline does (client.h).
+  IncomingDeadlineScope deadline_scope(CallerDeadline(*ctx));
   try {
     auto result = fn(*principal);
     if (!result.ok()) {
@@ -38,8 +52,8 @@ grpc::Status HandleUnary(const PrincipalCodec& codec, grpc::ServerContext* ctx,
     *response = *std::move(result);
     return grpc::Status::OK;
   } catch (const std::exception& e) {
-    absl::Status s = absl::InternalError(
-        std::string("internal error while handling the request: ") + e.what());
+    absl::Status s =
+        absl::InternalError(std::string("internal error while handling the request: ") + e.what());
     LogServerError(*ctx, s);
     return ToGrpcStatus(s);
   }

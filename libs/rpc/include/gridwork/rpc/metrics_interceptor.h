@@ -2,6 +2,8 @@
 // code:
 //   gridwork_rpc_requests_total{method="/gridwork.geofence.v1.GeofenceService/Locate",code="OK"}
 //   gridwork_rpc_duration_seconds_bucket{method=...,code=...,le=...}
+//   gridwork_rpc_in_flight   calls whose handler has not finished yet (also those whose
+//                            caller gave up: a growing value means handlers pile up)
 // Latency runs from the arrival of the call's metadata to the sending of its status, so for
 // streaming calls it is the lifetime of the stream.
 #ifndef GRIDWORK_RPC_METRICS_INTERCEPTOR_H_
@@ -13,6 +15,7 @@
 
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
+#include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 
@@ -22,10 +25,12 @@ class RpcMetrics {
  public:
   explicit RpcMetrics(prometheus::Registry* registry);
   void Record(const std::string& method, int code, double seconds);
+  prometheus::Gauge& in_flight() { return in_flight_; }
 
  private:
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& duration_;
+  prometheus::Gauge& in_flight_;
 };
 
 class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {

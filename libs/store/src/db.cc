@@ -93,13 +93,13 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.listeners.push_back(rep->NewWritabilityListener());
   // Fault-test knob (docs/reliability.md): tiny memtables make flushes and compactions run
-  // all the time under load, and an INFO-level RocksDB LOG records each one, so a test can
-  // kill the process while a compaction runs. Not for production.
+  // all the time under load, and each compaction's start and end is logged (the listener), so
+  // a test can kill the process while a compaction runs. Not for production.
   size_t write_buffer_bytes = 0;
   if (const char* env = std::getenv("GRIDWORK_STORE_WRITE_BUFFER_BYTES")) {
     write_buffer_bytes = static_cast<size_t>(std::strtoull(env, nullptr, 10));
     if (write_buffer_bytes > 0) {
-      db_options.info_log_level = rocksdb::InfoLogLevel::INFO_LEVEL;
+      rep->log_compactions = true;
       log::Warning("store: small memtables for fault testing",
                    {{"path", options.path},
                     {"write_buffer_bytes", static_cast<int64_t>(write_buffer_bytes)}});

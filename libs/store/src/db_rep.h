@@ -83,6 +83,9 @@ struct Db::Rep {
   absl::Status disk_error ABSL_GUARDED_BY(health_mu);
   absl::Status engine_error ABSL_GUARDED_BY(health_mu);
   std::atomic<bool> refuse_writes{false};
+  // Test knob GRIDWORK_STORE_WRITE_BUFFER_BYTES: log each compaction's start and end (set
+  // before RocksDB opens, read by its compaction threads).
+  bool log_compactions = false;
 
   // Records that RocksDB refused or failed a write with `error` if it is an I/O error (disk
   // full, read-only file system): the store refuses writes until RefreshWritability()

@@ -58,7 +58,7 @@ absl::Status CheckFileSystem(const std::string& path, uint64_t min_free_bytes) {
 
 std::shared_ptr<rocksdb::EventListener> Db::Rep::NewWritabilityListener() {
   // Sees RocksDB's background errors (a failed flush, compaction or WAL write stops writes)
-  // and its own recoveries.
+  // and its own recoveries; under the fault-test knob also compactions.
   class Listener : public rocksdb::EventListener {
    public:
     explicit Listener(Db::Rep* rep) : rep_(rep) {}
@@ -76,6 +76,19 @@ std::shared_ptr<rocksdb::EventListener> Db::Rep::NewWritabilityListener() {
       rep_->UpdateRefuse();
       log::Info("store: RocksDB recovered from its background error",
                 {{"path", rep_->options.path}});
+    }
+
+    // Compactions are logged only under the fault-test knob (db.cc).
+    void OnCompactionBegin(rocksdb::DB*, const rocksdb::CompactionJobInfo& info) override {
+      if (!rep_->log_compactions) return;
+      log::Info(
+          "store: compaction started",
+          {{"job", info.job_id}, {"input_files", static_cast<int64_t>(info.input_files.size())}});
+    }
+
+    void OnCompactionCompleted(rocksdb::DB*, const rocksdb::CompactionJobInfo& info) override {
+      if (!rep_->log_compactions) return;
+      log::Info("store: compaction finished", {{"job", info.job_id}});
     }
 
    private:

@@ -10,20 +10,28 @@
 #include "gridwork/rpc/client.h"
 #include "gridwork/rpc/metrics_interceptor.h"
 #include "gridwork/service/time_convert.h"
+#include "tools/gridctl/exit_codes.h"
 
 namespace gridwork::gridctl {
 
 Client::Client(std::string key, const ClientOptions& options)
     : codec_(std::move(key)),
       timeout_(options.timeout),
-      geofence_(geofence::v1::GeofenceService::NewStub(rpc::MakeChannel(options.geofence_addr))),
-      location_(location::v1::LocationService::NewStub(rpc::MakeChannel(options.location_addr))),
-      workorder_(
+      own_geofence_(
+          geofence::v1::GeofenceService::NewStub(rpc::MakeChannel(options.geofence_addr))),
+      own_location_(
+          location::v1::LocationService::NewStub(rpc::MakeChannel(options.location_addr))),
+      own_workorder_(
           workorder::v1::WorkOrderService::NewStub(rpc::MakeChannel(options.workorder_addr))),
-      inspection_(
+      own_inspection_(
           inspection::v1::InspectionService::NewStub(rpc::MakeChannel(options.inspection_addr))),
-      analytics_(
-          analytics::v1::AnalyticsService::NewStub(rpc::MakeChannel(options.analytics_addr))) {
+      own_analytics_(
+          analytics::v1::AnalyticsService::NewStub(rpc::MakeChannel(options.analytics_addr))),
+      geofence_(own_geofence_.get()),
+      location_(own_location_.get()),
+      workorder_(own_workorder_.get()),
+      inspection_(own_inspection_.get()),
+      analytics_(own_analytics_.get()) {
   principal_.set_subject(options.subject);
   common::v1::Role role = common::v1::ROLE_UNSPECIFIED;
   common::v1::Role_Parse(options.role, &role);
@@ -33,7 +41,18 @@ Client::Client(std::string key, const ClientOptions& options)
   *principal_.mutable_expires_at() = service::ToProto(absl::Now() + absl::Minutes(10));
 }
 
+Client::Client(std::unique_ptr<sdk::Session> session, absl::Duration timeout)
+    : session_(std::move(session)),
+      codec_(""),
+      timeout_(timeout),
+      geofence_(&session_->geofence()),
+      location_(&session_->location()),
+      workorder_(&session_->workorder()),
+      inspection_(&session_->inspection()),
+      analytics_(&session_->analytics()) {}
+
 std::unique_ptr<grpc::ClientContext> Client::Context() {
+  if (session_ != nullptr) return session_->Context(timeout_);
   auto ctx = rpc::NewCallContext(timeout_);
   codec_.Attach(principal_, ctx.get());
   return ctx;
@@ -42,7 +61,7 @@ std::unique_ptr<grpc::ClientContext> Client::Context() {
 int Fail(const std::string& what, const grpc::Status& s) {
   std::cerr << "gridctl: " << what << " failed: " << rpc::GrpcCodeName(s.error_code()) << ": "
             << s.error_message() << "\n";
-  return 1;
+  return ExitCodeFor(s.error_code());
 }
 
 std::string ContentRequestId(const std::string& kind, const google::protobuf::Message& m) {

@@ -1,6 +1,9 @@
-// gridctl's connection to the services: one signed principal (an operator tool, like an
-// admin kubeconfig) attached to every call, a deadline on every call, and the printing
-// helpers every command shares.
+// gridctl's connection to Gridwork, in one of two modes:
+//  - operator mode: straight to each service with a signed principal (--principal_key_file;
+//    an operator tool, like an admin kubeconfig);
+//  - gateway mode: through gridwork-gateway as a logged-in user, over the SDK (sdk::Session:
+//    bearer token refreshed as needed, typed stubs on the gateway channel).
+// Either way every call has a deadline. Also the printing helpers every command shares.
 #ifndef GRIDWORK_TOOLS_GRIDCTL_CLIENT_H_
 #define GRIDWORK_TOOLS_GRIDCTL_CLIENT_H_
 
@@ -10,12 +13,13 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "gridwork/analytics/v1/analytics.grpc.pb.h"
 #include "google/protobuf/message.h"
+#include "gridwork/analytics/v1/analytics.grpc.pb.h"
 #include "gridwork/geofence/v1/geofence.grpc.pb.h"
 #include "gridwork/inspection/v1/inspection.grpc.pb.h"
 #include "gridwork/location/v1/location.grpc.pb.h"
 #include "gridwork/rpc/principal.h"
+#include "gridwork/sdk/session.h"
 #include "gridwork/workorder/v1/workorder.grpc.pb.h"
 
 namespace gridwork::gridctl {
@@ -35,28 +39,42 @@ struct ClientOptions {
 
 class Client {
  public:
+  // Operator mode.
   Client(std::string key, const ClientOptions& options);
+  // Gateway mode. REQUIRES: session != nullptr.
+  Client(std::unique_ptr<sdk::Session> session, absl::Duration timeout);
 
-  // A context with the deadline and the signed principal attached.
+  // A context with the deadline and the signed principal (operator mode) or the bearer token
+  // (gateway mode) attached.
   std::unique_ptr<grpc::ClientContext> Context();
   geofence::v1::GeofenceService::Stub& stub() { return *geofence_; }
   location::v1::LocationService::Stub& location() { return *location_; }
   workorder::v1::WorkOrderService::Stub& workorder() { return *workorder_; }
   inspection::v1::InspectionService::Stub& inspection() { return *inspection_; }
   analytics::v1::AnalyticsService::Stub& analytics() { return *analytics_; }
+  // The SDK session in gateway mode, else nullptr.
+  sdk::Session* session() { return session_.get(); }
 
  private:
+  std::unique_ptr<sdk::Session> session_;
   rpc::PrincipalCodec codec_;
   common::v1::Principal principal_;
   absl::Duration timeout_;
-  std::unique_ptr<geofence::v1::GeofenceService::Stub> geofence_;
-  std::unique_ptr<location::v1::LocationService::Stub> location_;
-  std::unique_ptr<workorder::v1::WorkOrderService::Stub> workorder_;
-  std::unique_ptr<inspection::v1::InspectionService::Stub> inspection_;
-  std::unique_ptr<analytics::v1::AnalyticsService::Stub> analytics_;
+  // Operator mode owns its stubs; gateway mode points at the session's.
+  std::unique_ptr<geofence::v1::GeofenceService::Stub> own_geofence_;
+  std::unique_ptr<location::v1::LocationService::Stub> own_location_;
+  std::unique_ptr<workorder::v1::WorkOrderService::Stub> own_workorder_;
+  std::unique_ptr<inspection::v1::InspectionService::Stub> own_inspection_;
+  std::unique_ptr<analytics::v1::AnalyticsService::Stub> own_analytics_;
+  geofence::v1::GeofenceService::Stub* geofence_;
+  location::v1::LocationService::Stub* location_;
+  workorder::v1::WorkOrderService::Stub* workorder_;
+  inspection::v1::InspectionService::Stub* inspection_;
+  analytics::v1::AnalyticsService::Stub* analytics_;
 };
 
-// Prints "gridctl: <what> failed: CODE: message" to stderr; returns 1.
+// Prints "gridctl: <what> failed: CODE: message" to stderr; returns the exit code of the
+// status (exit_codes.h).
 int Fail(const std::string& what, const grpc::Status& s);
 
 // A request id derived from the request's content (`kind` + SHA-256 prefix), so that running

@@ -22,13 +22,18 @@
 //
 // gridctl signs its own principal with --principal_key_file (an operator tool, like an admin
 // kubeconfig); --as_role and --scope choose what it may do. Every call has --timeout.
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
@@ -41,9 +46,12 @@
 #include "gridwork/rpc/principal.h"
 #include "gridwork/service/time_convert.h"
 #include "services/location/packed_track.h"
-#include "tools/gridctl/client.h"
 #include "tools/gridctl/analytics_commands.h"
+#include "tools/gridctl/client.h"
+#include "tools/gridctl/exit_codes.h"
 #include "tools/gridctl/inspection_commands.h"
+#include "tools/gridctl/resource_commands.h"
+#include "tools/gridctl/session_commands.h"
 #include "tools/gridctl/workorder_commands.h"
 
 ABSL_FLAG(std::string, geofence_addr, "127.0.0.1:50052", "Address of gridwork-geofence.");
@@ -64,7 +72,15 @@ ABSL_FLAG(std::string, as_role, "ROLE_ADMIN", "Role to act as, e.g. ROLE_ADMIN, 
 ABSL_FLAG(std::string, scope, "", "Region scope to act within (empty = everything).");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30), "Deadline of each call.");
 ABSL_FLAG(bool, validate_only, false, "import-regions: report issues without writing.");
-ABSL_FLAG(bool, json, false, "Print responses as JSON.");
+ABSL_FLAG(bool, json, false, "Print responses as JSON (older commands; same as -o json).");
+ABSL_FLAG(std::string, o, "table", "Output of listings: table, json or csv.");
+ABSL_FLAG(std::string, gateway, "",
+          "Go through this gateway (host:port) as the logged-in user; login: where to log in "
+          "(default 127.0.0.1:50050, or the one stored at login).");
+ABSL_FLAG(std::string, password_file, "",
+          "login: read the password from this file's first line (else $GRIDWORK_PASSWORD, else "
+          "the terminal).");
+ABSL_FLAG(std::string, worker, "", "bindings list: the worker whose bindings to list.");
 
 namespace gridwork::gridctl {
 namespace {
@@ -280,8 +296,12 @@ int WorkerState(Client& c, const std::string& worker) {
 
 int Usage() {
   std::cerr
-      << "usage: gridctl [flags] COMMAND ARGS...\n"
-         "commands: import-regions FILE | export-regions [ROOT] | list-regions [PARENT] |\n"
+      << "usage: gridctl [flags] COMMAND ARGS...      (gridctl COMMAND --help for one command)\n"
+         "session (through the gateway): login USER | logout | whoami\n"
+         "resources: regions list|import|export|locate | workers list | bindings list |\n"
+         "           keypoints list | orders list|show|history|transition | inspections list |\n"
+         "           cockpit [REGION]          listings take -o table|json|csv\n"
+         "older commands: import-regions FILE | export-regions [ROOT] | list-regions [PARENT] |\n"
          "          locate LAT LNG | bind WORKER GRID [ROLE] | workers-in REGION |\n"
          "          report WORKER LAT LNG [ACC] | last WORKER... | track WORKER [HOURS] |\n"
          "          worker WORKER |\n"
@@ -293,8 +313,79 @@ int Usage() {
          "          task-assign SUBJECT TEMPLATE ASSIGNEE [DUE_HOURS] |\n"
          "          cockpit [REGION] | assessment [REGION] | order-stats [REGION] |\n"
          "          series-csv METRIC [REGION] [DAYS]\n"
-         "run gridctl --help for flags\n";
-  return 2;
+         "mode: with --principal_key_file (or $GRIDWORK_PRINCIPAL_KEY and no login) straight to\n"
+         "      the services as an operator; when logged in, or with --gateway, through the\n"
+         "      gateway as the user.\n"
+         "exit codes: 0 ok, 1 problems reported, 2 usage, 3 unauthenticated, 4 permission\n"
+         "      denied, 5 not found, 6 invalid argument/precondition, 7 conflict, 8 resource\n"
+         "      exhausted, 9 unavailable/deadline, 10 other. run gridctl --help for flags\n";
+  return kExitUsage;
+}
+
+// Checks every flag in argv before absl parses it (absl exits with 1 on a bad flag; gridctl's
+// usage errors exit with 2). Prints the problem and returns false.
+bool FlagsValid(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") break;
+    if (a.size() < 2 || a[0] != '-') continue;
+    if (a == "--help" || a == "-help" || a == "--helpfull" || a == "--version") continue;
+    std::string body = a.substr(a[1] == '-' ? 2 : 1);
+    std::string name = body.substr(0, body.find('='));
+    const bool inline_value = body.find('=') != std::string::npos;
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr && name.rfind("no", 0) == 0) {
+      flag = absl::FindCommandLineFlag(name.substr(2));
+      if (flag != nullptr && flag->IsOfType<bool>() && !inline_value) continue;
+      flag = nullptr;
+    }
+    if (flag == nullptr) {
+      std::cerr << "gridctl: unknown flag " << a << " (gridctl --help lists them)\n";
+      return false;
+    }
+    std::string value;
+    if (inline_value) {
+      value = body.substr(body.find('=') + 1);
+    } else if (flag->IsOfType<bool>()) {
+      continue;
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      std::cerr << "gridctl: flag " << a << " needs a value\n";
+      return false;
+    }
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      std::cerr << "gridctl: bad value for " << a << ": " << error << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+// `gridctl COMMAND --help`, `gridctl COMMAND -h` and `gridctl help COMMAND`: the command's
+// help on stdout. Returns nullopt when argv asks for no command help.
+std::optional<int> CommandHelpRequested(int argc, char** argv) {
+  std::string command;
+  bool asked = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h" || a == "-help") {
+      asked = true;
+    } else if (a == "help" && command.empty()) {
+      asked = true;
+    } else if (a[0] != '-' && command.empty()) {
+      command = a;
+    }
+  }
+  if (!asked || command.empty()) return std::nullopt;
+  std::string help = CommandHelp(command);
+  if (help.empty()) {
+    std::cerr << "gridctl: no help for " << command << "\n";
+    return Usage();
+  }
+  std::cout << help;
+  return kExitOk;
 }
 
 }  // namespace
@@ -302,32 +393,122 @@ int Usage() {
 
 int main(int argc, char** argv) {
   using namespace gridwork::gridctl;
+  if (std::optional<int> rc = CommandHelpRequested(argc, argv); rc.has_value()) return *rc;
+  if (!FlagsValid(argc, argv)) return kExitUsage;
   std::vector<char*> args = gridwork::ParseFlags(
       argc, argv,
-      "operator command line for Gridwork services.\nUsage: gridctl [flags] COMMAND ARGS... "
-      "(import-regions, export-regions, list-regions, locate, bind, workers-in, report, last, "
-      "track, worker, catalog-load, orders, order-counts, order-report, order, order-history, "
-      "order-act, order-verify, inspection-load-catalog, checklists, subjects, subject-register, "
-      "tasks, task-assign, cockpit, assessment, order-stats, series-csv)");
+      "command line for Gridwork, as an operator (signed principal) or as a logged-in user "
+      "through the gateway.\nUsage: gridctl [flags] COMMAND ARGS...; gridctl COMMAND --help; "
+      "commands: login, logout, whoami, regions, workers, bindings, keypoints, orders, "
+      "inspections, cockpit, and the older import-regions, export-regions, list-regions, "
+      "locate, bind, workers-in, report, last, track, worker, catalog-load, orders, "
+      "order-counts, order-report, order, order-history, order-act, order-verify, "
+      "inspection-load-catalog, checklists, subjects, subject-register, tasks, task-assign, "
+      "assessment, order-stats, series-csv");
   if (args.size() < 2) return Usage();
-  auto key = gridwork::rpc::LoadPrincipalKey(absl::GetFlag(FLAGS_principal_key_file));
-  if (!key.ok()) {
-    std::cerr << "gridctl: " << key.status().message() << "\n";
-    return 2;
-  }
-  ClientOptions options;
-  options.geofence_addr = absl::GetFlag(FLAGS_geofence_addr);
-  options.location_addr = absl::GetFlag(FLAGS_location_addr);
-  options.workorder_addr = absl::GetFlag(FLAGS_workorder_addr);
-  options.inspection_addr = absl::GetFlag(FLAGS_inspection_addr);
-  options.analytics_addr = absl::GetFlag(FLAGS_analytics_addr);
-  options.subject = absl::GetFlag(FLAGS_as_subject);
-  options.role = absl::GetFlag(FLAGS_as_role);
-  options.scope = absl::GetFlag(FLAGS_scope);
-  options.department = absl::GetFlag(FLAGS_department);
-  options.timeout = absl::GetFlag(FLAGS_timeout);
-  Client client(*key, options);
   const std::string cmd = args[1];
+  std::optional<OutputFormat> format = ParseOutputFormat(absl::GetFlag(FLAGS_o));
+  if (!format.has_value()) {
+    std::cerr << "gridctl: -o takes table, json or csv\n";
+    return kExitUsage;
+  }
+  if (absl::GetFlag(FLAGS_json)) format = OutputFormat::kJson;
+  GatewayFlags gw;
+  gw.gateway = absl::GetFlag(FLAGS_gateway);
+  gw.password_file = absl::GetFlag(FLAGS_password_file);
+  gw.timeout = absl::GetFlag(FLAGS_timeout);
+  gw.format = *format;
+  if (cmd == "login") {
+    if (args.size() != 3) return (std::cerr << CommandHelp("login"), kExitUsage);
+    return Login(args[2], gw);
+  }
+  if (cmd == "logout") return args.size() == 2 ? Logout(gw) : Usage();
+  if (cmd == "whoami") return args.size() == 2 ? WhoAmI(gw) : Usage();
+
+  static const std::set<std::string> kCommands = {"regions",
+                                                  "workers",
+                                                  "bindings",
+                                                  "keypoints",
+                                                  "key-points",
+                                                  "orders",
+                                                  "inspections",
+                                                  "import-regions",
+                                                  "export-regions",
+                                                  "list-regions",
+                                                  "locate",
+                                                  "bind",
+                                                  "workers-in",
+                                                  "report",
+                                                  "last",
+                                                  "track",
+                                                  "worker",
+                                                  "catalog-load",
+                                                  "order-counts",
+                                                  "order-report",
+                                                  "order",
+                                                  "order-history",
+                                                  "order-act",
+                                                  "order-verify",
+                                                  "inspection-load-catalog",
+                                                  "checklists",
+                                                  "subjects",
+                                                  "subject-register",
+                                                  "tasks",
+                                                  "task-assign",
+                                                  "cockpit",
+                                                  "assessment",
+                                                  "order-stats",
+                                                  "series-csv"};
+  if (kCommands.count(cmd) == 0) {
+    std::cerr << "gridctl: unknown command " << cmd << "\n";
+    return Usage();
+  }
+
+  // Operator mode when a principal key is named, or only in the environment and nobody is
+  // logged in; otherwise through the gateway.
+  const bool key_flag = !absl::GetFlag(FLAGS_principal_key_file).empty();
+  const char* key_env = std::getenv("GRIDWORK_PRINCIPAL_KEY");
+  const bool operator_mode = key_flag || (gw.gateway.empty() && key_env != nullptr &&
+                                          *key_env != '\0' && !HasStoredLogin());
+  std::unique_ptr<Client> client_ptr;
+  if (operator_mode) {
+    auto key = gridwork::rpc::LoadPrincipalKey(absl::GetFlag(FLAGS_principal_key_file));
+    if (!key.ok()) {
+      std::cerr << "gridctl: " << key.status().message() << "\n";
+      return kExitUsage;
+    }
+    ClientOptions options;
+    options.geofence_addr = absl::GetFlag(FLAGS_geofence_addr);
+    options.location_addr = absl::GetFlag(FLAGS_location_addr);
+    options.workorder_addr = absl::GetFlag(FLAGS_workorder_addr);
+    options.inspection_addr = absl::GetFlag(FLAGS_inspection_addr);
+    options.analytics_addr = absl::GetFlag(FLAGS_analytics_addr);
+    options.subject = absl::GetFlag(FLAGS_as_subject);
+    options.role = absl::GetFlag(FLAGS_as_role);
+    options.scope = absl::GetFlag(FLAGS_scope);
+    options.department = absl::GetFlag(FLAGS_department);
+    options.timeout = absl::GetFlag(FLAGS_timeout);
+    client_ptr = std::make_unique<Client>(*key, options);
+  } else {
+    auto session = ConnectStored(gw);
+    if (!session.ok()) {
+      std::cerr << "gridctl: " << session.status().message()
+                << " (or use --principal_key_file as an operator)\n";
+      return ExitCodeFor(session.status());
+    }
+    client_ptr = std::make_unique<Client>(std::move(*session), gw.timeout);
+  }
+  Client& client = *client_ptr;
+  std::vector<std::string> rest;
+  for (size_t i = 2; i < args.size(); ++i) rest.push_back(args[i]);
+  ResourceOptions ro;
+  ro.format = *format;
+  ro.validate_only = absl::GetFlag(FLAGS_validate_only);
+  ro.worker = absl::GetFlag(FLAGS_worker);
+  ro.act = {absl::GetFlag(FLAGS_to_department), absl::GetFlag(FLAGS_verifier)};
+  if (std::optional<int> rc = RunResourceCommand(client, cmd, rest, ro); rc.has_value()) {
+    return *rc;
+  }
   auto arg = [&](size_t i) { return i < args.size() ? std::string(args[i]) : std::string(); };
   if (cmd == "import-regions" && args.size() == 3) return ImportRegions(client, arg(2));
   if (cmd == "export-regions") return ExportRegions(client, arg(2));
@@ -341,8 +522,6 @@ int main(int argc, char** argv) {
   }
   if (cmd == "track" && args.size() >= 3) return Track(client, arg(2), arg(3));
   if (cmd == "worker" && args.size() == 3) return WorkerState(client, arg(2));
-  std::vector<std::string> rest;
-  for (size_t i = 2; i < args.size(); ++i) rest.push_back(args[i]);
   if (std::optional<int> rc = RunInspectionCommand(client, cmd, rest); rc.has_value()) return *rc;
   if (std::optional<int> rc = RunAnalyticsCommand(client, cmd, rest); rc.has_value()) return *rc;
   if (std::optional<int> rc = RunWorkOrderCommand(

@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gridwork/core/log.h"
 #include "services/gateway/http_api.h"
+#include "services/gateway/http_parse.h"
 #include "services/gateway/loopback_client.h"
 #include "services/gateway/open311.h"
 #include "services/gateway/osmand_intake.h"
@@ -36,25 +37,6 @@ void SetSocketTimeouts(tcp::socket& s, absl::Duration d) {
   tv.tv_usec = 0;
   setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-HttpRequest ToRequest(const http::request<http::string_body>& r, const std::string& peer) {
-  HttpRequest out;
-  out.method = std::string(r.method_string());
-  absl::string_view target(r.target().data(), r.target().size());
-  std::pair<absl::string_view, absl::string_view> pq =
-      absl::StrSplit(target, absl::MaxSplits('?', 1));
-  out.path = UrlDecode(pq.first, false);
-  out.query = ParseFormEncoded(pq.second);
-  if (auto it = r.find(http::field::content_type); it != r.end()) {
-    out.content_type = std::string(it->value());
-  }
-  if (auto it = r.find(http::field::authorization); it != r.end()) {
-    out.authorization = std::string(it->value());
-  }
-  out.body = r.body();
-  out.peer = peer;
-  return out;
 }
 
 }  // namespace
@@ -105,22 +87,32 @@ struct HttpServer::Impl {
         ec ? "unknown" : absl::StrCat("ipv4:", remote.address().to_string(), ":", remote.port());
     beast::flat_buffer buf;
     for (;;) {
-      http::request_parser<http::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-      parser.body_limit(options.max_body_bytes);
+      BeastRequestParser parser;
+      ConfigureParser({options.max_header_bytes, options.max_body_bytes}, &parser);
       http::read(sock, buf, parser, ec);
       if (ec == http::error::body_limit) {
         WriteSimple(sock, 413, "{\"code\":\"RESOURCE_EXHAUSTED\",\"message\":\"body too large\"}");
+        LingerClose(sock);
         break;
       }
       if (ec == http::error::header_limit) {
         WriteSimple(sock, 431,
                     "{\"code\":\"RESOURCE_EXHAUSTED\",\"message\":\"headers too large\"}");
+        LingerClose(sock);
         break;
       }
-      if (ec) break;  // closed, timed out or malformed
-      const auto& raw = parser.get();
-      HttpRequest req = ToRequest(raw, peer);
+      if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
+          ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        // Malformed HTTP (bad request line, header, Content-Length, chunk framing): say so.
+        WriteSimple(sock, 400,
+                    "{\"code\":\"INVALID_ARGUMENT\",\"message\":\"malformed HTTP request\"}");
+        LingerClose(sock);
+        break;
+      }
+      if (ec) break;  // closed or timed out
+      const unsigned version = parser.get().version();
+      const bool keep_alive = parser.get().keep_alive();
+      HttpRequest req = ToHttpRequest(parser.release(), peer);
       bool streamed = false;
       auto start = [&]() -> SseSink {
         std::string head =
@@ -139,17 +131,32 @@ struct HttpServer::Impl {
       };
       HttpResponse resp = Route(req, start, &streamed);
       if (streamed) break;  // SSE responses end the connection
-      http::response<http::string_body> out{static_cast<http::status>(resp.status), raw.version()};
+      http::response<http::string_body> out{static_cast<http::status>(resp.status), version};
       out.set(http::field::server, "gridwork-gateway");
       out.set(http::field::content_type, resp.content_type);
       for (const auto& [k, v] : resp.headers) out.set(k, v);
-      out.keep_alive(raw.keep_alive() && !stopping.load());
+      out.keep_alive(keep_alive && !stopping.load());
       out.body() = std::move(resp.body);
       out.prepare_payload();
       http::write(sock, out, ec);
       if (ec || !out.keep_alive()) break;
     }
     sock.shutdown(tcp::socket::shutdown_both, ec);
+  }
+
+  // After an early answer (413/431) the client may still be sending its request: closing
+  // with unread input makes the kernel reset the connection, and the client would lose the
+  // answer. So half-close, then read and discard (a 16 KiB buffer) until the client closes,
+  // for at most 2 s.
+  void LingerClose(tcp::socket& sock) {
+    beast::error_code ec;
+    sock.shutdown(tcp::socket::shutdown_send, ec);
+    SetSocketTimeouts(sock, absl::Seconds(1));
+    char scratch[16384];
+    const absl::Time until = absl::Now() + absl::Seconds(2);
+    while (!ec && absl::Now() < until) {
+      if (sock.read_some(asio::buffer(scratch), ec) == 0) break;
+    }
   }
 
   void WriteSimple(tcp::socket& sock, int status, const std::string& body) {

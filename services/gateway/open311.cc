@@ -102,28 +102,13 @@ HttpResponse Services(const Upstreams* upstreams, const rpc::PrincipalCodec* pri
 HttpResponse PostRequest(LoopbackClient* loopback, const HttpRequest& req) {
   QueryParams form = ParseFormEncoded(req.body);
   for (const auto& kv : req.query) form.push_back(kv);
-  auto get = [&](absl::string_view k) -> std::string {
-    for (const auto& [key, v] : form) {
-      if (key == k) return v;
-    }
-    return "";
-  };
   LoopbackCall call;
   call.method = "/gridwork.workorder.v1.WorkOrderService/CreateOrder";
   call.bearer = Token(req, form);
   call.peer = req.peer;
-  wo::CreateOrderRequest c;
-  c.set_category_id(get("service_code"));
-  double lat, lng;
-  if (c.category_id().empty()) return Error(400, "service_code is required");
-  if (!absl::SimpleAtod(get("lat"), &lat) || !absl::SimpleAtod(get("long"), &lng)) {
-    return Error(400,
-                 "lat and long are required (WGS-84 degrees); address_string alone is not "
-                 "supported");
-  }
-  c.mutable_position()->set_lat(lat);
-  c.mutable_position()->set_lng(lng);
-  c.set_description(get("description"));
+  absl::StatusOr<wo::CreateOrderRequest> parsed = ParseOpen311Post(form);
+  if (!parsed.ok()) return Error(400, std::string(parsed.status().message()));
+  wo::CreateOrderRequest& c = *parsed;
   // Open311 has no idempotency key: the same submission (same token, same fields) maps to the
   // same request id, so a client's retry does not create a second order.
   c.set_request_id(absl::StrCat(
@@ -186,6 +171,27 @@ HttpResponse GetRequests(LoopbackClient* loopback, const HttpRequest& req, const
 }
 
 }  // namespace
+
+absl::StatusOr<workorder::v1::CreateOrderRequest> ParseOpen311Post(const QueryParams& form) {
+  auto get = [&](absl::string_view k) -> std::string {
+    for (const auto& [key, v] : form) {
+      if (key == k) return v;
+    }
+    return "";
+  };
+  wo::CreateOrderRequest c;
+  c.set_category_id(get("service_code"));
+  double lat, lng;
+  if (c.category_id().empty()) return absl::InvalidArgumentError("service_code is required");
+  if (!absl::SimpleAtod(get("lat"), &lat) || !absl::SimpleAtod(get("long"), &lng)) {
+    return absl::InvalidArgumentError(
+        "lat and long are required (WGS-84 degrees); address_string alone is not supported");
+  }
+  c.mutable_position()->set_lat(lat);
+  c.mutable_position()->set_lng(lng);
+  c.set_description(get("description"));
+  return c;
+}
 
 HttpResponse HandleOpen311(LoopbackClient* loopback, const Upstreams* upstreams,
                            const rpc::PrincipalCodec* principals, const HttpRequest& req) {

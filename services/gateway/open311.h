@@ -12,12 +12,19 @@
 #ifndef GRIDWORK_SERVICES_GATEWAY_OPEN311_H_
 #define GRIDWORK_SERVICES_GATEWAY_OPEN311_H_
 
+#include "absl/status/statusor.h"
 #include "gridwork/rpc/principal.h"
+#include "gridwork/workorder/v1/workorder.pb.h"
 #include "services/gateway/http_types.h"
 #include "services/gateway/loopback_client.h"
 #include "services/gateway/upstreams.h"
 
 namespace gridwork::gateway {
+
+// The fields of a POST requests.json form (first value of each name wins) as a CreateOrder
+// request without request_id. INVALID_ARGUMENT when service_code is missing or lat/long do
+// not parse as numbers (the ranges are workorder's to check).
+absl::StatusOr<workorder::v1::CreateOrderRequest> ParseOpen311Post(const QueryParams& form);
 
 // services.json is public: it is read from workorder with the gateway's SERVICE principal.
 HttpResponse HandleOpen311(LoopbackClient* loopback, const Upstreams* upstreams,

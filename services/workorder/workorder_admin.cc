@@ -51,13 +51,25 @@ absl::StatusOr<v1::PhotoRecord> WorkOrderCore::UploadPhoto(const Principal& p,
 absl::StatusOr<v1::GetPhotoResponse> WorkOrderCore::GetPhoto(const Principal& p,
                                                              const v1::GetPhotoRequest& req) {
   GW_RETURN_IF_ERROR(service::CheckId(req.sha256(), "sha256", 64));
-  GW_ASSIGN_OR_RETURN(v1::PhotoRecord record, store_->GetPhotoRecord(req.sha256()));
-  if (record.uploaded_by() != p.subject() && p.role() != common::v1::ROLE_SERVICE) {
+  const bool service_caller = p.role() == common::v1::ROLE_SERVICE;
+  // Scope before existence: whether a photo (a guessable hash of a known image) was uploaded
+  // is itself information, so a caller who may not see the order learns nothing of it.
+  if (!service_caller && !req.order_id().empty()) {
+    GW_RETURN_IF_ERROR(ReadVisible(p, req.order_id()).status());
+  }
+  absl::StatusOr<v1::PhotoRecord> found = store_->GetPhotoRecord(req.sha256());
+  if (!found.ok() && found.status().code() == absl::StatusCode::kNotFound && !service_caller &&
+      req.order_id().empty()) {
+    return absl::PermissionDeniedError(
+        "name the order (order_id) that shows this photo; only its uploader may fetch it alone");
+  }
+  if (!found.ok()) return found.status();
+  v1::PhotoRecord record = *std::move(found);
+  if (record.uploaded_by() != p.subject() && !service_caller) {
     if (req.order_id().empty()) {
       return absl::PermissionDeniedError(
           "name the order (order_id) that shows this photo; only its uploader may fetch it alone");
     }
-    GW_RETURN_IF_ERROR(ReadVisible(p, req.order_id()).status());
     GW_ASSIGN_OR_RETURN(bool referenced, store_->HasPhotoRef(req.sha256(), req.order_id()));
     if (!referenced) {
       return absl::PermissionDeniedError(

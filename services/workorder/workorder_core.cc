@@ -18,6 +18,14 @@
 namespace gridwork::workorder {
 namespace {
 
+// Idempotency keys of order mutations are per caller: (method, subject, request id). A
+// request id another caller already used is a new request for this one, so a replay never
+// hands one caller's answer (an order it may not see) to another (found by the
+// workorder_handlers fuzzer: a worker replaying an admin's request id got the admin's order).
+std::string KeyScope(absl::string_view method, const Principal& p) {
+  return absl::StrCat(method, "|", p.subject());
+}
+
 using service::ToProto;
 
 constexpr int kMaxPhotosPerOrder = 9;
@@ -205,7 +213,7 @@ absl::StatusOr<v1::CreateOrderResponse> WorkOrderCore::CreateOrder(
   }
   GW_RETURN_IF_ERROR(service::CheckRequestId(req.request_id()));
   auto recorded = service::FindRecorded<v1::CreateOrderResponse>(
-      store_->db(), "workorder.CreateOrder", req.request_id(), req);
+      store_->db(), KeyScope("workorder.CreateOrder", p), req.request_id(), req);
   if (!recorded.ok()) return recorded.status();
   if (recorded->has_value()) return **recorded;
 
@@ -272,7 +280,7 @@ absl::StatusOr<v1::CreateOrderResponse> WorkOrderCore::CreateOrder(
   GW_ASSIGN_OR_RETURN(v1::SuggestDuplicatesResponse duplicates, SuggestDuplicates(p, dup_req));
 
   auto response = service::RunIdempotent<v1::CreateOrderResponse>(
-      store_->db(), "workorder.CreateOrder", req.request_id(), req,
+      store_->db(), KeyScope("workorder.CreateOrder", p), req.request_id(), req,
       [&](store::WriteRequest& write) -> absl::StatusOr<v1::CreateOrderResponse> {
         if (dispatch_event.has_value()) {
           // One write: the REPORTED record is superseded within the same batch; its photo
@@ -362,8 +370,8 @@ absl::StatusOr<v1::WorkOrder> WorkOrderCore::Transition(const Principal& p,
   in.verifier = req.verifier();
   in.duplicate_of = req.duplicate_of();
   GW_ASSIGN_OR_RETURN(in.photos, ResolvePhotos(req.photos()));
-  return ApplyAndCommit(p, "workorder.Transition", req.request_id(), req, req.order_id(),
-                        req.expected_version(), std::move(in));
+  return ApplyAndCommit(p, KeyScope("workorder.Transition", p), req.request_id(), req,
+                        req.order_id(), req.expected_version(), std::move(in));
 }
 
 absl::StatusOr<v1::WorkOrder> WorkOrderCore::RateOrder(const Principal& p,
@@ -378,8 +386,8 @@ absl::StatusOr<v1::WorkOrder> WorkOrderCore::RateOrder(const Principal& p,
   in.action = v1::ACTION_RATE;
   in.score = req.score();
   in.note = req.comment();
-  return ApplyAndCommit(p, "workorder.RateOrder", req.request_id(), req, req.order_id(),
-                        req.expected_version(), std::move(in));
+  return ApplyAndCommit(p, KeyScope("workorder.RateOrder", p), req.request_id(), req,
+                        req.order_id(), req.expected_version(), std::move(in));
 }
 
 // ---- SLA timers ----------------------------------------------------------------------------

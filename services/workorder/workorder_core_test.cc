@@ -345,6 +345,27 @@ TEST_CASE_METHOD(Fixture, "create and transition are idempotent by request id") 
   CHECK(t2->history_length() == 3);
 }
 
+TEST_CASE_METHOD(Fixture,
+                 "a request id is per caller: another caller's replay gets nothing of it") {
+  auto first = Report(kResident, "env.garbage", At(113.605), "same-req");
+  REQUIRE(first.ok());
+  // The same request id and payload from another resident is a new report (their own
+  // order), never the first caller's order.
+  auto other = Report(kOtherResident, "env.garbage", At(113.605), "same-req");
+  REQUIRE(other.ok());
+  CHECK(other->order().id() != first->order().id());
+  CHECK(other->order().reporter() == kOtherResident.subject());
+  // A transition replayed by someone who may not see the order is refused, not replayed.
+  v1::TransitionRequest req;
+  req.set_request_id("accept-same");
+  req.set_order_id(first->order().id());
+  req.set_expected_version(first->order().version());
+  req.set_action(v1::ACTION_ACCEPT);
+  REQUIRE(core->Transition(kHandler, req).ok());
+  auto replay = core->Transition(kOtherHandler, req);
+  CHECK(replay.status().code() == absl::StatusCode::kPermissionDenied);
+}
+
 TEST_CASE_METHOD(Fixture, "SLA: due soon, overdue and automatic escalation from the timer index") {
   auto o = Report(kResident, "facility.manhole", At(113.615))->order();  // triage 2 h
   CHECK(core->RunDueTimers().value() == 0);

@@ -1,6 +1,7 @@
 // Replays the fuzz corpus (tests/fuzz/corpus/<fuzzer>/) and every saved crash
-// (tests/fuzz/crashes/) through both fuzz entry points, so that every test run checks that
-// what the fuzzers once found stays fixed. A failing input aborts the binary; its name is
+// (tests/fuzz/crashes/) through the fuzz entry points (the region fuzzers get every corpus,
+// the gateway and service fuzzers their own corpus and every crash), so that every test run checks
+// that what the fuzzers once found stays fixed. A failing input aborts the binary; its name is
 // printed first.
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -12,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "tests/fuzz/gateway_fuzz.h"
 #include "tests/fuzz/geojson_import_fuzz.h"
+#include "tests/fuzz/service_fuzz.h"
 
 namespace gridwork::fuzz {
 namespace {
@@ -62,6 +65,31 @@ TEST_CASE("every corpus input and saved crash passes FuzzGeoJsonImport") {
 TEST_CASE("every corpus input and saved crash passes FuzzRegionIndexLookup") {
   ReplayAll(kFuzzDir / "corpus", &FuzzRegionIndexLookup, "FuzzRegionIndexLookup");
   ReplayAll(kFuzzDir / "crashes", &FuzzRegionIndexLookup, "FuzzRegionIndexLookup");
+}
+
+struct Target {
+  const char* corpus;
+  int (*entry)(const uint8_t*, size_t);
+  const char* name;
+};
+
+const Target kGatewayTargets[] = {
+    {"gateway_json", &FuzzGatewayJson, "FuzzGatewayJson"},
+    {"http_request", &FuzzHttpRequest, "FuzzHttpRequest"},
+    {"osmand_form", &FuzzOsmAndForm, "FuzzOsmAndForm"},
+    {"open311_form", &FuzzOpen311Form, "FuzzOpen311Form"},
+    {"token_verify", &FuzzTokenVerify, "FuzzTokenVerify"},
+    {"workorder_handlers", &FuzzWorkorderHandlers, "FuzzWorkorderHandlers"},
+    {"inspection_rules", &FuzzInspectionRules, "FuzzInspectionRules"},
+};
+
+TEST_CASE("every gateway and service fuzzer has seeds, and they and every crash pass") {
+  for (const Target& t : kGatewayTargets) {
+    INFO(t.name);
+    CHECK(FilesUnder(kFuzzDir / "corpus" / t.corpus).size() >= 5);
+    ReplayAll(kFuzzDir / "corpus" / t.corpus, t.entry, t.name);
+    ReplayAll(kFuzzDir / "crashes", t.entry, t.name);
+  }
 }
 
 }  // namespace gridwork::fuzz

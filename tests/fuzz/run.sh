@@ -2,7 +2,8 @@
 # Builds the libFuzzer binaries (clang 16 or 14, ASan + UBSan) in build-fuzz/ and runs each fuzzer
 # for FUZZ_SECONDS seconds (default 60) from its seed corpus. docs/fuzzing.md has the details.
 #
-# Usage: tests/fuzz/run.sh [geojson_import] [region_index]     (default: both)
+# Usage: tests/fuzz/run.sh [fuzzer...]      (default: every fuzzer listed in `all` below)
+#   e.g. tests/fuzz/run.sh gateway_json http_request; FUZZ_SECONDS=1800 for a long run.
 # Environment: FUZZ_SECONDS (per fuzzer), JOBS (build parallelism, default 2),
 #              FUZZ_CLANG_VERSION (16 or 14; default the newest installed),
 #              FUZZ_BUILD_DIR (default build-fuzz), FUZZ_ARGS (extra libFuzzer flags).
@@ -14,7 +15,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
 fuzzers=("$@")
-if [[ ${#fuzzers[@]} -eq 0 ]]; then fuzzers=(geojson_import region_index); fi
+all=(geojson_import region_index gateway_json http_request osmand_form open311_form token_verify
+     workorder_handlers inspection_rules)
+if [[ ${#fuzzers[@]} -eq 0 ]]; then fuzzers=("${all[@]}"); fi
 
 # clang 16 by default: clang 14 cannot compile libs/geo (it rejects lambdas that capture
 # structured bindings, a C++20 feature it lacks). FUZZ_CLANG_VERSION=14 forces 14.
@@ -31,9 +34,11 @@ fi
 
 # Every library is built with the sanitizers and fuzzer coverage (-fsanitize=fuzzer-no-link);
 # only the fuzz executables link libFuzzer's main (tests/fuzz/CMakeLists.txt).
+# -O1 -gline-tables-only (libFuzzer's advice): builds about twice as fast as -O2 -g on this
+# machine and keeps file:line in sanitizer reports.
 CC=clang-$version CXX=clang++-$version cmake -S "$root" -B "$build" -G Ninja \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRIDWORK_FUZZ=ON \
-  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link -fno-omit-frame-pointer" \
+  -DCMAKE_BUILD_TYPE=None -DGRIDWORK_FUZZ=ON \
+  -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only -fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link -fno-omit-frame-pointer" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 targets=()
 for f in "${fuzzers[@]}"; do targets+=("${f}_fuzzer"); done
@@ -50,7 +55,10 @@ for f in "${fuzzers[@]}"; do
   artifacts="$build/artifacts/$f"
   mkdir -p "$corpus" "$artifacts"
   dict=()
-  if [[ $f == geojson_import ]]; then dict=(-dict="$root/tests/fuzz/geojson.dict"); fi
+  case $f in
+    geojson_import | gateway_json) dict=(-dict="$root/tests/fuzz/geojson.dict") ;;
+    http_request) dict=(-dict="$root/tests/fuzz/http.dict") ;;
+  esac
   echo "== $f: ${seconds}s"
   # -workers/-jobs stay at 1: the machine has 2 cores shared with the build.
   # shellcheck disable=SC2086

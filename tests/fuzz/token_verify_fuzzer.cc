@@ -1,0 +1,10 @@
+// libFuzzer driver for gridwork::fuzz::FuzzTokenVerify (built only with -DGRIDWORK_FUZZ=ON;
+// tests/fuzz/run.sh builds and runs it).
+#include <cstddef>
+#include <cstdint>
+
+#include "tests/fuzz/gateway_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return gridwork::fuzz::FuzzTokenVerify(data, size);
+}

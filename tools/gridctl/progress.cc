@@ -55,6 +55,8 @@ void Progress::Draw(bool final) {
     const int filled = static_cast<int>(f * 30);
     line = absl::StrFormat("%s [%s%s] %3.0f%% %d/%d %s %.0fs", label_, std::string(filled, '#'),
                            std::string(30 - filled, ' '), 100 * f, done_, total_, unit_, secs);
+  } else if (unit_.empty()) {
+    line = absl::StrFormat("%s: %.0fs", label_, secs);
   } else {
     line = absl::StrFormat("%s: %d %s %.0fs", label_, done_, unit_, secs);
   }

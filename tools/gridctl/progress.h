@@ -22,6 +22,7 @@ namespace gridwork::gridctl {
 
 class Progress {
  public:
+  // `total` 0 = unknown; `unit` empty = no counter (elapsed time only).
   Progress(std::string label, int64_t total, std::string unit = "items");
   ~Progress();  // Done() if not yet
   Progress(const Progress&) = delete;

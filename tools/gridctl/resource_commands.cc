@@ -84,7 +84,7 @@ int Regions(Client& c, const std::vector<std::string>& a, const ResourceOptions&
     grpc::Status s;
     {
       Progress p(absl::StrCat("regions import ", a[1], " (", req.geojson().size() / 1024, " KiB)"),
-                 0, "s waiting");
+                 0, "");
       p.Ticking();
       s = c.stub().ImportRegions(c.Context().get(), req, &resp);
     }
@@ -112,7 +112,7 @@ int Regions(Client& c, const std::vector<std::string>& a, const ResourceOptions&
     gv1::ExportRegionsResponse resp;
     grpc::Status s;
     {
-      Progress p("regions export", 0, "s waiting");
+      Progress p("regions export", 0, "");
       p.Ticking();
       s = c.stub().ExportRegions(c.Context().get(), req, &resp);
     }

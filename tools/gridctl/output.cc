@@ -6,6 +6,24 @@
 #include "google/protobuf/util/json_util.h"
 
 namespace gridwork::gridctl {
+namespace {
+
+// Terminal columns of UTF-8 text: one per code point, two for CJK ideographs and punctuation
+// (U+3000..U+9FFF, lead bytes 0xE3..0xE9) and full-width forms (U+FF00.., lead 0xEF 0xBC..).
+size_t DisplayWidth(const std::string& s) {
+  size_t w = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) == 0x80) continue;  // continuation byte
+    const bool wide = (c >= 0xE3 && c <= 0xE9) || (c == 0xEF && i + 1 < s.size() &&
+                                                   static_cast<unsigned char>(s[i + 1]) >= 0xBC &&
+                                                   static_cast<unsigned char>(s[i + 1]) <= 0xBD);
+    w += wide ? 2 : 1;
+  }
+  return w;
+}
+
+}  // namespace
 
 std::optional<OutputFormat> ParseOutputFormat(const std::string& s) {
   if (s == "table") return OutputFormat::kTable;
@@ -48,14 +66,14 @@ void Listing::Print(OutputFormat format, std::ostream& out) const {
       return;
     case OutputFormat::kTable: {
       std::vector<size_t> width(columns_.size());
-      for (size_t c = 0; c < columns_.size(); ++c) width[c] = columns_[c].size();
+      for (size_t c = 0; c < columns_.size(); ++c) width[c] = DisplayWidth(columns_[c]);
       for (const auto& row : rows_) {
-        for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+        for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], DisplayWidth(row[c]));
       }
       auto line = [&](const std::vector<std::string>& cells) {
         for (size_t c = 0; c < cells.size(); ++c) {
           out << cells[c];
-          if (c + 1 < cells.size()) out << std::string(width[c] - cells[c].size() + 2, ' ');
+          if (c + 1 < cells.size()) out << std::string(width[c] - DisplayWidth(cells[c]) + 2, ' ');
         }
         out << "\n";
       };

@@ -121,6 +121,10 @@ DaySchedule BuildDaySchedule(const DemoCity& city, const std::vector<DemoRegion>
       }
     }
   }
+  // A patrol's last leg may end after the day; what would happen then does not happen.
+  day.events.erase(std::remove_if(day.events.begin(), day.events.end(),
+                                  [&](const DayEvent& e) { return e.t > o.day_s; }),
+                   day.events.end());
   std::sort(day.events.begin(), day.events.end(), [](const DayEvent& a, const DayEvent& b) {
     return a.t != b.t ? a.t < b.t : a.actor < b.actor;
   });

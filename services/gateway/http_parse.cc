@@ -48,7 +48,10 @@ absl::StatusOr<HttpRequest> ParseHttpRequest(absl::string_view bytes, const Http
     used += n;
   }
   if (!ec && !parser.is_done()) {
-    // The bytes ended: a body delimited by the end of the stream is complete now.
+    // The bytes ended. Nothing at all is not a request (put_eof requires some input; found
+    // by http_request_fuzzer on the empty input); otherwise a body delimited by the end of
+    // the stream is complete now.
+    if (!parser.got_some()) return absl::InvalidArgumentError("malformed HTTP request: empty");
     parser.put_eof(ec);
   }
   if (ec == http::error::header_limit) {

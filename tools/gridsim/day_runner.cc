@@ -34,6 +34,9 @@ common::v1::LatLng ToLatLng(const geo::Point& p) {
   return l;
 }
 
+// Times are printed in China Standard Time (UTC+8, no daylight saving), as the city lives.
+absl::TimeZone ChinaTime() { return absl::FixedTimeZone(8 * 3600); }
+
 std::string Dotted(std::string s) {
   std::replace(s.begin(), s.end(), '/', '.');
   return s;
@@ -187,11 +190,10 @@ absl::Status DayRun::Prepare() {
     total_workers += b.role == geofence::v1::BINDING_ROLE_WORKER;
   std::cout << absl::StrFormat(
                    "gridsim day: %d workers of %d, %d events, %d subjects; simulated day %s .. "
-                   "%s at %gx\n",
+                   "%s (UTC+8) at %gx\n",
                    day_.workers.size(), total_workers, day_.events.size(), subject_ids_.size(),
-                   absl::FormatTime("%H:%M", start, absl::LocalTimeZone()),
-                   absl::FormatTime("%H:%M", start + absl::Seconds(o_.day.day_s),
-                                    absl::LocalTimeZone()),
+                   absl::FormatTime("%H:%M", start, ChinaTime()),
+                   absl::FormatTime("%H:%M", start + absl::Seconds(o_.day.day_s), ChinaTime()),
                    o_.speed)
             << std::flush;
   return absl::OkStatus();
@@ -261,7 +263,9 @@ std::string DayRun::PhotoSha(GatewaySession& s, const std::string& tag, const ge
 void DayRun::Report(const DayEvent& e) {
   GatewaySession* s = pool_.Get(e.actor);
   if (s == nullptr) return;
-  std::string rid = absl::StrCat("sim-report-", e.seed);
+  // Request ids name the day too: the same schedule replayed another day is another report.
+  std::string rid =
+      absl::StrCat("sim-report-", absl::ToUnixSeconds(clock_->sim_start()), "-", e.seed);
   wo::CreateOrderRequest req;
   req.set_request_id(rid);
   req.set_category_id(e.category);
@@ -279,7 +283,7 @@ void DayRun::Report(const DayEvent& e) {
   grpc::Status st = s->workorder().CreateOrder(ctx.get(), req, &resp);
   std::lock_guard<std::mutex> lock(mu_);
   if (!st.ok()) {
-    ++totals_.errors;
+    if (++totals_.errors <= 5) std::cerr << "gridsim: CreateOrder: " << st.error_message() << "\n";
     return;
   }
   (e.kind == EventKind::kResidentReport ? totals_.resident_reports : totals_.incidents)++;
@@ -321,7 +325,8 @@ void DayRun::Inspect(const DayEvent& e) {
   const insp::ChecklistVersion* checklist = ChecklistFor(subject.type);
   GatewaySession* s = pool_.Get(e.actor);
   if (checklist == nullptr || s == nullptr) return;
-  std::string rid = absl::StrCat("sim-inspect-", e.seed);
+  std::string rid =
+      absl::StrCat("sim-inspect-", absl::ToUnixSeconds(clock_->sim_start()), "-", e.seed);
   Rng rng(e.seed);
   insp::SubmitResultRequest req;
   req.set_request_id(rid);
@@ -530,7 +535,7 @@ void DayRun::PrintSummary(bool final) {
                    "%s[sim %s] fixes sent %d acked %d rejected %d offline %d | inspections %d "
                    "(problems %d) incidents %d resident reports %d | transitions %d returned %d "
                    "reopened %d closed %d errors %d | orders%s\n",
-                   final ? "final: " : "", absl::FormatTime("%H:%M", sim, absl::LocalTimeZone()),
+                   final ? "final: " : "", absl::FormatTime("%H:%M", sim, ChinaTime()),
                    t.fixes_sent, t.fixes_acked, t.fixes_rejected, t.fixes_offline, t.inspections,
                    t.inspection_problems, t.incidents, t.resident_reports, t.transitions,
                    t.returned, t.reopened, t.closed, t.errors, orders)

@@ -164,7 +164,9 @@ absl::Status DayRun::Prepare() {
     if (c.rfind("env", 0) == 0 || c.rfind("facility", 0) == 0 || c.rfind("pollution", 0) == 0)
       resident.push_back(c);
   }
-  day_ = BuildDaySchedule(city_, inputs_.regions, patrol, resident, o_.day);
+  DayOptions day = o_.day;
+  if (o_.linger) day.overtime_s = 12 * 3600;
+  day_ = BuildDaySchedule(city_, inputs_.regions, patrol, resident, day);
   sent_until_.assign(day_.workers.size(), 0);
   backlog_.assign(day_.workers.size(), {});
 

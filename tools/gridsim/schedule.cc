@@ -57,7 +57,7 @@ DaySchedule BuildDaySchedule(const DemoCity& city, const std::vector<DemoRegion>
     }
     PatrolOptions po;
     po.start_s = 600 * rng.Uniform();  // shifts start within ten minutes of the day's start
-    po.end_s = o.day_s - 600 * rng.Uniform();
+    po.end_s = o.day_s + o.overtime_s - 600 * rng.Uniform();
     po.speed_mps = 1.0 + 0.5 * rng.Uniform();
     plan.path = PlanPatrol(plan.grid->shape, stops, po, plan.seed);
 
@@ -123,7 +123,7 @@ DaySchedule BuildDaySchedule(const DemoCity& city, const std::vector<DemoRegion>
   }
   // A patrol's last leg may end after the day; what would happen then does not happen.
   day.events.erase(std::remove_if(day.events.begin(), day.events.end(),
-                                  [&](const DayEvent& e) { return e.t > o.day_s; }),
+                                  [&](const DayEvent& e) { return e.t > o.day_s + o.overtime_s; }),
                    day.events.end());
   std::sort(day.events.begin(), day.events.end(), [](const DayEvent& a, const DayEvent& b) {
     return a.t != b.t ? a.t < b.t : a.actor < b.actor;

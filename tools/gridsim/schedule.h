@@ -19,6 +19,10 @@ namespace gridwork::gridsim {
 struct DayOptions {
   uint64_t seed = 1;
   double day_s = 9 * 3600;  // length of the working day
+  // After the day, the workers go on patrolling (and reporting) this long: gridsim day
+  // --linger uses it so that, once the compressed day has caught up with real time, the
+  // city stays alive in real time.
+  double overtime_s = 0;
   // Workers simulated (the first N of a seeded shuffle of all grid workers); 0 = all.
   int workers = 0;
   double inspect_prob = 0.7;          // per subject stop: an inspection is made

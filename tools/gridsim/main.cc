@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -203,9 +204,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::string mode = args[1];
-  std::thread signals([] {
-    gridwork::rpc::WaitForShutdownSignal();
+  std::thread signals([mode] {
+    int sig = gridwork::rpc::WaitForShutdownSignal();
     gridwork::gridsim::g_stop.store(true);
+    if (sig != 0 && mode == "load-demo") {
+      // Every write of load-demo is idempotent: stopping half-way is safe, the next run
+      // creates what is missing.
+      std::fprintf(stderr, "gridsim: load-demo interrupted; run it again to finish\n");
+      std::_Exit(130);
+    }
   });
   int rc = 1;
   if (mode == "load-demo") {

@@ -53,12 +53,14 @@ absl::StatusOr<v1::GetPhotoResponse> WorkOrderCore::GetPhoto(const Principal& p,
   GW_RETURN_IF_ERROR(service::CheckId(req.sha256(), "sha256", 64));
   const bool service_caller = p.role() == common::v1::ROLE_SERVICE;
   // Scope before existence: whether a photo (a guessable hash of a known image) was uploaded
-  // is itself information, so a caller who may not see the order learns nothing of it.
+  // is itself information, so a caller who may not see the order learns nothing of it. Only
+  // callers who see every order (services, admins) learn NOT_FOUND for an unknown photo.
+  const bool sees_all = service_caller || p.role() == common::v1::ROLE_ADMIN;
   if (!service_caller && !req.order_id().empty()) {
     GW_RETURN_IF_ERROR(ReadVisible(p, req.order_id()).status());
   }
   absl::StatusOr<v1::PhotoRecord> found = store_->GetPhotoRecord(req.sha256());
-  if (!found.ok() && found.status().code() == absl::StatusCode::kNotFound && !service_caller &&
+  if (!found.ok() && found.status().code() == absl::StatusCode::kNotFound && !sees_all &&
       req.order_id().empty()) {
     return absl::PermissionDeniedError(
         "name the order (order_id) that shows this photo; only its uploader may fetch it alone");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <queue>
 #include <thread>
 #include <vector>
 
@@ -52,7 +53,7 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
 
   std::mutex mu;
   LoadResult r;
-  std::vector<double> latencies;
+  std::vector<double> latencies, lags;
   const absl::Time start = absl::Now();
   const absl::Time end = start + o.duration;
   int threads = std::max(1, std::min(o.threads, o.workers));
@@ -67,35 +68,38 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
         double heading;
         absl::Time due;
       };
-      std::vector<W> mine;
+      // Min-heap on the due time: with 100,000 workers a sender owns thousands.
+      auto later = [](const W& a, const W& b) { return a.due > b.due; };
+      std::priority_queue<W, std::vector<W>, decltype(later)> mine(later);
       demo_geography::Rng rng(o.seed * 1000 + t);
       for (int i = t; i < o.workers; i += threads) {
         geo::Point p(113.64 + 0.06 * rng.Uniform(), 34.76 + 0.05 * rng.Uniform());
-        mine.push_back({i, p, rng.Uniform() * 2 * M_PI, start + o.interval * rng.Uniform()});
+        mine.push({i, p, rng.Uniform() * 2 * M_PI, start + o.interval * rng.Uniform()});
       }
-      std::vector<double> local_lat;
-      int64_t sent = 0, acked = 0, rejected = 0;
+      std::vector<double> local_lat, local_lag;
+      int64_t sent = 0, acked = 0, rejected = 0, skipped = 0;
       std::map<std::string, int64_t> errors;
-      while (!stop.load()) {
-        auto next = std::min_element(mine.begin(), mine.end(),
-                                     [](const W& a, const W& b) { return a.due < b.due; });
-        if (next == mine.end() || next->due >= end) break;
-        while (!stop.load() && absl::Now() < next->due) {
-          absl::SleepFor(std::min(absl::Milliseconds(50), next->due - absl::Now()));
+      while (!stop.load() && !mine.empty()) {
+        W next = mine.top();
+        if (next.due >= end) break;
+        mine.pop();
+        while (!stop.load() && absl::Now() < next.due) {
+          absl::SleepFor(std::min(absl::Milliseconds(50), next.due - absl::Now()));
         }
         if (stop.load()) break;
+        local_lag.push_back(absl::ToDoubleMilliseconds(absl::Now() - next.due));
         double step = 1.3 * absl::ToDoubleSeconds(o.interval);
-        if (rng.Uniform() < 0.1) next->heading += (rng.Uniform() - 0.5) * M_PI;
-        next->p = Offset(next->p, step * std::sin(next->heading), step * std::cos(next->heading));
+        if (rng.Uniform() < 0.1) next.heading += (rng.Uniform() - 0.5) * M_PI;
+        next.p = Offset(next.p, step * std::sin(next.heading), step * std::cos(next.heading));
         location::v1::FixBatch batch;
-        batch.set_worker_id(absl::StrCat("load-", next->id));
-        batch.set_device_id(absl::StrCat("load-dev-", next->id));
+        batch.set_worker_id(absl::StrCat(o.worker_prefix, next.id));
+        batch.set_device_id(absl::StrCat(o.worker_prefix, "dev-", next.id));
         absl::Time now = absl::Now();
         auto* f = batch.add_fixes();
         f->set_sequence(static_cast<uint64_t>(absl::ToUnixMicros(now)));
         *f->mutable_device_time() = service::ToProto(now);
-        f->mutable_position()->set_lat(next->p.y());
-        f->mutable_position()->set_lng(next->p.x());
+        f->mutable_position()->set_lat(next.p.y());
+        f->mutable_position()->set_lng(next.p.x());
         f->set_accuracy_m(8);
         f->set_speed_mps(1.3);
         f->set_heading_deg(-1);
@@ -116,14 +120,21 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
         } else {
           ++errors[CodeName(st.error_code())];
         }
-        next->due += o.interval;
+        next.due += o.interval;
         // A sender that fell behind skips missed slots rather than bursting.
-        if (next->due < absl::Now() - o.interval) next->due = absl::Now();
+        const absl::Time now_after = absl::Now();
+        if (next.due < now_after - o.interval) {
+          skipped += static_cast<int64_t>((now_after - next.due) / o.interval);
+          next.due = now_after;
+        }
+        mine.push(next);
       }
       std::lock_guard<std::mutex> lock(mu);
       r.sent += sent;
       r.acked += acked;
       r.rejected += rejected;
+      r.skipped += skipped;
+      lags.insert(lags.end(), local_lag.begin(), local_lag.end());
       for (const auto& [k, v] : errors) r.errors[k] += v;
       latencies.insert(latencies.end(), local_lat.begin(), local_lat.end());
     });
@@ -134,6 +145,9 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
   r.ack_p50_ms = Percentile(latencies, 0.50);
   r.ack_p99_ms = Percentile(latencies, 0.99);
   r.ack_max_ms = latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());
+  r.offered_per_second = o.workers / absl::ToDoubleSeconds(o.interval);
+  r.send_lag_p50_ms = Percentile(lags, 0.50);
+  r.send_lag_p99_ms = Percentile(lags, 0.99);
   return r;
 }
 
@@ -142,9 +156,11 @@ std::string FormatLoadResult(const LoadResult& r, const LoadOptions& o) {
   for (const auto& [k, v] : r.errors) absl::StrAppend(&errors, " ", k, "=", v);
   return absl::StrFormat(
       "gridsim load: %d workers, 1 fix / %s each, %.1f s: sent %d acked %d rejected %d, "
-      "%.1f fixes/s, ack p50 %.1f ms p99 %.1f ms max %.1f ms, errors%s",
+      "%.1f fixes/s (offered %.1f), ack p50 %.1f ms p99 %.1f ms max %.1f ms, send lag p99 %.1f "
+      "ms, skipped %d, errors%s",
       o.workers, absl::FormatDuration(o.interval), r.seconds, r.sent, r.acked, r.rejected,
-      r.fixes_per_second, r.ack_p50_ms, r.ack_p99_ms, r.ack_max_ms, errors.empty() ? " 0" : errors);
+      r.fixes_per_second, r.offered_per_second, r.ack_p50_ms, r.ack_p99_ms, r.ack_max_ms,
+      r.send_lag_p99_ms, r.skipped, errors.empty() ? " 0" : errors);
 }
 
 std::string LoadResultJson(const LoadResult& r, const LoadOptions& o) {
@@ -153,10 +169,13 @@ std::string LoadResultJson(const LoadResult& r, const LoadOptions& o) {
   return absl::StrFormat(
       R"({"name":"gridsim_load","workers":%d,"interval_s":%g,"seconds":%.3f,"sent":%d,)"
       R"("acked":%d,"rejected":%d,"errors":%d,"fixes_per_second":%.2f,"ack_p50_ms":%.3f,)"
-      R"("ack_p99_ms":%.3f,"ack_max_ms":%.3f,"units":{"fixes_per_second":"1/s",)"
-      R"("ack_p50_ms":"ms","ack_p99_ms":"ms","ack_max_ms":"ms","seconds":"s"}})",
+      R"("ack_p99_ms":%.3f,"ack_max_ms":%.3f,"offered_per_second":%.2f,"skipped":%d,)"
+      R"("send_lag_p99_ms":%.3f,"units":{"fixes_per_second":"1/s","offered_per_second":"1/s",)"
+      R"("ack_p50_ms":"ms","ack_p99_ms":"ms","ack_max_ms":"ms","send_lag_p99_ms":"ms",)"
+      R"("seconds":"s"}})",
       o.workers, absl::ToDoubleSeconds(o.interval), r.seconds, r.sent, r.acked, r.rejected, errors,
-      r.fixes_per_second, r.ack_p50_ms, r.ack_p99_ms, r.ack_max_ms);
+      r.fixes_per_second, r.ack_p50_ms, r.ack_p99_ms, r.ack_max_ms, r.offered_per_second, r.skipped,
+      r.send_lag_p99_ms);
 }
 
 }  // namespace gridwork::gridsim

@@ -1,6 +1,10 @@
 // `gridsim load`: N synthetic workers, one fix every `interval` each, sent through the
 // gateway's IngestFixes as the gridsim service account for `duration`; measures the achieved
-// fixes per second and the ack latency.
+// fixes per second and the ack latency. Also the driver of bench/stack_load_bench (a library:
+// gridwork_gridsim_runtime).
+//
+// Each fix's sequence is its send time in Unix microseconds (taken just before the call), so
+// a consumer of the fence feed can tell how long after sending an event was published.
 #ifndef GRIDWORK_TOOLS_GRIDSIM_LOAD_RUNNER_H_
 #define GRIDWORK_TOOLS_GRIDSIM_LOAD_RUNNER_H_
 
@@ -23,6 +27,8 @@ struct LoadOptions {
   int threads = 16;  // concurrent senders (each owns every threads-th worker)
   absl::Duration call_timeout = absl::Seconds(5);
   uint64_t seed = 1;
+  // Workers are "<worker_prefix><i>" with devices "<worker_prefix>dev-<i>".
+  std::string worker_prefix = "load-";
 };
 
 struct LoadResult {
@@ -32,11 +38,20 @@ struct LoadResult {
   double seconds = 0;
   double fixes_per_second = 0;  // acked / seconds
   double ack_p50_ms = 0, ack_p99_ms = 0, ack_max_ms = 0;
+  // workers / interval: what the schedule asks for.
+  double offered_per_second = 0;
+  // Slots a sender skipped because it fell more than one interval behind its schedule.
+  int64_t skipped = 0;
+  // How late calls started against their schedule (open loop: queueing at the sender counts
+  // here, not in the ack latency).
+  double send_lag_p50_ms = 0, send_lag_p99_ms = 0;
   // gRPC code name -> failed calls; "rejected:<reason>" -> rejected fixes.
   std::map<std::string, int64_t> errors;
 };
 
-// Runs until the duration passed or *stop became true. Errors only when the login fails.
+// Runs until the duration passed or `stop` became true. Errors only when the login fails.
+// Thread safety: runs `options.threads` sender threads of its own; RunLoad itself may be
+// called from several threads at once.
 absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options, const std::atomic<bool>& stop);
 
 // One line for people; JSON (name -> number, plus units) for benchmarks.

@@ -91,12 +91,16 @@ def common(b, s, consumers):
         (f'histogram_quantile(0.99, sum by (method, le) (rate(gridwork_rpc_duration_seconds_bucket{sel(s, UNARY)}[5m])))',
          "{{method}}")], unit="s")
     b.row("Store (RocksDB)")
-    b.panel("Writes stopped", [(f'gridwork_store_write_stopped{sel(s)}', "{{shard}}")], width=8,
+    b.panel("Store writable", [(f'gridwork_store_writable{sel(s)}', "{{shard}}")], width=6,
+            description="0 = the store refuses writes: disk full, read-only, I/O error; the service is "
+                        "NOT_SERVING (alert GridworkStoreNotWritable after 1 min).")
+    b.panel("Writes stopped", [(f'gridwork_store_write_stopped{sel(s)}', "{{shard}}")], width=6,
             description="1 = RocksDB stops all writes (alert GridworkRocksDBWriteStall).")
     b.panel("Delayed write rate", [(f'gridwork_store_delayed_write_rate_bytes{sel(s)}', "{{shard}}")],
-            unit="Bps", description="Non-zero = RocksDB throttles writes (alert GridworkRocksDBWriteSlowdown).")
+            unit="Bps", width=6,
+            description="Non-zero = RocksDB throttles writes (alert GridworkRocksDBWriteSlowdown).")
     b.panel("Pending compaction", [(f'gridwork_store_pending_compaction_bytes{sel(s)}', "{{shard}}")],
-            unit="bytes")
+            unit="bytes", width=6)
     if consumers:
         b.row("Feeds consumed")
         b.panel("Consumer lag (events)", [(f'gridwork_feed_consumer_lag_events{sel(s)}', "{{consumer}} {{shard}}")],
@@ -223,7 +227,8 @@ def overview():
     b.panel("Fixes accepted/s", [('sum(rate(gridwork_location_fixes_total{result="accepted"}[5m]))', "accepted"),
                                  ('sum(rate(gridwork_location_fixes_total{result="rejected"}[5m]))', "rejected")])
     b.panel("Feed consumer lag", [("max by (consumer) (gridwork_feed_consumer_lag_events)", "{{consumer}}")])
-    b.panel("Stores with writes stopped or delayed", [
+    b.panel("Stores not writable, writes stopped or delayed", [
+        ("sum by (service) (gridwork_store_writable == bool 0)", "{{service}} not writable"),
         ("sum by (service) (gridwork_store_write_stopped)", "{{service}} stopped"),
         ("sum by (service) (gridwork_store_delayed_write_rate_bytes > bool 0)", "{{service}} delayed")])
     b.row("The closed loop")

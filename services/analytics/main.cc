@@ -13,6 +13,7 @@
 #include "gridwork/service/periodic_task.h"
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/service/service_main.h"
+#include "gridwork/service/store_admin.h"
 #include "gridwork/store/feed_service.h"
 #include "services/analytics/analytics_core.h"
 #include "services/analytics/analytics_metrics.h"
@@ -123,7 +124,11 @@ int Run() {
   rpc::ServerOptions server_options;
   server_options.service_name = "analytics";
   server_options.grpc_addr = absl::GetFlag(FLAGS_grpc_addr);
-  auto server = rpc::ServiceServer::Start(server_options, {&service, &feed}, metrics->get());
+  service::StoreAdminService store_admin(
+      (*store)->db(), service::CheckpointRoot(absl::GetFlag(FLAGS_data_dir), "analytics"),
+      service::AdminPrincipalAuthorizer(&codec));
+  auto server =
+      rpc::ServiceServer::Start(server_options, {&service, &feed, &store_admin}, metrics->get());
   if (!server.ok()) {
     log::Error("cannot start gRPC server", {{"error", server.status().message()}});
     return 1;

@@ -1,5 +1,6 @@
 #include "services/gateway/linked_protos.h"
 
+#include "gridwork/admin/v1/store_admin.pb.h"
 #include "gridwork/analytics/v1/analytics.pb.h"
 #include "gridwork/common/v1/feed.pb.h"
 #include "gridwork/gateway/v1/gateway.pb.h"
@@ -12,6 +13,7 @@ namespace gridwork::gateway {
 
 void LinkServiceProtos() {
   // Each descriptor() call pins its .pb.cc (and so its file's registration) into the binary.
+  (void)admin::v1::Checkpoint::descriptor();
   (void)analytics::v1::Cockpit::descriptor();
   (void)common::v1::FeedEvent::descriptor();
   (void)v1::LoginRequest::descriptor();

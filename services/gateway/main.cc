@@ -25,6 +25,9 @@
 #include "services/gateway/password_hash.h"
 #include "services/gateway/proxy_service.h"
 #include "services/gateway/rate_limiter.h"
+#include "services/gateway/routing_config.h"
+#include "services/gateway/shard_router.h"
+#include "services/gateway/store_admin_gateway.h"
 #include "services/gateway/token_codec.h"
 #include "services/gateway/upstreams.h"
 
@@ -46,6 +49,10 @@ ABSL_FLAG(std::string, geofence_addr, "127.0.0.1:50052", "gridwork-geofence addr
 ABSL_FLAG(std::string, workorder_addr, "127.0.0.1:50053", "gridwork-workorder address.");
 ABSL_FLAG(std::string, inspection_addr, "127.0.0.1:50054", "gridwork-inspection address.");
 ABSL_FLAG(std::string, analytics_addr, "127.0.0.1:50055", "gridwork-analytics address.");
+ABSL_FLAG(std::string, routing_file, "",
+          "Shard routing contract (routing.yaml, docs/operations.md \"Shard\"): calls to a "
+          "sharded service go to the shard owning their key. Empty = one address per service "
+          "(the --<service>_addr flags).");
 ABSL_FLAG(std::string, web_root, "web/dist", "Directory of the web app served over HTTP at /.");
 ABSL_FLAG(std::string, token_audience, "gridwork", "Audience (aud) of issued access tokens.");
 ABSL_FLAG(absl::Duration, access_ttl, absl::Minutes(15), "Lifetime of an access token.");
@@ -135,8 +142,21 @@ int Run() {
                        {Upstream::kWorkorder, absl::GetFlag(FLAGS_workorder_addr)},
                        {Upstream::kInspection, absl::GetFlag(FLAGS_inspection_addr)},
                        {Upstream::kAnalytics, absl::GetFlag(FLAGS_analytics_addr)}});
+  std::unique_ptr<ShardRouter> router;
+  if (!absl::GetFlag(FLAGS_routing_file).empty()) {
+    auto routing = LoadRoutingConfig(absl::GetFlag(FLAGS_routing_file));
+    if (!routing.ok()) {
+      log::Error("cannot load the routing file", {{"error", routing.status().message()}});
+      return 2;
+    }
+    router = std::make_unique<ShardRouter>(*std::move(routing));
+    log::Info("shard routing loaded",
+              {{"routing_file", absl::GetFlag(FLAGS_routing_file)},
+               {"services", static_cast<int64_t>(router->config().services.size())}});
+  }
   PeerForwarding peers;
-  ProxyService proxy({&gate, &identity, &upstreams, &principals, &peers}, (*metrics)->registry());
+  const ProxyDeps proxy_deps{&gate, &identity, &upstreams, &principals, &peers, router.get()};
+  ProxyService proxy(proxy_deps, (*metrics)->registry());
   IdentityServiceImpl identity_service(&identity, &gate, &peers);
 
   rpc::ServerOptions server_options;
@@ -144,7 +164,11 @@ int Run() {
   server_options.grpc_addr = absl::GetFlag(FLAGS_grpc_addr);
   server_options.max_receive_message_bytes = 64 << 20;
   server_options.generic_service = &proxy;
-  auto server = rpc::ServiceServer::Start(server_options, {&identity_service}, metrics->get());
+  service::StoreCheckpointer checkpointer(
+      (*store)->db(), service::CheckpointRoot(absl::GetFlag(FLAGS_data_dir), "gateway"));
+  GatewayStoreAdmin store_admin(proxy_deps, &checkpointer);
+  auto server =
+      rpc::ServiceServer::Start(server_options, {&identity_service, &store_admin}, metrics->get());
   if (!server.ok()) {
     log::Error("cannot start gRPC server", {{"error", server.status().message()}});
     return 1;

@@ -75,6 +75,10 @@ const Row kRows[] = {
   {"gridwork.gateway.v1.Identity", "BindDevice",       U::kSelf, kAdmins,   K::kUnary, R::kWrite, 4 * kKiB, true},
   {"gridwork.gateway.v1.Identity", "ListAudit",        U::kSelf, kAdmins,   K::kUnary, R::kRead,  4 * kKiB, false},
 
+  // ---- store administration (every service's own store; the gateway serves it itself and
+  //      forwards it to the service named in x-gridwork-upstream, store_admin_gateway.h) ----
+  {"gridwork.admin.v1.StoreAdmin", "CreateCheckpoint", U::kSelf, kAdmins, K::kUnary, R::kBulk, 4 * kKiB, true},
+
   // ---- feeds (every service serves gridwork.common.v1.Feed; the caller names the source) ----
   {"gridwork.common.v1.Feed", "Watch",        U::kByHeader, kStaff, K::kServerStreaming, R::kStream, 4 * kKiB, false},
   {"gridwork.common.v1.Feed", "WatchBatches", U::kByHeader, kStaff, K::kServerStreaming, R::kStream, 4 * kKiB, false},

@@ -67,8 +67,9 @@ TEST_CASE("every gridwork service in the descriptor pool has rows of the right k
   int checked = 0;
   for (const char* file :
        {"gridwork/common/v1/feed.proto", "gridwork/gateway/v1/gateway.proto",
-        "gridwork/geofence/v1/geofence.proto", "gridwork/location/v1/location.proto",
-        "gridwork/workorder/v1/workorder.proto", "gridwork/inspection/v1/inspection.proto"}) {
+        "gridwork/admin/v1/store_admin.proto", "gridwork/geofence/v1/geofence.proto",
+        "gridwork/location/v1/location.proto", "gridwork/workorder/v1/workorder.proto",
+        "gridwork/inspection/v1/inspection.proto"}) {
     const pb::FileDescriptor* f = pb::DescriptorPool::generated_pool()->FindFileByName(file);
     REQUIRE(f != nullptr);
     for (int s = 0; s < f->service_count(); ++s) {
@@ -109,6 +110,16 @@ TEST_CASE("policy rows are sane", "[policy]") {
   CHECK(import->Allows(common::v1::ROLE_ADMIN));
   CHECK_FALSE(import->Allows(common::v1::ROLE_RESIDENT));
   CHECK_FALSE(import->Allows(common::v1::ROLE_GRID_WORKER));
+  // Store checkpoints: administrators and services only.
+  const MethodPolicy* checkpoint =
+      PolicyTable::Default().Find("/gridwork.admin.v1.StoreAdmin/CreateCheckpoint");
+  REQUIRE(checkpoint != nullptr);
+  for (int r = common::v1::Role_MIN; r <= common::v1::Role_MAX; ++r) {
+    const auto role = static_cast<common::v1::Role>(r);
+    INFO(common::v1::Role_Name(role));
+    CHECK(checkpoint->Allows(role) ==
+          (role == common::v1::ROLE_ADMIN || role == common::v1::ROLE_SERVICE));
+  }
   CHECK(PolicyTable::Default().Find("/gridwork.nope.v1.X/Y") == nullptr);
 }
 

@@ -4,11 +4,14 @@
 
 #include <chrono>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/message.h"
 #include "gridwork/core/log.h"
 #include "gridwork/rpc/metrics_interceptor.h"
 #include "gridwork/rpc/status_convert.h"
 #include "prometheus/counter.h"
+#include "services/gateway/json_mapping.h"
 
 namespace gridwork::gateway {
 namespace {
@@ -185,6 +188,106 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   grpc::Status override_status_ ABSL_GUARDED_BY(mu_);
 };
 
+// One proxied unary call to a sharded service: read the request, decode it, pick the shard
+// (ShardRouter::RouteRequest), forward it with one upstream unary call, answer.
+// Order of events: StartRead -> OnReadDone -> (refusal: Finish) or upstream UnaryCall ->
+// its completion -> StartWriteAndFinish / Finish -> OnDone -> delete. Finish is called
+// exactly once, from OnReadDone or from the upstream completion, never both.
+class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
+ public:
+  RoutedUnaryCall(ProxyService* service, const ProxyDeps& deps,
+                  grpc::GenericCallbackServerContext* ctx, Admission admission, Upstream upstream)
+      : service_(service),
+        deps_(deps),
+        ctx_(ctx),
+        admission_(std::move(admission)),
+        upstream_(upstream),
+        start_(absl::Now()) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Complete(grpc::Status(grpc::StatusCode::CANCELLED, "no request message"), false);
+      return;
+    }
+    const MethodPolicy& p = *admission_.policy;
+    if (static_cast<int64_t>(request_.Length()) > p.max_request_bytes) {
+      Complete(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            "request message larger than this method allows"),
+               false);
+      return;
+    }
+    absl::StatusOr<ShardRouter::Target> target = Route();
+    if (!target.ok()) {
+      Complete(rpc::ToGrpcStatus(target.status()), false);
+      return;
+    }
+    shard_ = target->shard;
+    auto cap = std::chrono::system_clock::now() +
+               std::chrono::milliseconds(absl::ToInt64Milliseconds(p.max_deadline));
+    cctx_.set_deadline(std::min(ctx_->deadline(), cap));
+    deps_.principals->Attach(admission_.caller.principal, &cctx_);
+    target->stub->UnaryCall(&cctx_, ctx_->method(), grpc::StubOptions(), &request_, &response_,
+                            [this](grpc::Status s) { Complete(std::move(s), true); });
+  }
+
+  void OnCancel() override { cctx_.TryCancel(); }
+  void OnDone() override { delete this; }
+
+ private:
+  absl::StatusOr<ShardRouter::Target> Route() {
+    const google::protobuf::MethodDescriptor* m = FindMethod(ctx_->method());
+    if (m == nullptr) return deps_.router->RouteDefault(upstream_, admission_.caller.principal);
+    std::vector<grpc::Slice> slices;
+    if (!request_.Dump(&slices).ok()) return absl::InvalidArgumentError("unreadable request");
+    std::string bytes;
+    for (const grpc::Slice& s : slices) {
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    std::unique_ptr<google::protobuf::Message> req(
+        google::protobuf::MessageFactory::generated_factory()
+            ->GetPrototype(m->input_type())
+            ->New());
+    if (!req->ParseFromString(bytes)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("request does not parse as ", m->input_type()->full_name()));
+    }
+    return deps_.router->RouteRequest(upstream_, *req, admission_.caller.principal);
+  }
+
+  void Complete(grpc::Status s, bool from_upstream) {
+    if (!from_upstream) service_->CountRefusal(static_cast<absl::StatusCode>(s.error_code()));
+    if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+      s = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, kDeniedMessage);
+    }
+    const Caller& c = admission_.caller;
+    LogAccess("grpc", c.principal.subject(), ctx_->method(), c.peer, s.error_code(),
+              absl::Now() - start_);
+    if (admission_.policy->mutation && from_upstream) {
+      absl::Status a = deps_.identity->RecordAudit(
+          c, ctx_->method(), rpc::GrpcCodeName(s.error_code()), absl::StrCat("shard=", shard_));
+      if (!a.ok()) log::Warning("audit write failed", {{"error", a.message()}});
+    }
+    if (s.ok()) {
+      StartWriteAndFinish(&response_, grpc::WriteOptions(), s);
+    } else {
+      Finish(s);
+    }
+  }
+
+  ProxyService* service_;
+  ProxyDeps deps_;
+  grpc::GenericCallbackServerContext* ctx_;
+  Admission admission_;
+  Upstream upstream_;
+  absl::Time start_;
+  std::string shard_;
+  grpc::ClientContext cctx_;
+  ByteBuffer request_;
+  ByteBuffer response_;
+};
+
 const char* RefusalReason(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kUnauthenticated:
@@ -231,15 +334,38 @@ grpc::ServerGenericBidiReactor* ProxyService::CreateReactor(
     refusal = rpc::ToGrpcStatus(a.status());
   } else {
     Upstream u = a->policy->upstream;
+    std::string shard;  // a feed's explicit shard: "location/w1"
     if (u == Upstream::kByHeader) {
       std::string name = MetadataValue(*ctx, kUpstreamHeader);
+      if (size_t slash = name.find('/'); slash != std::string::npos) {
+        shard = name.substr(slash + 1);
+        name.resize(slash);
+      }
       if (!ParseUpstream(name, &u)) {
         refusal = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                "name the feed's service in the x-gridwork-upstream header "
-                               "(location, geofence, workorder, inspection, analytics)");
+                               "(location, geofence, workorder, inspection, analytics; "
+                               "optionally /<shard>)");
       }
     }
-    if (refusal.ok()) {
+    const bool routed = deps_.router != nullptr && deps_.router->Routes(u);
+    if (refusal.ok() && !shard.empty() && !routed) {
+      refusal = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                             std::string(UpstreamName(u)) + " is not sharded at this gateway");
+    }
+    if (refusal.ok() && routed && shard.empty() && a->policy->kind == CallKind::kUnary) {
+      return new RoutedUnaryCall(this, deps_, ctx, *std::move(a), u);
+    }
+    if (refusal.ok() && routed) {
+      absl::StatusOr<ShardRouter::Target> t =
+          shard.empty() ? deps_.router->RouteDefault(u, a->caller.principal)
+                        : deps_.router->Shard(u, shard);
+      if (t.ok()) {
+        stub = t->stub;
+      } else {
+        refusal = rpc::ToGrpcStatus(t.status());
+      }
+    } else if (refusal.ok()) {
       stub = deps_.upstreams->Stub(u);
       if (stub == nullptr) {
         refusal = grpc::Status(grpc::StatusCode::UNAVAILABLE,

@@ -6,6 +6,11 @@
 // streaming methods all go through the same bidi pump. The client's own metadata (its token
 // included) is never forwarded.
 //
+// With a ShardRouter (--routing_file), calls to a sharded service go to the shard that owns
+// their key (shard_router.h): a unary call's request is read first, decoded and routed, then
+// sent with one upstream unary call; streaming calls go to the caller's default shard; a feed
+// may name its shard in the upstream header ("location/w1").
+//
 // On completion one access-log line (user, method, peer, code, latency — never a token or a
 // payload) is written, and an audit record for mutations.
 //
@@ -21,6 +26,7 @@
 #include "services/gateway/call_gate.h"
 #include "services/gateway/identity_core.h"
 #include "services/gateway/request_auth.h"
+#include "services/gateway/shard_router.h"
 #include "services/gateway/upstreams.h"
 
 namespace gridwork::gateway {
@@ -31,6 +37,8 @@ struct ProxyDeps {
   const Upstreams* upstreams;
   const rpc::PrincipalCodec* principals;
   const PeerForwarding* peers;
+  // Shard routing; nullptr = every upstream is the single address in `upstreams`.
+  const ShardRouter* router = nullptr;
 };
 
 class ProxyService final : public grpc::CallbackGenericService {

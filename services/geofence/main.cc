@@ -16,6 +16,7 @@
 #include "gridwork/service/feed_auth.h"
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/service/service_main.h"
+#include "gridwork/service/store_admin.h"
 #include "gridwork/service/store_metrics.h"
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
@@ -114,7 +115,11 @@ int Run() {
   server_options.service_name = "geofence";
   server_options.grpc_addr = absl::GetFlag(FLAGS_grpc_addr);
   server_options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
-  auto server = rpc::ServiceServer::Start(server_options, {&geofence, &feed}, metrics->get());
+  service::StoreAdminService store_admin(
+      (*store)->db(), service::CheckpointRoot(absl::GetFlag(FLAGS_data_dir), "geofence"),
+      service::AdminPrincipalAuthorizer(&codec));
+  auto server =
+      rpc::ServiceServer::Start(server_options, {&geofence, &feed, &store_admin}, metrics->get());
   if (!server.ok()) {
     log::Error("cannot start gRPC server", {{"error", server.status().message()}});
     return 1;

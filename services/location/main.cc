@@ -15,6 +15,7 @@
 #include "gridwork/service/feed_auth.h"
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/service/service_main.h"
+#include "gridwork/service/store_admin.h"
 #include "gridwork/service/store_metrics.h"
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
@@ -94,7 +95,11 @@ int Run() {
   rpc::ServerOptions server_options;
   server_options.service_name = "location";
   server_options.grpc_addr = absl::GetFlag(FLAGS_grpc_addr);
-  auto server = rpc::ServiceServer::Start(server_options, {&location, &feed}, metrics->get());
+  service::StoreAdminService store_admin(
+      (*store)->db(), service::CheckpointRoot(absl::GetFlag(FLAGS_data_dir), "location"),
+      service::AdminPrincipalAuthorizer(&codec));
+  auto server =
+      rpc::ServiceServer::Start(server_options, {&location, &feed, &store_admin}, metrics->get());
   if (!server.ok()) {
     log::Error("cannot start gRPC server", {{"error", server.status().message()}});
     return 1;

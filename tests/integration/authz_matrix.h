@@ -67,7 +67,9 @@ struct MatrixRow {
   // Non-authorisation codes (gRPC numbers) an allowed call may end in; the reason is in the
   // table's comment.
   std::vector<int> other_codes = {};
-  const char* upstream = "";  // gridwork.common.v1.Feed only: which service's feed
+  // gridwork.common.v1.Feed and gridwork.admin.v1.StoreAdmin only: which service's feed or
+  // store (x-gridwork-upstream).
+  const char* upstream = "";
   // kRegion: the parent region (an ancestor) may be read too (breadcrumbs, map outlines).
   bool ancestors = false;
 };

@@ -1,6 +1,6 @@
 // The role x method x scope matrix (authz_matrix.h explains the columns). One row per method
-// of every gridwork.* service; Feed methods once per upstream. Who may call what follows
-// DESIGN.md section 1 (roles) and docs/gateway.md; the codes in `other_codes` are the
+// of every gridwork.* service; Feed and StoreAdmin methods once per upstream. Who may call what
+// follows DESIGN.md section 1 (roles) and docs/gateway.md; the codes in `other_codes` are the
 // non-authorisation failures the requests are written to provoke (gRPC numbers: 3
 // INVALID_ARGUMENT, 5 NOT_FOUND, 6 ALREADY_EXISTS, 9 FAILED_PRECONDITION, 10 ABORTED, 16
 // UNAUTHENTICATED).
@@ -380,6 +380,19 @@ std::vector<MatrixRow> Rows() {
                     {},
                     up});
     rows.push_back({FEED "GetFeedInfo", kStaff, T::kNone, "{}", false, false, {}, up});
+  }
+  // Every store's online checkpoint: the gateway's own and, forwarded, each service's. The
+  // name is invalid, so an allowed call ends in INVALID_ARGUMENT and writes nothing.
+  for (const char* up :
+       {"gateway", "location", "geofence", "workorder", "inspection", "analytics"}) {
+    rows.push_back({"/gridwork.admin.v1.StoreAdmin/CreateCheckpoint",
+                    kAdmins,
+                    T::kNone,
+                    R"({"name":"../outside-{RID}"})",
+                    false,
+                    true,
+                    {3},
+                    up});
   }
   return rows;
 }

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -16,6 +17,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
+#include "gridwork/admin/v1/store_admin.pb.h"
+#include "gridwork/core/ids.h"
 #include "tests/integration/gateway_stack.h"
 
 namespace gridwork::testing {
@@ -129,6 +132,23 @@ TEST_CASE("gridctl: login, listings as json and csv, exit codes, logout",
   CHECK(missing.code == 5);
   CHECK(missing.err.find("NOT_FOUND") != std::string::npos);
 
+  // An online checkpoint of workorder's store through the gateway, as the admin: JSON with
+  // the path beside the store; a bad name is exit 6, an unknown store exit 2.
+  const std::string cp_name = NewId("gridctl-cp");
+  Run cp = as_admin({"checkpoint", "workorder", cp_name});
+  INFO(cp.err);
+  REQUIRE(cp.code == 0);
+  admin::v1::Checkpoint checkpoint;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(cp.out, &checkpoint).ok());
+  const std::filesystem::path cp_root =
+      std::filesystem::path(stack.workorder_dir.path()).parent_path() / "checkpoints/workorder";
+  CHECK(checkpoint.path() == (cp_root / cp_name).string());
+  CHECK(std::filesystem::is_directory(checkpoint.path()));
+  CHECK(checkpoint.size_bytes() > 0);
+  std::filesystem::remove_all(checkpoint.path());
+  CHECK(as_admin({"checkpoint", "workorder", "../escape"}).code == 6);
+  CHECK(as_admin({"checkpoint", "nowhere", "x"}).code == 2);
+
   // Permission denied: a viewer importing regions (password from a file), exit 4.
   const std::string pw_file = scratch.path() + "/viewer.pw";
   std::ofstream(pw_file) << GatewayStack::PasswordOf("viewer") << "\n";
@@ -143,6 +163,8 @@ TEST_CASE("gridctl: login, listings as json and csv, exit codes, logout",
   CHECK(denied.code == 4);
   CHECK(denied.err.find("PERMISSION_DENIED") != std::string::npos);
   CHECK(Gridctl(scratch, viewer_env, {"regions", "list", kCommunity}).code == 0);
+  CHECK(Gridctl(scratch, viewer_env, {"checkpoint", "location", "by-viewer"}).code == 4);
+  CHECK(!std::filesystem::exists(cp_root.parent_path() / "location/by-viewer"));
 
   // A wrong password: exit 3, nothing stored.
   TempDir other_config;
@@ -167,6 +189,27 @@ TEST_CASE("gridctl: login, listings as json and csv, exit codes, logout",
   INFO(op.err);
   CHECK(op.code == 0);
   CHECK(op.out.find(kG02) != std::string::npos);
+  // ... and an operator checkpoint straight to geofence.
+  const std::string op_cp = NewId("gridctl-op-cp");
+  Run op_checkpoint =
+      Gridctl(scratch, admin_env,
+              {"--principal_key_file=" + key_file, "--geofence_addr=" + stack.geofence_addr,
+               "checkpoint", "geofence", op_cp});
+  INFO(op_checkpoint.err);
+  CHECK(op_checkpoint.code == 0);
+  const std::filesystem::path op_path =
+      std::filesystem::path(stack.geofence_dir.path()).parent_path() / "checkpoints/geofence" /
+      op_cp;
+  CHECK(std::filesystem::is_directory(op_path));
+  std::filesystem::remove_all(op_path);
+  // The stores live right under the temp dir, so their checkpoint roots do too: remove them
+  // if empty (another run may be using them).
+  std::error_code ignored;
+  for (const std::filesystem::path& dir :
+       {op_path.parent_path(), cp_root, cp_root.parent_path() / "location",
+        cp_root.parent_path()}) {
+    std::filesystem::remove(dir, ignored);
+  }
 }
 
 }  // namespace

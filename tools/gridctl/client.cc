@@ -17,6 +17,7 @@ namespace gridwork::gridctl {
 Client::Client(std::string key, const ClientOptions& options)
     : codec_(std::move(key)),
       timeout_(options.timeout),
+      options_(options),
       own_geofence_(
           geofence::v1::GeofenceService::NewStub(rpc::MakeChannel(options.geofence_addr))),
       own_location_(
@@ -50,6 +51,23 @@ Client::Client(std::unique_ptr<sdk::Session> session, absl::Duration timeout)
       workorder_(&session_->workorder()),
       inspection_(&session_->inspection()),
       analytics_(&session_->analytics()) {}
+
+std::shared_ptr<grpc::Channel> Client::ServiceChannel(const std::string& service) const {
+  if (session_ != nullptr) {
+    for (const char* s :
+         {"gateway", "location", "geofence", "workorder", "inspection", "analytics"}) {
+      if (service == s) return session_->channel();
+    }
+    return nullptr;
+  }
+  const std::string* addr = service == "location"     ? &options_.location_addr
+                            : service == "geofence"   ? &options_.geofence_addr
+                            : service == "workorder"  ? &options_.workorder_addr
+                            : service == "inspection" ? &options_.inspection_addr
+                            : service == "analytics"  ? &options_.analytics_addr
+                                                      : nullptr;
+  return addr == nullptr || addr->empty() ? nullptr : rpc::MakeChannel(*addr);
+}
 
 std::unique_ptr<grpc::ClientContext> Client::Context() {
   if (session_ != nullptr) return session_->Context(timeout_);

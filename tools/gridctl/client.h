@@ -54,12 +54,17 @@ class Client {
   analytics::v1::AnalyticsService::Stub& analytics() { return *analytics_; }
   // The SDK session in gateway mode, else nullptr.
   sdk::Session* session() { return session_.get(); }
+  // A channel that reaches `service` ("location", ...): the gateway's in gateway mode (for
+  // "gateway" too; the caller names the service in x-gridwork-upstream), the service's
+  // address in operator mode; nullptr for a name the mode cannot reach.
+  std::shared_ptr<grpc::Channel> ServiceChannel(const std::string& service) const;
 
  private:
   std::unique_ptr<sdk::Session> session_;
   rpc::PrincipalCodec codec_;
   common::v1::Principal principal_;
   absl::Duration timeout_;
+  ClientOptions options_;  // operator mode: the services' addresses
   // Operator mode owns its stubs; gateway mode points at the session's.
   std::unique_ptr<geofence::v1::GeofenceService::Stub> own_geofence_;
   std::unique_ptr<location::v1::LocationService::Stub> own_location_;

@@ -46,6 +46,7 @@
 #include "gridwork/rpc/principal.h"
 #include "gridwork/service/time_convert.h"
 #include "services/location/packed_track.h"
+#include "tools/gridctl/admin_commands.h"
 #include "tools/gridctl/analytics_commands.h"
 #include "tools/gridctl/client.h"
 #include "tools/gridctl/exit_codes.h"
@@ -404,7 +405,7 @@ int main(int argc, char** argv) {
       "locate, bind, workers-in, report, last, track, worker, catalog-load, orders, "
       "order-counts, order-report, order, order-history, order-act, order-verify, "
       "inspection-load-catalog, checklists, subjects, subject-register, tasks, task-assign, "
-      "assessment, order-stats, series-csv");
+      "assessment, order-stats, series-csv, checkpoint");
   if (args.size() < 2) return Usage();
   const std::string cmd = args[1];
   std::optional<OutputFormat> format = ParseOutputFormat(absl::GetFlag(FLAGS_o));
@@ -458,7 +459,8 @@ int main(int argc, char** argv) {
                                                   "cockpit",
                                                   "assessment",
                                                   "order-stats",
-                                                  "series-csv"};
+                                                  "series-csv",
+                                                  "checkpoint"};
   if (kCommands.count(cmd) == 0) {
     std::cerr << "gridctl: unknown command " << cmd << "\n";
     return Usage();
@@ -522,6 +524,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "track" && args.size() >= 3) return Track(client, arg(2), arg(3));
   if (cmd == "worker" && args.size() == 3) return WorkerState(client, arg(2));
+  if (cmd == "checkpoint" && args.size() == 4) return Checkpoint(client, arg(2), arg(3));
   if (std::optional<int> rc = RunInspectionCommand(client, cmd, rest); rc.has_value()) return *rc;
   if (std::optional<int> rc = RunAnalyticsCommand(client, cmd, rest); rc.has_value()) return *rc;
   if (std::optional<int> rc = RunWorkOrderCommand(

@@ -315,6 +315,12 @@ std::string CommandHelp(const std::string& command) {
        "gridctl orders transition ID ACTION [NOTE]     e.g. DISPATCH --to_department water\n"},
       {"inspections", "gridctl inspections list [ASSIGNEE]    inspection tasks\n"},
       {"cockpit", "gridctl cockpit [REGION]    one-screen summary (analytics)\n"},
+      {"checkpoint",
+       "gridctl checkpoint SERVICE[/SHARD] NAME\n"
+       "  Online RocksDB checkpoint of a running service's store, written beside it in\n"
+       "  checkpoints/SERVICE/NAME (docs/operations.md, Back up and restore). Admins only.\n"
+       "  SERVICE: gateway, location, geofence, workorder, inspection, analytics (gateway and\n"
+       "  /SHARD through the gateway only). Prints the path, feed sequence and size as JSON.\n"},
   };
   auto it = kHelp.find(command);
   if (it == kHelp.end()) return "";

@@ -22,17 +22,8 @@ export function loadRegions() {
       for (const root of roots) {
         const r = await call('gridwork.geofence.v1.GeofenceService/ExportRegions', { root_id: root });
         for (const f of JSON.parse(r.geojson).features) {
-          const p = f.properties;
-          const id = String(p.id ?? f.id);
-          const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
-          regions.set(id, {
-            id,
-            level: LEVELS[p.level] || id.split('/').length,
-            name: p.name || id.split('/').pop(),
-            parent: id.includes('/') ? id.slice(0, id.lastIndexOf('/')) : '',
-            polys, // [[shell, hole...], ...] of [lng, lat]
-            centre: labelPoint(polys),
-          });
+          const region = regionOf(f);
+          regions.set(region.id, region);
         }
       }
       return regions;
@@ -43,6 +34,21 @@ export function loadRegions() {
   }
   return treePromise;
 }
+/** A GeoJSON feature of ExportRegions (or ImportRegions) as a region of the base map. */
+function regionOf(f) {
+  const p = f.properties;
+  const id = String(p.id ?? f.id);
+  const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+  return {
+    id,
+    level: LEVELS[p.level] || id.split('/').length,
+    name: p.name || id.split('/').pop(),
+    parent: id.includes('/') ? id.slice(0, id.lastIndexOf('/')) : '',
+    polys, // [[shell, hole...], ...] of [lng, lat]
+    centre: labelPoint(polys),
+  };
+}
+
 export const resetRegions = () => {
   treePromise = null;
 };
@@ -96,7 +102,8 @@ const SHOW_LABEL = { 1: [0, 12], 2: [11.5, 13.25], 3: [13.25, 15.5], 4: [15.5, 3
 /**
  * Creates a Leaflet map in `el` with the region base map. Options: focus (region id to fit),
  * minLevel/maxLevel of regions drawn, onRegionClick(region, event), interactive (default true).
- * Returns {map, regions, layers (id → polygon), fit(id), setGridStyle(fn), refreshLabels()}.
+ * Returns {map, regions, layers (id → polygon), fit(id), setGridStyle(fn), refreshLabels(),
+ * putRegion(feature)}.
  */
 export async function createBaseMap(el, opts = {}) {
   const regions = await loadRegions();
@@ -122,7 +129,7 @@ export async function createBaseMap(el, opts = {}) {
   const layers = new Map();
   let gridStyle = null;
   const ordered = [...regions.values()].sort((a, b) => a.level - b.level);
-  for (const r of ordered) {
+  function addLayer(r) {
     const style = { ...styles[r.level], renderer };
     if (r.level === 2) style.fillColor = land[hash(r.id) % land.length];
     const poly = L.polygon(toLatLngs(r.polys), style);
@@ -132,6 +139,7 @@ export async function createBaseMap(el, opts = {}) {
     layers.set(r.id, poly);
     groups[r.level].addLayer(poly);
   }
+  ordered.forEach(addLayer);
   groups[1].addTo(map);
   groups[2].addTo(map);
   const labels = L.layerGroup().addTo(map);
@@ -170,18 +178,33 @@ export async function createBaseMap(el, opts = {}) {
   else if (roots.length) map.fitBounds(L.featureGroup(roots.map((r) => layers.get(r.id))).getBounds(), { padding: [10, 10] });
   else map.setView([34.75, 113.65], 12);
 
-  /** Styles every grid by fn(id) → {fillColor, fillOpacity} (null to reset); shows grids at all zooms. */
+  /**
+   * Styles every grid by fn(id) → {fillColor, fillOpacity} (null: the plain style); shows
+   * grids at all zooms. Returns how many grids fn styled.
+   */
   function setGridStyle(fn) {
     gridStyle = fn;
+    let styled = 0;
     for (const [id, layer] of layers) {
       if (layer.region.level !== 4) continue;
       const s = fn ? fn(id) : null;
+      if (s) styled += 1;
       layer.setStyle(s ? { ...styles[4], ...s } : styles[4]);
     }
     refreshLabels();
+    return styled;
+  }
+  /** Adds or replaces one region from a GeoJSON feature (one just saved), in the map and the cached tree. */
+  function putRegion(feature) {
+    const r = regionOf(feature);
+    const old = layers.get(r.id);
+    if (old) groups[old.region.level].removeLayer(old);
+    regions.set(r.id, r);
+    addLayer(r);
+    refreshLabels();
   }
   refreshLabels();
-  return { map, regions, layers, fit, setGridStyle, refreshLabels };
+  return { map, regions, layers, fit, setGridStyle, refreshLabels, putRegion };
 }
 
 /** The ancestor-or-self of `id` one level below `prefix` ('' = the top level). */

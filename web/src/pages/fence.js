@@ -119,10 +119,11 @@ export async function render(root) {
   async function validate(save) {
     if (!current) return toast('先绘制或选择一个网格', 'error');
     issueLayer.clearLayers();
+    const feature = featureOf();
     try {
       const r = await call(`${G}ImportRegions`, {
         request_id: newRequestId(),
-        geojson: JSON.stringify(featureOf()),
+        geojson: JSON.stringify(feature),
         validate_only: !save,
       });
       const issues = r.issues || [];
@@ -143,6 +144,9 @@ export async function render(root) {
       if (save && !r.has_errors) {
         toast(t('saved'), 'ok');
         resetRegions();
+        // The saved shape becomes part of the base map (and can be picked again).
+        base.putRegion(feature.features[0]);
+        mapEl.dataset.saved = feature.features[0].properties.id;
       }
     } catch (e) {
       issuesBox.replaceChildren(h('div.issue', errorText(e)));

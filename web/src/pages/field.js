@@ -11,7 +11,7 @@ import { uploadPhoto } from '../photos.js';
 
 const I = 'gridwork.inspection.v1.InspectionService/';
 
-export async function render(root) {
+export async function render(root, { navigate }) {
   const me = getSession().user.username;
   const pill = h('span.status-pill.unknown#fd-status', t('locating'));
   const mapEl = h('div.map#field-map');
@@ -19,10 +19,18 @@ export async function render(root) {
   const checkBox = h('div#fd-checklist');
   const visitsBox = h('div.muted#fd-visits');
   const checkInBtn = h('button.primary.bigbtn#fd-checkin', `◉ ${t('checkIn')}`);
+  const lastReport = h('div.muted#fd-last-report');
+  // The order just reported, with a link to follow it on the board.
+  const showReport = (order) => {
+    if (!order) return;
+    lastReport.dataset.order = order.id;
+    lastReport.replaceChildren(`${t('reportSent')}: `,
+      h('a', { href: `/orders/${order.id}`, onclick: (e) => (e.preventDefault(), navigate(`/orders/${order.id}`)) }, order.id));
+  };
   root.append(
     h('div.mcard', h('h3', t('myGrid'), pill), mapEl, visitsBox, h('div', { style: { marginTop: '8px' } }, checkInBtn)),
     h('div.mcard', h('h3', t('todayTasks')), tasksBox, checkBox),
-    h('div.mcard', h('h3', t('report')), await reportForm({ source: 'SOURCE_PATROL' })),
+    h('div.mcard', h('h3', t('report')), await reportForm({ source: 'SOURCE_PATROL', onDone: showReport }), lastReport),
   );
 
   const bindings = await call('gridwork.geofence.v1.GeofenceService/ListBindings', { worker_id: me }).then((r) => r.bindings || []).catch(() => []);

@@ -104,12 +104,15 @@ export async function render(root, { id, navigate }) {
             verifier: verifier?.value.trim() || '',
             photos,
           });
-          toast(t('saved'), 'ok');
-          await draw();
         } catch (e) {
           toast(errorText(e), 'error');
           submit.disabled = false;
+          return;
         }
+        toast(t('saved'), 'ok');
+        // An order can leave the caller's view (a department returns it: it is no longer
+        // theirs); then back to the board instead of an error.
+        await draw().catch(() => navigate('/orders'));
       },
     }, t('submit'));
     form.replaceChildren(...fields, h('div.actions', submit, h('button', { onclick: () => form.replaceChildren() }, t('cancel'))));

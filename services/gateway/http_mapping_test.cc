@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "gridwork/analytics/v1/analytics.pb.h"
+#include "gridwork/inspection/v1/inspection.pb.h"
 #include "gridwork/workorder/v1/workorder.pb.h"
 #include "services/gateway/http_types.h"
 #include "services/gateway/json_mapping.h"
@@ -39,6 +41,44 @@ TEST_CASE("query parameters map onto top-level request fields", "[http]") {
   REQUIRE(m != nullptr);
   CHECK(QueryToRequestBytes(m, {{"from_sequence", "5"}}).ok());
   CHECK(absl::IsInvalidArgument(QueryToRequestBytes(m, {{"bogus", "1"}}).status()));
+}
+
+TEST_CASE("query parameters carry repeated fields, Timestamps and Durations", "[http]") {
+  const auto* list = FindMethod("/gridwork.workorder.v1.WorkOrderService/ListOrders");
+  REQUIRE(list != nullptr);
+  // A message field other than Timestamp/Duration cannot be named in a query.
+  CHECK(absl::IsInvalidArgument(QueryToRequestBytes(list, {{"filter", "x"}}).status()));
+
+  const auto* csv = FindMethod("/gridwork.analytics.v1.AnalyticsService/ExportAssessmentCsv");
+  REQUIRE(csv != nullptr);
+  auto bytes = QueryToRequestBytes(csv, {{"region_prefix", "410105"},
+                                         {"from", "2026-11-01T00:00:00Z"},
+                                         {"to", "2026-11-08T00:00:00+08:00"}});
+  REQUIRE(bytes.ok());
+  analytics::v1::ListAssessmentRequest req;
+  REQUIRE(req.ParseFromString(*bytes));
+  CHECK(req.region_prefix() == "410105");
+  CHECK(req.from().seconds() == 1793491200);
+  CHECK(req.to().seconds() == 1794067200);
+  CHECK(absl::IsInvalidArgument(QueryToRequestBytes(csv, {{"from", "yesterday"}}).status()));
+
+  const auto* cockpit = FindMethod("/gridwork.analytics.v1.AnalyticsService/StreamCockpit");
+  REQUIRE(cockpit != nullptr);
+  bytes = QueryToRequestBytes(cockpit, {{"min_interval", "1.5s"}});
+  REQUIRE(bytes.ok());
+  analytics::v1::StreamCockpitRequest sc;
+  REQUIRE(sc.ParseFromString(*bytes));
+  CHECK(sc.min_interval().seconds() == 1);
+  CHECK(sc.min_interval().nanos() == 500000000);
+
+  const auto* tasks = FindMethod("/gridwork.inspection.v1.InspectionService/ListTasks");
+  REQUIRE(tasks != nullptr);
+  bytes =
+      QueryToRequestBytes(tasks, {{"states", "TASK_STATE_OPEN"}, {"states", "TASK_STATE_DONE"}});
+  REQUIRE(bytes.ok());
+  inspection::v1::ListTasksRequest lt;
+  REQUIRE(lt.ParseFromString(*bytes));
+  CHECK(lt.states_size() == 2);
 }
 
 TEST_CASE("gRPC codes map to HTTP statuses", "[http]") {

@@ -39,6 +39,14 @@ std::string JsonValue(const pb::FieldDescriptor* f, const std::string& value) {
   return out;
 }
 
+// Timestamp and Duration: messages whose JSON form is one string ("2026-11-01T00:00:00Z",
+// "1.5s"), so one query parameter can carry them (a stream's window, its interval).
+bool IsStringValuedMessage(const pb::FieldDescriptor* f) {
+  if (f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE || f->is_map()) return false;
+  const std::string& type = f->message_type()->full_name();
+  return type == "google.protobuf.Timestamp" || type == "google.protobuf.Duration";
+}
+
 }  // namespace
 
 const pb::MethodDescriptor* FindMethod(absl::string_view method) {
@@ -74,9 +82,12 @@ absl::StatusOr<std::string> QueryToRequestBytes(
     for (int i = 0; f == nullptr && i < d->field_count(); ++i) {
       if (d->field(i)->json_name() == name) f = d->field(i);
     }
-    if (f == nullptr || f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("query parameter '", name, "' is not a scalar field of ", d->full_name()));
+    if (f == nullptr ||
+        (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !IsStringValuedMessage(f))) {
+      return absl::InvalidArgumentError(absl::StrCat("query parameter '", name,
+                                                     "' is not a scalar, Timestamp or Duration "
+                                                     "field of ",
+                                                     d->full_name()));
     }
     values[f].push_back(JsonValue(f, value));
   }

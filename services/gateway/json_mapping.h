@@ -26,8 +26,9 @@ absl::StatusOr<std::string> JsonToRequestBytes(const google::protobuf::MethodDes
                                                absl::string_view json);
 
 // Query parameters as top-level request fields (for GET streams): each name is a field's
-// JSON or proto name; a repeated name fills a repeated field. INVALID_ARGUMENT for unknown
-// names or values that do not parse.
+// JSON or proto name; a repeated name fills a repeated field (`states=A&states=B`). Scalar,
+// enum, Timestamp (RFC 3339) and Duration ("90s") fields only. INVALID_ARGUMENT for unknown
+// names, other message fields (nested fields cannot be named) or values that do not parse.
 absl::StatusOr<std::string> QueryToRequestBytes(
     const google::protobuf::MethodDescriptor* m,
     const std::vector<std::pair<std::string, std::string>>& params);

@@ -85,8 +85,8 @@ export async function render(root) {
   }
   async function exportCsv() {
     try {
-      // SSE query parameters carry scalars only: the export covers the default window (this month).
-      const blob = await downloadCsv(`${A}ExportAssessmentCsv`, { region_prefix: region.value.trim() }, `assessment-${dateInputValue()}.csv`);
+      // The window shown is the window exported (the gateway takes Timestamps as query parameters).
+      const blob = await downloadCsv(`${A}ExportAssessmentCsv`, window(), `assessment-${from.value}-${to.value}.csv`);
       toast(`${t('exportCsv')} ✔ ${blob.size} B`, 'ok');
     } catch (e) {
       toast(errorText(e), 'error');

@@ -86,6 +86,8 @@ async function analyticsCaughtUp(admin, name) {
   throw new Error(`analytics consumer ${name} did not catch up`);
 }
 
+export { analyticsCaughtUp };
+
 export async function seedDemo(stack, { binDir, log = () => {} }) {
   const admin = await GatewayApi.login(stack.httpUrl, 'admin', stack.adminPassword);
 
@@ -276,6 +278,11 @@ export async function seedDemo(stack, { binDir, log = () => {} }) {
     campaign: '安全生产月',
   });
   log(`inspection: ${inspectionCatalog.checklists.length} checklists, 1 subject, 1 task`);
+
+  // Pages opened next must show all of it: wait until analytics has applied every feed.
+  for (const name of ['analytics<-geofence', 'analytics<-location', 'analytics<-workorder', 'analytics<-inspection']) {
+    await analyticsCaughtUp(admin, name);
+  }
 
   const users = [{ username: 'admin', password: stack.adminPassword, role: 'ROLE_ADMIN' }].concat(
     USERS.map((u) => ({ username: u.username, password: PASSWORD, role: u.role })),

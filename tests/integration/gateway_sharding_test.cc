@@ -113,8 +113,8 @@ TEST_CASE("the gateway routes location calls to the worker's shard", "[integrati
   }
   const int64_t start_ms = absl::ToUnixMillis(absl::Now() - absl::Hours(2));
 
-  // Each worker uploads 5 fixes naming itself (routed by worker_id) and worker-1 3 more
-  // without a worker id (routed by the caller: its own shard).
+  // Each worker uploads 5 fixes naming itself (routed by worker_id); worker-1 3 more without
+  // a worker id and 4 over StreamFixes (both routed by the caller: its own shard).
   for (const char* worker : {kWorkerOnW1, kWorkerOnW0}) {
     auto session = sdk::Session::Login(options, worker, absl::StrCat("password-", worker));
     REQUIRE(session.ok());
@@ -129,17 +129,28 @@ TEST_CASE("the gateway routes location calls to the worker's shard", "[integrati
       s = (*session)->Call(&lv1::LocationService::Stub::IngestFixes, own, &ack);
       INFO(s.ToString());
       REQUIRE(s.ok());
+      // A phone's stream (no message is read before routing: the caller's own shard).
+      auto ctx = (*session)->Context();
+      auto stream = (*session)->location().StreamFixes(ctx.get());
+      REQUIRE(stream->Write(Batch("", "phone-c", 4, start_ms + 120000)));
+      REQUIRE(stream->Read(&ack));
+      CHECK(ack.error().empty());
+      CHECK(ack.rejections_size() == 0);
+      stream->WritesDone();
+      grpc::Status finished = stream->Finish();
+      INFO(finished.error_message());
+      CHECK(finished.ok());
     }
   }
 
   // On the shards themselves: each worker's fixes on its own shard only.
-  CHECK(StoredOn(w1, kWorkerOnW1, start_ms) == 8);
+  CHECK(StoredOn(w1, kWorkerOnW1, start_ms) == 12);
   CHECK(StoredOn(w0, kWorkerOnW1, start_ms) == 0);
   CHECK(StoredOn(w0, kWorkerOnW0, start_ms) == 5);
   CHECK(StoredOn(w1, kWorkerOnW0, start_ms) == 0);
 
   // Read back through the gateway: routed by worker_id to the shard that has them.
-  for (auto [worker, n] : {std::pair<const char*, int>{kWorkerOnW1, 8}, {kWorkerOnW0, 5}}) {
+  for (auto [worker, n] : {std::pair<const char*, int>{kWorkerOnW1, 12}, {kWorkerOnW0, 5}}) {
     lv1::ListRawFixesResponse page;
     absl::Status s =
         (*admin)->Call(&lv1::LocationService::Stub::ListRawFixes, RawOf(worker, start_ms), &page);

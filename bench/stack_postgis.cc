@@ -1,0 +1,120 @@
+#include "bench/stack_postgis.h"
+
+#include <libpq-fe.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace gridwork::bench {
+namespace {
+
+// Data-modifying CTEs run whether or not they are referenced; the whole statement is one
+// transaction.
+constexpr char kIngest[] = R"(
+WITH p AS (SELECT ST_SetSRID(ST_MakePoint($5, $4), 4326) AS geom, to_timestamp($6 / 1000.0) AS t),
+     g AS (SELECT r.id FROM grids r, p WHERE ST_Covers(r.geom, p.geom) LIMIT 1),
+     ins AS (INSERT INTO positions (worker, device, seq, t, geom, accuracy_m)
+             SELECT $1, $2, $3, p.t, p.geom, $7 FROM p
+             ON CONFLICT (device, seq) DO NOTHING)
+INSERT INTO presence (worker, grid, t, geom)
+SELECT $1, (SELECT id FROM g), p.t, p.geom FROM p
+ON CONFLICT (worker) DO UPDATE SET grid = EXCLUDED.grid, t = EXCLUDED.t, geom = EXCLUDED.geom
+RETURNING grid)";
+
+std::string PgError(PGconn* c) { return PQerrorMessage(c); }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PostgisCorePath>> PostgisCorePath::Connect(
+    const std::string& conninfo) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  if (PQstatus(c) != CONNECTION_OK) {
+    std::string err = PgError(c);
+    PQfinish(c);
+    return absl::UnavailableError("cannot connect to PostgreSQL: " + err);
+  }
+  return std::unique_ptr<PostgisCorePath>(new PostgisCorePath(c));
+}
+
+PostgisCorePath::~PostgisCorePath() { PQfinish(conn_); }
+
+absl::Status PostgisCorePath::Exec(const std::string& sql) {
+  PGresult* r = PQexec(conn_, sql.c_str());
+  const ExecStatusType st = PQresultStatus(r);
+  PQclear(r);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    return absl::InternalError(absl::StrCat(sql.substr(0, 80), ": ", PgError(conn_)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PostgisCorePath::CreateSchema(
+    const std::vector<std::pair<std::string, std::string>>& grids) {
+  for (const char* sql :
+       {"SET client_min_messages = warning", "CREATE EXTENSION IF NOT EXISTS postgis",
+        "DROP TABLE IF EXISTS positions", "DROP TABLE IF EXISTS presence",
+        "DROP TABLE IF EXISTS grids",
+        "CREATE TABLE positions (worker text NOT NULL, device text NOT NULL, seq int8 NOT NULL,"
+        " t timestamptz NOT NULL, geom geometry(Point, 4326) NOT NULL, accuracy_m real)",
+        "CREATE UNIQUE INDEX positions_device_seq ON positions (device, seq)",
+        "CREATE INDEX positions_worker_t ON positions (worker, t)",
+        "CREATE TABLE presence (worker text PRIMARY KEY, grid text, t timestamptz NOT NULL,"
+        " geom geometry(Point, 4326) NOT NULL)",
+        "CREATE TABLE grids (id text PRIMARY KEY, geom geometry(MultiPolygon, 4326) NOT NULL)",
+        "CREATE INDEX grids_geom ON grids USING gist (geom)"}) {
+    if (absl::Status s = Exec(sql); !s.ok()) return s;
+  }
+  for (const auto& [id, wkt] : grids) {
+    const char* params[] = {id.c_str(), wkt.c_str()};
+    PGresult* r =
+        PQexecParams(conn_, "INSERT INTO grids VALUES ($1, ST_Multi(ST_GeomFromText($2, 4326)))", 2,
+                     nullptr, params, nullptr, nullptr, 0);
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) return absl::InternalError(absl::StrCat("grid ", id, ": ", PgError(conn_)));
+  }
+  return Exec("ANALYZE grids");
+}
+
+absl::Status PostgisCorePath::Prepare() {
+  for (const char* sql : {"SET synchronous_commit = on", "SET jit = off",
+                          "SET max_parallel_workers_per_gather = 0"}) {
+    if (absl::Status s = Exec(sql); !s.ok()) return s;
+  }
+  PGresult* r = PQprepare(conn_, "ingest", kIngest, 7, nullptr);
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  if (!ok) return absl::InternalError("prepare ingest: " + PgError(conn_));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> PostgisCorePath::IngestFix(const std::string& worker,
+                                                       const std::string& device, uint64_t seq,
+                                                       int64_t time_ms, double lat, double lng,
+                                                       double accuracy_m) {
+  const std::string seq_s = absl::StrCat(seq), lat_s = absl::StrFormat("%.7f", lat),
+                    lng_s = absl::StrFormat("%.7f", lng), ms_s = absl::StrCat(time_ms),
+                    acc_s = absl::StrFormat("%.1f", accuracy_m);
+  const char* params[] = {worker.c_str(), device.c_str(), seq_s.c_str(), lat_s.c_str(),
+                          lng_s.c_str(),  ms_s.c_str(),   acc_s.c_str()};
+  PGresult* r = PQexecPrepared(conn_, "ingest", 7, params, nullptr, nullptr, 0);
+  if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+    PQclear(r);
+    return absl::InternalError("ingest: " + PgError(conn_));
+  }
+  std::string grid = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
+  PQclear(r);
+  return grid;
+}
+
+std::string PostgisCorePath::ServerVersion() {
+  PGresult* r = PQexec(conn_, "SELECT split_part(version(), ' ', 2), postgis_lib_version()");
+  std::string v = "unknown";
+  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+    v = absl::StrCat("PostgreSQL ", PQgetvalue(r, 0, 0), " / PostGIS ", PQgetvalue(r, 0, 1));
+  }
+  PQclear(r);
+  return v;
+}
+
+}  // namespace gridwork::bench

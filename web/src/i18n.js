@@ -27,7 +27,7 @@ const zh = {
   catalogue: '检查表目录', tasks: '检查任务', results: '检查结果', assign: '派发任务', subject: '检查对象',
   assignee: '执行人', due: '截止', failedItems: '问题项', score: '得分', rank: '排名', breakdown: '得分构成',
   trend: '趋势', exportCsv: '导出CSV', from: '从', to: '到', total: '合计', loading: '加载中…',
-  error: '出错了', saved: '已保存', language: 'English', role: '角色', scope: '辖区', noPermission: '无权访问',
+  surgeNew: '新发', error: '出错了', saved: '已保存', language: 'English', role: '角色', scope: '辖区', noPermission: '无权访问',
   gpsDenied: '无法获取位置', last24h: '近24小时', residentRegister: '居民注册', backToLogin: '返回登录', sendCode: '获取验证码', codeSent: '验证码已发送', register: '注册并登录', phone: '手机号', code: '验证码', done: '完成', newReport: '新上报', comment: '评语', ok: '确定', cancel: '取消',
 };
 const en = {
@@ -58,7 +58,7 @@ const en = {
   catalogue: 'Checklists', tasks: 'Tasks', results: 'Results', assign: 'Assign task', subject: 'Subject',
   assignee: 'Assignee', due: 'Due', failedItems: 'Failed items', score: 'Score', rank: 'Rank', breakdown: 'Breakdown',
   trend: 'Trend', exportCsv: 'Export CSV', from: 'From', to: 'To', total: 'Total', loading: 'Loading…',
-  error: 'Error', saved: 'Saved', language: '中文', role: 'Role', scope: 'Scope', noPermission: 'Not allowed',
+  surgeNew: 'new', error: 'Error', saved: 'Saved', language: '中文', role: 'Role', scope: 'Scope', noPermission: 'Not allowed',
   gpsDenied: 'Location unavailable', last24h: 'Last 24 hours', residentRegister: 'Resident sign-up', backToLogin: 'Back to login', sendCode: 'Send code', codeSent: 'Code sent', register: 'Sign up and log in', phone: 'Phone', code: 'Code', done: 'Done', newReport: 'New report', comment: 'Comment', ok: 'OK', cancel: 'Cancel',
 };
 

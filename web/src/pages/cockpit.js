@@ -181,7 +181,9 @@ export async function render(root, { navigate }) {
       ...(surges.length
         ? surges.map((s) =>
             h('li.surge', h('b', base.regions.get(s.region_path)?.name || s.region_path), ' ',
-              categoryName(cats, s.category_id), h('span.badge.red', `${s.today} / ${s.trailing_average.toFixed(1)} ×${s.ratio.toFixed(1)}`)))
+              categoryName(cats, s.category_id),
+              // ratio is 0 when there was nothing before (the service's convention): say so.
+              h('span.badge.red', `${s.today} / ${s.trailing_average.toFixed(1)} ${s.trailing_average > 0 ? `×${s.ratio.toFixed(1)}` : t('surgeNew')}`)))
         : [h('li.empty', t('none'))]),
     );
   }

@@ -210,6 +210,11 @@ try {
     await page.waitForFunction(() => Number(document.querySelector('#kpi-open')?.textContent) >= 1);
     await page.waitForSelector('canvas.leaflet-heatmap-layer');
     await page.waitForSelector('.live-dot.on');  // StreamCockpit (SSE) delivered a frame
+    // Surges as analytics reports them (the patrol reports are all today's: no trailing average).
+    const surges = cockpit.surges || [];
+    assert(surges.length >= 1, `GetCockpit surges ${JSON.stringify(surges)}`);
+    const surgeText = await page.textContent('#surges li.surge');
+    assert(surgeText.includes(`${surges[0].today} / `) && !surgeText.includes('×0.0'), surgeText);
     // The category filter: no public-safety incident yet, the sanitation ones are back.
     await page.selectOption('#heat-category', 'safety');
     await page.waitForFunction(() => document.querySelector('#cockpit-map').dataset.heatCells === '0');

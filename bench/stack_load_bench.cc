@@ -60,6 +60,9 @@ ABSL_FLAG(bool, quick, false,
 ABSL_FLAG(int, workers, 100000, "Simulated workers of the sustained phase.");
 ABSL_FLAG(absl::Duration, interval, absl::Seconds(5), "Time between two fixes of a worker.");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(60), "Length of the sustained phase.");
+ABSL_FLAG(int, fixes_per_call, 1,
+          "Fixes per IngestFixes call: 1 = every fix sent when taken; k = a worker uploads its "
+          "last k fixes every k intervals (as phones batch). PostGIS gets the same batches.");
 ABSL_FLAG(bool, ramp, true, "Step the offered load up after the sustained phase.");
 ABSL_FLAG(std::string, ramp_rates, "250,500,1000,1500,2000,3000,4000,6000,8000,12000,16000,20000",
           "Offered fixes/s of the ramp's steps (comma-separated, ascending).");
@@ -121,7 +124,7 @@ std::map<std::string, double> Cores(const CpuSnapshot& a, const CpuSnapshot& b) 
 
 // Synchronous senders: each has one call in flight, so at ~50 ms per ack one sender carries
 // ~20 fixes/s; too few would make the driver, not the stack, the limit.
-int Senders(double rate) { return std::clamp(static_cast<int>(rate / 20), 32, 512); }
+int Senders(double calls_per_s) { return std::clamp(static_cast<int>(calls_per_s / 20), 32, 512); }
 
 int64_t FailedCalls(const gridsim::LoadResult& r) {
   int64_t n = 0;
@@ -283,7 +286,7 @@ struct PgFigures {
 // every connections-th worker of `workers`, random-walking as gridsim's load runner does.
 absl::StatusOr<PgFigures> RunPostgis(const std::string& url,
                                      const std::vector<gridsim::DemoRegion>& grids, int workers,
-                                     int connections, absl::Duration duration) {
+                                     int connections, absl::Duration duration, int k) {
   PgFigures f;
   GW_ASSIGN_OR_RETURN(auto setup, PostgisCorePath::Connect(url));
   std::vector<std::pair<std::string, std::string>> wkt;
@@ -322,14 +325,28 @@ absl::StatusOr<PgFigures> RunPostgis(const std::string& url,
       }
       std::vector<double> local;
       int64_t n = 0, in = 0;
-      for (size_t k = 0; !mine.empty() && absl::Now() < end; ++k) {
-        W& w = mine[k % mine.size()];
+      for (size_t it = 0; !mine.empty() && absl::Now() < end; ++it) {
+        W& w = mine[it % mine.size()];
         if (rng.Uniform() < 0.1) w.heading += (rng.Uniform() - 0.5) * M_PI;
         w.p = gridsim::Offset(w.p, 6.5 * std::sin(w.heading), 6.5 * std::cos(w.heading));
         const absl::Time t0 = absl::Now();
-        auto grid =
-            (*conn)->IngestFix(absl::StrCat("load-", w.id), absl::StrCat("load-dev-", w.id),
-                               absl::ToUnixMicros(t0), absl::ToUnixMillis(t0), w.p.y(), w.p.x(), 8);
+        absl::StatusOr<std::string> grid;
+        if (k == 1) {
+          grid = (*conn)->IngestFix(absl::StrCat("load-", w.id), absl::StrCat("load-dev-", w.id),
+                                    absl::ToUnixMicros(t0), absl::ToUnixMillis(t0), w.p.y(),
+                                    w.p.x(), 8);
+        } else {
+          std::vector<PostgisCorePath::Fix> fixes;
+          for (int j = 0; j < k; ++j) {
+            if (j > 0) {
+              w.p = gridsim::Offset(w.p, 6.5 * std::sin(w.heading), 6.5 * std::cos(w.heading));
+            }
+            fixes.push_back({static_cast<uint64_t>(absl::ToUnixMicros(t0)) + j,
+                             absl::ToUnixMillis(t0) - 5000 * (k - 1 - j), w.p.y(), w.p.x()});
+          }
+          grid = (*conn)->IngestBatch(absl::StrCat("load-", w.id), absl::StrCat("load-dev-", w.id),
+                                      fixes);
+        }
         const absl::Time t1 = absl::Now();
         if (!grid.ok()) {
           ++errors;
@@ -337,8 +354,8 @@ absl::StatusOr<PgFigures> RunPostgis(const std::string& url,
         }
         if (t0 >= measure_from && t1 <= end) {
           local.push_back(absl::ToDoubleMilliseconds(t1 - t0));
-          ++n;
-          in += grid->empty() ? 0 : 1;
+          n += k;
+          in += grid->empty() ? 0 : k;
         }
       }
       std::lock_guard<std::mutex> lock(mu);
@@ -362,6 +379,7 @@ int Main() {
   const absl::Duration interval = absl::GetFlag(FLAGS_interval);
   const absl::Duration duration = quick ? absl::Seconds(10) : absl::GetFlag(FLAGS_duration);
   const bool ramp = !quick && absl::GetFlag(FLAGS_ramp);
+  const int k = std::max(1, absl::GetFlag(FLAGS_fixes_per_call));
   const int day_workers = quick ? 20 : absl::GetFlag(FLAGS_day_workers);
   const absl::Duration pg_duration = quick ? absl::Seconds(5) : absl::GetFlag(FLAGS_pg_duration);
   std::vector<double> rates;
@@ -462,7 +480,8 @@ int Main() {
   lo.workers = workers;
   lo.interval = interval;
   lo.duration = duration;
-  lo.threads = Senders(workers / absl::ToDoubleSeconds(interval));
+  lo.fixes_per_call = k;
+  lo.threads = Senders(workers / absl::ToDoubleSeconds(interval) / k);
   lo.call_timeout = absl::Seconds(10);
   const absl::Duration warmup = std::min(interval + absl::Seconds(1), duration / 3);
   auto sustained = RunPhase(lo, warmup, w, pids);
@@ -500,7 +519,7 @@ int Main() {
       gridsim::LoadOptions ro = lo;
       ro.workers = static_cast<int>(rates[i] * absl::ToDoubleSeconds(interval));
       ro.duration = ramp_step;
-      ro.threads = Senders(rates[i]);
+      ro.threads = Senders(rates[i] / k);
       ro.worker_prefix = absl::StrCat("load-r", i, "-");
       ro.seed = 100 + i;
       auto p = RunPhase(ro, std::min(interval + absl::Seconds(1), ramp_step / 3), w, pids);
@@ -542,7 +561,7 @@ int Main() {
   PgFigures pg;
   const std::string url = absl::GetFlag(FLAGS_postgres_url);
   if (!url.empty()) {
-    auto r = RunPostgis(url, grids, workers, absl::GetFlag(FLAGS_pg_connections), pg_duration);
+    auto r = RunPostgis(url, grids, workers, absl::GetFlag(FLAGS_pg_connections), pg_duration, k);
     if (!r.ok()) {
       std::fprintf(stderr, "stack_load_bench: PostGIS: %s\n",
                    std::string(r.status().message()).c_str());
@@ -567,7 +586,7 @@ int Main() {
                 pg.fixes_per_s);
   }
   const Phase& s = *sustained;
-  const int64_t lost = s.load.sent - s.load.acked - s.load.rejected - FailedCalls(s.load);
+  const int64_t lost = s.load.sent - s.load.acked - s.load.rejected - k * FailedCalls(s.load);
   if (quick) {
     std::printf(
         "target %.0f fixes/s (100,000 workers): not tried in quick mode (%.0f offered, "
@@ -586,7 +605,8 @@ int Main() {
 
   if (absl::GetFlag(FLAGS_json)) {
     std::string j = absl::StrFormat(
-        R"({"name":"stack_load","mode":"%s","workers":%d,"interval_s":%g,"seconds":%.1f,)"
+        R"({"name":"stack_load","mode":"%s","workers":%d,"interval_s":%g,"fixes_per_call":%d,)"
+        R"("seconds":%.1f,)"
         R"("offered_fixes_per_s":%.1f,"sustained_fixes_per_s":%.1f,"target_fixes_per_s":%.0f,)"
         R"("sent":%d,"acked":%d,"rejected":%d,"failed_calls":%d,"lost_acks":%d,"skipped":%d,)"
         R"("ack_p50_ms":%.2f,"ack_p99_ms":%.2f,"send_lag_p99_ms":%.2f,)"
@@ -597,7 +617,7 @@ int Main() {
         R"("knee_acked_fixes_per_s":%.1f,"ramp_steps":%d,"postgis_fixes_per_s":%.1f,)"
         R"("vs_postgis":%.3f,"gridwork_max_fixes_per_s":%.1f,"clean_shutdown":%s,)"
         R"("fence_catch_up_s":%.1f,)",
-        quick ? "quick" : "long", workers, absl::ToDoubleSeconds(interval), s.load.seconds,
+        quick ? "quick" : "long", workers, absl::ToDoubleSeconds(interval), k, s.load.seconds,
         s.load.offered_per_second, s.load.fixes_per_second, kTargetFixesPerS, s.load.sent,
         s.load.acked, s.load.rejected, FailedCalls(s.load), lost, s.load.skipped, s.load.ack_p50_ms,
         s.load.ack_p99_ms, s.load.send_lag_p99_ms, s.fence.events, s.fence.latency.p50_ms,
@@ -626,5 +646,6 @@ int main(int argc, char** argv) {
       "The whole stack under gridsim load through the gateway, its knee, and PostGIS.\n"
       "  stack_load_bench [--quick] [--postgres_url=CONNINFO] [--json]");
   absl::ParseCommandLine(argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines as they come, also into a file
   return gridwork::bench::Main();
 }

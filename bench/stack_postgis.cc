@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <tuple>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -18,6 +20,22 @@ WITH p AS (SELECT ST_SetSRID(ST_MakePoint($5, $4), 4326) AS geom, to_timestamp($
              ON CONFLICT (device, seq) DO NOTHING)
 INSERT INTO presence (worker, grid, t, geom)
 SELECT $1, (SELECT id FROM g), p.t, p.geom FROM p
+ON CONFLICT (worker) DO UPDATE SET grid = EXCLUDED.grid, t = EXCLUDED.t, geom = EXCLUDED.geom
+RETURNING grid)";
+
+constexpr char kIngestBatch[] = R"(
+WITH p AS (SELECT u.i, u.seq, to_timestamp(u.ms / 1000.0) AS t,
+                  ST_SetSRID(ST_MakePoint(u.lng, u.lat), 4326) AS geom
+           FROM unnest($3::int8[], $4::int8[], $5::float8[], $6::float8[])
+                WITH ORDINALITY AS u(seq, ms, lat, lng, i)),
+     g AS (SELECT p.i, (SELECT r.id FROM grids r WHERE ST_Covers(r.geom, p.geom) LIMIT 1) AS grid
+           FROM p),
+     ins AS (INSERT INTO positions (worker, device, seq, t, geom, accuracy_m)
+             SELECT $1, $2, p.seq, p.t, p.geom, 8 FROM p
+             ON CONFLICT (device, seq) DO NOTHING),
+     last AS (SELECT p.t, p.geom, g.grid FROM p JOIN g USING (i) ORDER BY p.i DESC LIMIT 1)
+INSERT INTO presence (worker, grid, t, geom)
+SELECT $1, last.grid, last.t, last.geom FROM last
 ON CONFLICT (worker) DO UPDATE SET grid = EXCLUDED.grid, t = EXCLUDED.t, geom = EXCLUDED.geom
 RETURNING grid)";
 
@@ -81,10 +99,13 @@ absl::Status PostgisCorePath::Prepare() {
                           "SET max_parallel_workers_per_gather = 0"}) {
     if (absl::Status s = Exec(sql); !s.ok()) return s;
   }
-  PGresult* r = PQprepare(conn_, "ingest", kIngest, 7, nullptr);
-  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-  PQclear(r);
-  if (!ok) return absl::InternalError("prepare ingest: " + PgError(conn_));
+  for (auto [name, sql, n] :
+       {std::tuple{"ingest", kIngest, 7}, std::tuple{"ingest_batch", kIngestBatch, 6}}) {
+    PGresult* r = PQprepare(conn_, name, sql, n, nullptr);
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) return absl::InternalError(absl::StrCat("prepare ", name, ": ", PgError(conn_)));
+  }
   return absl::OkStatus();
 }
 
@@ -101,6 +122,30 @@ absl::StatusOr<std::string> PostgisCorePath::IngestFix(const std::string& worker
   if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
     PQclear(r);
     return absl::InternalError("ingest: " + PgError(conn_));
+  }
+  std::string grid = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
+  PQclear(r);
+  return grid;
+}
+
+absl::StatusOr<std::string> PostgisCorePath::IngestBatch(const std::string& worker,
+                                                         const std::string& device,
+                                                         const std::vector<Fix>& fixes) {
+  std::string seq = "{", ms = "{", lat = "{", lng = "{";
+  for (size_t i = 0; i < fixes.size(); ++i) {
+    const char* sep = i == 0 ? "" : ",";
+    absl::StrAppend(&seq, sep, fixes[i].seq);
+    absl::StrAppend(&ms, sep, fixes[i].time_ms);
+    absl::StrAppendFormat(&lat, "%s%.7f", sep, fixes[i].lat);
+    absl::StrAppendFormat(&lng, "%s%.7f", sep, fixes[i].lng);
+  }
+  for (std::string* a : {&seq, &ms, &lat, &lng}) a->push_back('}');
+  const char* params[] = {worker.c_str(), device.c_str(), seq.c_str(),
+                          ms.c_str(),     lat.c_str(),    lng.c_str()};
+  PGresult* r = PQexecPrepared(conn_, "ingest_batch", 6, params, nullptr, nullptr, 0);
+  if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+    PQclear(r);
+    return absl::InternalError("ingest batch: " + PgError(conn_));
   }
   std::string grid = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
   PQclear(r);

@@ -8,6 +8,8 @@
 //      ST_Covers);
 //   3. the worker's presence/state row upserted (grid, last fix time and position, online).
 //
+// With batches of k fixes (IngestBatch) the same in one statement over unnest()ed arrays.
+//
 //   grids(id text PRIMARY KEY, geom geometry(MultiPolygon, 4326))
 //   presence(worker text PRIMARY KEY, grid text, t timestamptz, geom geometry(Point, 4326))
 //
@@ -44,6 +46,16 @@ class PostgisCorePath {
   absl::StatusOr<std::string> IngestFix(const std::string& worker, const std::string& device,
                                         uint64_t seq, int64_t time_ms, double lat, double lng,
                                         double accuracy_m);
+  // A batch of one worker's fixes (one IngestFixes call) through the same path in one
+  // statement: every fix inserted and looked up, the presence row set from the last fix.
+  // Returns the last fix's grid ("" = none).
+  struct Fix {
+    uint64_t seq;
+    int64_t time_ms;
+    double lat, lng;
+  };
+  absl::StatusOr<std::string> IngestBatch(const std::string& worker, const std::string& device,
+                                          const std::vector<Fix>& fixes);
   std::string ServerVersion();
 
  private:

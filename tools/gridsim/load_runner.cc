@@ -57,6 +57,8 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
   const absl::Time start = absl::Now();
   const absl::Time end = start + o.duration;
   int threads = std::max(1, std::min(o.threads, o.workers));
+  const int k = std::max(1, o.fixes_per_call);
+  const absl::Duration period = o.interval * k;  // between two calls of a worker
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
@@ -74,10 +76,10 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
       demo_geography::Rng rng(o.seed * 1000 + t);
       for (int i = t; i < o.workers; i += threads) {
         geo::Point p(113.64 + 0.06 * rng.Uniform(), 34.76 + 0.05 * rng.Uniform());
-        mine.push({i, p, rng.Uniform() * 2 * M_PI, start + o.interval * rng.Uniform()});
+        mine.push({i, p, rng.Uniform() * 2 * M_PI, start + period * rng.Uniform()});
       }
       std::vector<double> local_lat, local_lag;
-      int64_t sent = 0, acked = 0, rejected = 0, skipped = 0;
+      int64_t sent = 0, calls = 0, acked = 0, rejected = 0, skipped = 0;
       std::map<std::string, int64_t> errors;
       while (!stop.load() && !mine.empty()) {
         W next = mine.top();
@@ -91,27 +93,30 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
         if (stop.load()) break;
         local_lag.push_back(absl::ToDoubleMilliseconds(absl::Now() - next.due));
         double step = 1.3 * absl::ToDoubleSeconds(o.interval);
-        if (rng.Uniform() < 0.1) next.heading += (rng.Uniform() - 0.5) * M_PI;
-        next.p = Offset(next.p, step * std::sin(next.heading), step * std::cos(next.heading));
         location::v1::FixBatch batch;
         batch.set_worker_id(absl::StrCat(o.worker_prefix, next.id));
         batch.set_device_id(absl::StrCat(o.worker_prefix, "dev-", next.id));
         absl::Time now = absl::Now();
-        auto* f = batch.add_fixes();
-        f->set_sequence(static_cast<uint64_t>(absl::ToUnixMicros(now)));
-        *f->mutable_device_time() = service::ToProto(now);
-        f->mutable_position()->set_lat(next.p.y());
-        f->mutable_position()->set_lng(next.p.x());
-        f->set_accuracy_m(8);
-        f->set_speed_mps(1.3);
-        f->set_heading_deg(-1);
-        f->set_battery_pct(-1);
+        for (int j = 0; j < k; ++j) {
+          if (rng.Uniform() < 0.1) next.heading += (rng.Uniform() - 0.5) * M_PI;
+          next.p = Offset(next.p, step * std::sin(next.heading), step * std::cos(next.heading));
+          auto* f = batch.add_fixes();
+          f->set_sequence(static_cast<uint64_t>(absl::ToUnixMicros(now)) + j);
+          *f->mutable_device_time() = service::ToProto(now - o.interval * (k - 1 - j));
+          f->mutable_position()->set_lat(next.p.y());
+          f->mutable_position()->set_lng(next.p.x());
+          f->set_accuracy_m(8);
+          f->set_speed_mps(1.3);
+          f->set_heading_deg(-1);
+          f->set_battery_pct(-1);
+        }
         location::v1::BatchAck ack;
         auto ctx = s.Context(o.call_timeout);
         absl::Time t0 = absl::Now();
         grpc::Status st = s.location().IngestFixes(ctx.get(), batch, &ack);
         double ms = absl::ToDoubleMilliseconds(absl::Now() - t0);
-        ++sent;
+        sent += k;
+        ++calls;
         if (st.ok()) {
           acked += ack.accepted() + ack.duplicates();
           rejected += ack.rejections_size();
@@ -122,17 +127,18 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
         } else {
           ++errors[CodeName(st.error_code())];
         }
-        next.due += o.interval;
+        next.due += period;
         // A sender that fell behind skips missed slots rather than bursting.
         const absl::Time now_after = absl::Now();
-        if (next.due < now_after - o.interval) {
-          skipped += static_cast<int64_t>((now_after - next.due) / o.interval);
+        if (next.due < now_after - period) {
+          skipped += k * static_cast<int64_t>((now_after - next.due) / period);
           next.due = now_after;
         }
         mine.push(next);
       }
       std::lock_guard<std::mutex> lock(mu);
       r.sent += sent;
+      r.calls += calls;
       r.acked += acked;
       r.rejected += rejected;
       r.skipped += skipped;
@@ -169,15 +175,16 @@ std::string LoadResultJson(const LoadResult& r, const LoadOptions& o) {
   int64_t errors = 0;
   for (const auto& [k, v] : r.errors) errors += k.rfind("rejected:", 0) == 0 ? 0 : v;
   return absl::StrFormat(
-      R"({"name":"gridsim_load","workers":%d,"interval_s":%g,"seconds":%.3f,"sent":%d,)"
+      R"({"name":"gridsim_load","workers":%d,"interval_s":%g,"fixes_per_call":%d,)"
+      R"("calls":%d,"seconds":%.3f,"sent":%d,)"
       R"("acked":%d,"rejected":%d,"errors":%d,"fixes_per_second":%.2f,"ack_p50_ms":%.3f,)"
       R"("ack_p99_ms":%.3f,"ack_max_ms":%.3f,"offered_per_second":%.2f,"skipped":%d,)"
       R"("send_lag_p99_ms":%.3f,"units":{"fixes_per_second":"1/s","offered_per_second":"1/s",)"
       R"("ack_p50_ms":"ms","ack_p99_ms":"ms","ack_max_ms":"ms","send_lag_p99_ms":"ms",)"
       R"("seconds":"s"}})",
-      o.workers, absl::ToDoubleSeconds(o.interval), r.seconds, r.sent, r.acked, r.rejected, errors,
-      r.fixes_per_second, r.ack_p50_ms, r.ack_p99_ms, r.ack_max_ms, r.offered_per_second, r.skipped,
-      r.send_lag_p99_ms);
+      o.workers, absl::ToDoubleSeconds(o.interval), o.fixes_per_call, r.calls, r.seconds, r.sent,
+      r.acked, r.rejected, errors, r.fixes_per_second, r.ack_p50_ms, r.ack_p99_ms, r.ack_max_ms,
+      r.offered_per_second, r.skipped, r.send_lag_p99_ms);
 }
 
 }  // namespace gridwork::gridsim

@@ -29,10 +29,15 @@ struct LoadOptions {
   uint64_t seed = 1;
   // Workers are "<worker_prefix><i>" with devices "<worker_prefix>dev-<i>".
   std::string worker_prefix = "load-";
+  // Fixes per IngestFixes call. With k > 1 a worker uploads every k * interval its last k
+  // fixes (device times `interval` apart, the last one now), as phones batch; fix j of a call
+  // has sequence = send time in µs + j.
+  int fixes_per_call = 1;
 };
 
 struct LoadResult {
-  int64_t sent = 0;  // fixes sent
+  int64_t sent = 0;   // fixes sent
+  int64_t calls = 0;  // IngestFixes calls made
   int64_t acked = 0;
   int64_t rejected = 0;
   double seconds = 0;

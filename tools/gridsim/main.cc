@@ -66,6 +66,9 @@ ABSL_FLAG(int, workers, 100, "load: simulated workers.");
 ABSL_FLAG(absl::Duration, interval, absl::Seconds(1), "load: time between two fixes of a worker.");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "load: how long to send.");
 ABSL_FLAG(int, senders, 16, "load: concurrent senders.");
+ABSL_FLAG(int, fixes_per_call, 1,
+          "load: fixes per IngestFixes call (k > 1: a worker uploads its last k fixes every k "
+          "intervals, as phones batch).");
 ABSL_FLAG(bool, json, false, "load: print the figures as one JSON object on the last line.");
 
 namespace gridwork::gridsim {
@@ -172,10 +175,11 @@ int Load() {
   o.interval = absl::GetFlag(FLAGS_interval);
   o.duration = absl::GetFlag(FLAGS_duration);
   o.threads = absl::GetFlag(FLAGS_senders);
+  o.fixes_per_call = absl::GetFlag(FLAGS_fixes_per_call);
   o.call_timeout = absl::GetFlag(FLAGS_call_timeout);
   o.seed = absl::GetFlag(FLAGS_seed);
-  if (o.workers < 1 || o.interval <= absl::ZeroDuration()) {
-    std::cerr << "gridsim: --workers must be >= 1 and --interval > 0\n";
+  if (o.workers < 1 || o.interval <= absl::ZeroDuration() || o.fixes_per_call < 1) {
+    std::cerr << "gridsim: --workers and --fixes_per_call must be >= 1 and --interval > 0\n";
     return 1;
   }
   auto r = RunLoad(o, g_stop);

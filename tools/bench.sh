@@ -25,6 +25,7 @@ run store_commit_8_threads build-release/bin/store_commit_bench --threads=8 --co
 run workorder_transitions bench/run_workorder_bench.sh --bin build-release/bin/workorder_transition_bench -- --json
 run analytics env ANALYTICS_BENCH=build-release/bin/analytics_bench bench/run_analytics_bench.sh --json
 run location_ingest bash -c "ninja -C build-release -j$JOBS location_ingest_bench >/dev/null && bench/run_location_bench.sh --build build-release -- --json"
+run stack_load bash -c "ninja -C build-release -j$JOBS stack_load_bench >/dev/null && bench/run_stack_bench.sh --build build-release -- --json"
 
 doc=docs/benchmarks.md
 marker="<!-- latest-run: written by tools/bench.sh, do not edit below -->"

@@ -4,8 +4,9 @@
 
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
-#include "gridwork/core/region_path.h"
+#include "gridwork/clients/region_geometry.h"
 #include "gridwork/core/log.h"
+#include "gridwork/core/region_path.h"
 #include "gridwork/core/status_macros.h"
 #include "gridwork/geo/geojson.h"
 #include "gridwork/rpc/page_token.h"
@@ -14,7 +15,6 @@
 #include "gridwork/service/input_checks.h"
 #include "services/geofence/core_helpers.h"
 #include "services/geofence/keys.h"
-#include "gridwork/clients/region_geometry.h"
 
 namespace gridwork::geofence {
 
@@ -36,8 +36,8 @@ absl::StatusOr<std::unique_ptr<GeofenceCore>> GeofenceCore::Create(GeofenceStore
   return core;
 }
 
-GeofenceCore::GeofenceCore(GeofenceStore* store, GeofenceOptions options,
-                           GeofenceMetrics* metrics, Clock* clock)
+GeofenceCore::GeofenceCore(GeofenceStore* store, GeofenceOptions options, GeofenceMetrics* metrics,
+                           Clock* clock)
     : store_(store), options_(std::move(options)), metrics_(metrics), clock_(clock) {}
 
 std::shared_ptr<const RegionTree> GeofenceCore::tree() const {
@@ -100,9 +100,9 @@ absl::StatusOr<v1::ImportRegionsResponse> GeofenceCore::ImportRegions(
   absl::MutexLock admin(&admin_mu_);
   if (!req.validate_only()) {
     // A retry of a committed import replays its answer without re-validating the city.
-    GW_ASSIGN_OR_RETURN(auto recorded, service::FindRecorded<v1::ImportRegionsResponse>(
-                                           store_->db(), "geofence.ImportRegions",
-                                           req.request_id(), req));
+    GW_ASSIGN_OR_RETURN(auto recorded,
+                        service::FindRecorded<v1::ImportRegionsResponse>(
+                            store_->db(), "geofence.ImportRegions", req.request_id(), req));
     if (recorded.has_value()) return *std::move(recorded);
   }
   std::shared_ptr<const RegionTree> current = tree();
@@ -110,8 +110,8 @@ absl::StatusOr<v1::ImportRegionsResponse> GeofenceCore::ImportRegions(
                                                   options_.tolerances, clock_->Now()));
   for (const v1::Region& r : plan.regions) {
     if (!rpc::InScope(p, r.id())) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "feature ", r.id(), " lies outside your scope \"", p.region_scope(), "\""));
+      return absl::PermissionDeniedError(
+          absl::StrCat("feature ", r.id(), " lies outside your scope \"", p.region_scope(), "\""));
     }
   }
   if (req.validate_only()) {
@@ -196,11 +196,15 @@ absl::StatusOr<v1::ExportRegionsResponse> GeofenceCore::ExportRegions(
 absl::StatusOr<v1::Region> GeofenceCore::GetRegion(const Principal& p,
                                                    const v1::GetRegionRequest& req) {
   GW_RETURN_IF_ERROR(service::CheckId(req.id(), "id"));
-  std::shared_ptr<const RegionTree> t = tree();
-  const v1::Region* r = t->Find(req.id());
-  if (r == nullptr) return absl::NotFoundError(absl::StrCat("region ", req.id(), " does not exist"));
-  if (!RegionVisible(p, r->id())) return rpc::RequireScope(p, r->id());
-  v1::Region out = *r;
+  // Read from the store, not the in-memory tree: a feed consumer reacting to RegionChanged asks
+  // as soon as the write commits, before the tree is swapped, and must see that version (or a
+  // newer one), never an older one or NOT_FOUND for a region that exists.
+  GW_ASSIGN_OR_RETURN(std::optional<v1::Region> stored, store_->GetRegion(req.id()));
+  if (!stored.has_value()) {
+    return absl::NotFoundError(absl::StrCat("region ", req.id(), " does not exist"));
+  }
+  v1::Region out = *std::move(stored);
+  if (!RegionVisible(p, out.id())) return rpc::RequireScope(p, out.id());
   if (req.view() == v1::REGION_VIEW_BASIC) out.clear_geometry();
   return out;
 }
@@ -251,9 +255,9 @@ absl::StatusOr<v1::DeleteRegionResponse> GeofenceCore::DeleteRegion(
         }
         GW_RETURN_IF_ERROR(rpc::RequireScope(p, r->id()));
         if (!t->Children(r->id()).empty()) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "region ", r->id(), " has ", t->Children(r->id()).size(),
-              " child regions; delete them first"));
+          return absl::FailedPreconditionError(absl::StrCat("region ", r->id(), " has ",
+                                                            t->Children(r->id()).size(),
+                                                            " child regions; delete them first"));
         }
         int bindings = 0, key_points = 0;
         GW_RETURN_IF_ERROR(store_->ScanGridBindings(
@@ -261,16 +265,16 @@ absl::StatusOr<v1::DeleteRegionResponse> GeofenceCore::DeleteRegion(
               ++bindings;
               return false;
             }));
-        GW_RETURN_IF_ERROR(store_->ScanGridKeyPoints(r->id(), "",
-                                                     [&](const std::string&, const std::string&) {
-                                                       ++key_points;
-                                                       return false;
-                                                     }));
+        GW_RETURN_IF_ERROR(
+            store_->ScanGridKeyPoints(r->id(), "", [&](const std::string&, const std::string&) {
+              ++key_points;
+              return false;
+            }));
         if (bindings > 0 || key_points > 0) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "region ", r->id(), " still has ", bindings > 0 ? "worker bindings" : "",
-              bindings > 0 && key_points > 0 ? " and " : "", key_points > 0 ? "key points" : "",
-              "; unbind and move them first"));
+          return absl::FailedPreconditionError(
+              absl::StrCat("region ", r->id(), " still has ", bindings > 0 ? "worker bindings" : "",
+                           bindings > 0 && key_points > 0 ? " and " : "",
+                           key_points > 0 ? "key points" : "", "; unbind and move them first"));
         }
         store_->DeleteRegion(r->id(), &write);
         v1::RegionChanged change;
@@ -327,9 +331,8 @@ absl::StatusOr<v1::BatchLocateResponse> GeofenceCore::BatchLocate(
     const Principal& p, const v1::BatchLocateRequest& req) {
   constexpr int kMaxPoints = 10000;
   if (req.positions_size() > kMaxPoints) {
-    return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxPoints,
-                                                   " positions per call, got ",
-                                                   req.positions_size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("at most ", kMaxPoints, " positions per call, got ", req.positions_size()));
   }
   for (int i = 0; i < req.positions_size(); ++i) {
     GW_RETURN_IF_ERROR(service::CheckLatLng(req.positions(i), absl::StrCat("positions[", i, "]")));

@@ -19,14 +19,13 @@ absl::StatusOr<std::unique_ptr<GeofenceStore>> GeofenceStore::Open(const std::st
   opts.sync = sync;
   opts.clock = clock;
   GW_ASSIGN_OR_RETURN(
-      s->db_,
-      store::Db::Open(opts, {{keys::kRegions, "region id -> Region (with geometry)"},
-                             {keys::kBindingsByWorker, "worker\\0grid -> Binding"},
-                             {keys::kBindingsByGrid, "grid\\0worker -> '' (index)"},
-                             {keys::kKeyPoints, "key point id -> KeyPoint"},
-                             {keys::kKeyPointsByGrid, "grid\\0key point id -> '' (index)"},
-                             {keys::kWorkerState, "worker -> WorkerState"},
-                             {keys::kPresence, "current grid\\0worker -> '' (index)"}}));
+      s->db_, store::Db::Open(opts, {{keys::kRegions, "region id -> Region (with geometry)"},
+                                     {keys::kBindingsByWorker, "worker\\0grid -> Binding"},
+                                     {keys::kBindingsByGrid, "grid\\0worker -> '' (index)"},
+                                     {keys::kKeyPoints, "key point id -> KeyPoint"},
+                                     {keys::kKeyPointsByGrid, "grid\\0key point id -> '' (index)"},
+                                     {keys::kWorkerState, "worker -> WorkerState"},
+                                     {keys::kPresence, "current grid\\0worker -> '' (index)"}}));
   GW_ASSIGN_OR_RETURN(s->regions_, s->db_->Family(keys::kRegions));
   GW_ASSIGN_OR_RETURN(s->bindings_by_worker_, s->db_->Family(keys::kBindingsByWorker));
   GW_ASSIGN_OR_RETURN(s->bindings_by_grid_, s->db_->Family(keys::kBindingsByGrid));
@@ -55,6 +54,14 @@ absl::StatusOr<std::vector<v1::Region>> GeofenceStore::LoadAllRegions() const {
   return out;
 }
 
+absl::StatusOr<std::optional<v1::Region>> GeofenceStore::GetRegion(const std::string& id) const {
+  auto v = db_->Get(regions_, id);
+  if (absl::IsNotFound(v.status())) return std::optional<v1::Region>();
+  GW_RETURN_IF_ERROR(v.status());
+  GW_ASSIGN_OR_RETURN(v1::Region r, ParseStoredProto<v1::Region>(*v, "region"));
+  return std::optional<v1::Region>(std::move(r));
+}
+
 void GeofenceStore::PutRegion(const v1::Region& region, store::WriteRequest* req) const {
   req->Put(regions_, region.id(), region.SerializeAsString());
 }
@@ -69,16 +76,16 @@ absl::StatusOr<std::vector<v1::Binding>> GeofenceStore::BindingsOfWorker(
     const std::string& worker) const {
   std::vector<v1::Binding> out;
   absl::Status parse_error;
-  GW_RETURN_IF_ERROR(db_->ScanPrefix(
-      bindings_by_worker_, keys::Pair(worker, ""), [&](absl::string_view, absl::string_view v) {
-        auto b = ParseStoredProto<v1::Binding>(v, "binding");
-        if (!b.ok()) {
-          parse_error = b.status();
-          return false;
-        }
-        out.push_back(*std::move(b));
-        return true;
-      }));
+  GW_RETURN_IF_ERROR(db_->ScanPrefix(bindings_by_worker_, keys::Pair(worker, ""),
+                                     [&](absl::string_view, absl::string_view v) {
+                                       auto b = ParseStoredProto<v1::Binding>(v, "binding");
+                                       if (!b.ok()) {
+                                         parse_error = b.status();
+                                         return false;
+                                       }
+                                       out.push_back(*std::move(b));
+                                       return true;
+                                     }));
   GW_RETURN_IF_ERROR(parse_error);
   return out;
 }
@@ -182,10 +189,9 @@ void GeofenceStore::DeleteKeyPoint(const v1::KeyPoint& kp, store::WriteRequest* 
 absl::Status GeofenceStore::ScanGridKeyPoints(
     const std::string& root, const std::string& after_key,
     const std::function<bool(const std::string&, const std::string&)>& fn) const {
-  return ScanIndexInSubtree(key_points_by_grid_, root, after_key,
-                            [&](const std::string& k, const std::string&, const std::string& id) {
-                              return fn(k, id);
-                            });
+  return ScanIndexInSubtree(
+      key_points_by_grid_, root, after_key,
+      [&](const std::string& k, const std::string&, const std::string& id) { return fn(k, id); });
 }
 
 // ---- Worker state --------------------------------------------------------------------------

@@ -9,9 +9,9 @@
 
 #include <functional>
 #include <map>
-#include <set>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,8 +24,8 @@ namespace gridwork::geofence {
 class GeofenceStore {
  public:
   // Opens (creating if needed) the database in `dir`.
-  static absl::StatusOr<std::unique_ptr<GeofenceStore>> Open(const std::string& dir,
-                                                             Clock* clock, bool sync = true);
+  static absl::StatusOr<std::unique_ptr<GeofenceStore>> Open(const std::string& dir, Clock* clock,
+                                                             bool sync = true);
 
   store::Db* db() const { return db_.get(); }
   absl::StatusOr<store::CommitResult> Commit(store::WriteRequest req) {
@@ -34,6 +34,9 @@ class GeofenceStore {
 
   // ---- Regions
   absl::StatusOr<std::vector<v1::Region>> LoadAllRegions() const;
+  // The committed region, which may be newer than the in-memory tree for a moment after a
+  // write (the feed event is visible at commit, the tree is swapped just after).
+  absl::StatusOr<std::optional<v1::Region>> GetRegion(const std::string& id) const;
   void PutRegion(const v1::Region& region, store::WriteRequest* req) const;
   void DeleteRegion(const std::string& id, store::WriteRequest* req) const;
 
@@ -80,8 +83,8 @@ class GeofenceStore {
   GeofenceStore() = default;
   absl::Status ScanIndexInSubtree(
       const store::FamilyHandle& family, const std::string& root, const std::string& after_key,
-      const std::function<bool(const std::string& key, const std::string& a,
-                               const std::string& b)>& fn) const;
+      const std::function<bool(const std::string& key, const std::string& a, const std::string& b)>&
+          fn) const;
 
   std::unique_ptr<store::Db> db_;
   store::FamilyHandle regions_, bindings_by_worker_, bindings_by_grid_, key_points_,

@@ -445,7 +445,7 @@ int Main() {
     day_args.push_back(a);
   }
   // A 10-s quick run at 60x is 10 simulated minutes: more reports so that some happen.
-  if (quick) day_args.insert(day_args.end() - 1, "--incidents_per_worker=20");
+  if (quick) day_args.insert(day_args.end() - 1, "--incidents_per_worker=100");
   ChildProcess day(so.bin_dir + "/gridsim", day_args, {}, stack.work_dir() + "/day.log");
   if (absl::Status s = day.Start(); !s.ok()) {
     std::fprintf(stderr, "stack_load_bench: gridsim day: %s\n", std::string(s.message()).c_str());

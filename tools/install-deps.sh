@@ -9,6 +9,7 @@ packages=(
   build-essential make cmake ninja-build ccache pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libboost-dev prometheus-cpp-dev catch2 libssl-dev nlohmann-json3-dev
+  libjemalloc-dev
   curl ca-certificates python3
   prometheus
   # The web app's browser test (tests/web): Debian's chromium driven by npm playwright-core,

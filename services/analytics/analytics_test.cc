@@ -142,6 +142,17 @@ TEST_CASE("a score from known inputs, and new weights recompute from stored days
   CHECK(row.breakdown(4).name() == "inspections");
   CHECK(row.breakdown(4).value() == Approx(0.75));
 
+  // Absent the whole window: nothing owed earns nothing, but work done still counts.
+  v1::WorkerFigures absent;
+  CHECK(ScoreWorker(absent, DefaultAssessmentConfig()).score() == Approx(0));
+  absent.set_inspections_assigned(2);
+  absent.set_inspections_on_time(2);
+  CHECK(ScoreWorker(absent, DefaultAssessmentConfig()).score() == Approx(15));
+  // One working day with nothing owed: those components are full marks again.
+  v1::WorkerFigures idle_day;
+  idle_day.set_working_days(1);
+  CHECK(ScoreWorker(idle_day, DefaultAssessmentConfig()).score() == Approx(10 + 15 + 10 + 5));
+
   v1::AssessmentConfig only_coverage;
   only_coverage.set_weight_coverage(1);
   only_coverage.set_target_coverage(0.6);

@@ -23,6 +23,10 @@ double Ratio(double value, double target) {
 
 v1::AssessmentRow ScoreWorker(const v1::WorkerFigures& f, const v1::AssessmentConfig& c) {
   const double days = f.working_days();
+  // A component with nothing owed (no check-ins required, no inspection or verification
+  // assigned) gives full marks only to a worker who worked in the window (a day with fixes).
+  // Without that, a worker absent the whole window scored 40 of 100 for doing nothing.
+  const double nothing_owed = days > 0 ? 1.0 : 0.0;
   const double response_target = absl::ToDoubleSeconds(service::FromProto(c.target_response()));
   const double response_avg = absl::ToDoubleSeconds(service::FromProto(f.response_avg()));
   struct Component {
@@ -38,18 +42,18 @@ v1::AssessmentRow ScoreWorker(const v1::WorkerFigures& f, const v1::AssessmentCo
       {"coverage", c.weight_coverage(),
        days > 0 ? Ratio(f.coverage_avg(), c.target_coverage()) : 0.0},
       {"check_ins", c.weight_check_ins(),
-       f.check_ins_required() > 0 ? Ratio(f.check_ins(), f.check_ins_required()) : 1.0},
+       f.check_ins_required() > 0 ? Ratio(f.check_ins(), f.check_ins_required()) : nothing_owed},
       {"inspections", c.weight_inspections(),
        f.inspections_assigned() > 0 ? Ratio(f.inspections_on_time(), f.inspections_assigned())
-                                    : 1.0},
+                                    : nothing_owed},
       {"incidents", c.weight_incidents(),
        days > 0 ? Ratio(f.incidents_confirmed(), c.target_incidents() * days) : 0.0},
       {"verifications", c.weight_verifications(),
        f.verifications_assigned() > 0 ? Ratio(f.verifications_done(), f.verifications_assigned())
-                                      : 1.0},
+                                      : nothing_owed},
       {"response", c.weight_response(),
        f.verifications_done() == 0 || response_target <= 0
-           ? 1.0
+           ? nothing_owed
            : std::clamp(2.0 - response_avg / response_target, 0.0, 1.0)},
   };
   double weights = 0;

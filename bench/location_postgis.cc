@@ -23,8 +23,6 @@ SELECT count(g.id)
 FROM unnest($1::float8[], $2::float8[]) AS u(lng, lat)
 LEFT JOIN grids g ON ST_Contains(g.geom, ST_SetSRID(ST_MakePoint(u.lng, u.lat), 4326)))";
 
-std::string PgError(PGconn* c) { return PQerrorMessage(c); }
-
 template <typename F>
 std::string ArrayLiteral(std::span<const PgFix> fixes, F field) {
   std::string s = "{";
@@ -39,40 +37,23 @@ std::string ArrayLiteral(std::span<const PgFix> fixes, F field) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PostgisIngest>> PostgisIngest::Connect(const std::string& conninfo) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  if (PQstatus(c) != CONNECTION_OK) {
-    std::string err = PgError(c);
-    PQfinish(c);
-    return absl::UnavailableError("cannot connect to PostgreSQL: " + err);
-  }
-  return std::unique_ptr<PostgisIngest>(new PostgisIngest(c));
+  absl::StatusOr<std::unique_ptr<PgConnection>> pg = PgConnection::Connect(conninfo);
+  if (!pg.ok()) return pg.status();
+  return std::unique_ptr<PostgisIngest>(new PostgisIngest(*std::move(pg)));
 }
 
-PostgisIngest::~PostgisIngest() { PQfinish(conn_); }
-
-absl::Status PostgisIngest::Exec(const std::string& sql) {
-  PGresult* r = PQexec(conn_, sql.c_str());
-  const ExecStatusType st = PQresultStatus(r);
-  PQclear(r);
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-    return absl::InternalError(absl::StrCat(sql.substr(0, 80), ": ", PgError(conn_)));
-  }
-  return absl::OkStatus();
-}
-
+PostgisIngest::~PostgisIngest() = default;
 absl::Status PostgisIngest::CreateSchema(const std::vector<PgGrid>& grids) {
-  for (const char* sql : {
-           "SET client_min_messages = warning",
-           "CREATE EXTENSION IF NOT EXISTS postgis",
-           "DROP TABLE IF EXISTS positions",
-           "DROP TABLE IF EXISTS grids",
-           "CREATE TABLE positions (worker text NOT NULL, device text NOT NULL, seq int8 NOT NULL,"
-           " t timestamptz NOT NULL, geom geometry(Point, 4326) NOT NULL, accuracy_m real,"
-           " speed_mps real, heading_deg real, altitude_m real, battery_pct real)",
-           "CREATE UNIQUE INDEX positions_device_seq ON positions (device, seq)",
-           "CREATE INDEX positions_worker_t ON positions (worker, t)",
-           "CREATE TABLE grids (id text PRIMARY KEY, geom geometry(Polygon, 4326) NOT NULL)",
-           "CREATE INDEX grids_geom ON grids USING gist (geom)"}) {
+  for (const char* sql :
+       {"SET client_min_messages = warning", "CREATE EXTENSION IF NOT EXISTS postgis",
+        "DROP TABLE IF EXISTS positions", "DROP TABLE IF EXISTS grids",
+        "CREATE TABLE positions (worker text NOT NULL, device text NOT NULL, seq int8 NOT NULL,"
+        " t timestamptz NOT NULL, geom geometry(Point, 4326) NOT NULL, accuracy_m real,"
+        " speed_mps real, heading_deg real, altitude_m real, battery_pct real)",
+        "CREATE UNIQUE INDEX positions_device_seq ON positions (device, seq)",
+        "CREATE INDEX positions_worker_t ON positions (worker, t)",
+        "CREATE TABLE grids (id text PRIMARY KEY, geom geometry(Polygon, 4326) NOT NULL)",
+        "CREATE INDEX grids_geom ON grids USING gist (geom)"}) {
     if (absl::Status s = Exec(sql); !s.ok()) return s;
   }
   std::string insert = "INSERT INTO grids VALUES ";
@@ -97,13 +78,12 @@ absl::Status PostgisIngest::Prepare() {
     PGresult* r = PQprepare(conn_, name, sql, n, nullptr);
     const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
-    if (!ok) return absl::InternalError(absl::StrCat("prepare ", name, ": ", PgError(conn_)));
+    if (!ok) return absl::InternalError(absl::StrCat("prepare ", name, ": ", pg_->Error()));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> PostgisIngest::IngestBatch(const std::string& worker,
-                                               const std::string& device,
+absl::StatusOr<int> PostgisIngest::IngestBatch(const std::string& worker, const std::string& device,
                                                std::span<const PgFix> fixes, int* inside) {
   const std::string seq = ArrayLiteral(fixes, [](const PgFix& f) { return f.seq; });
   const std::string ms = ArrayLiteral(fixes, [](const PgFix& f) { return f.time_ms; });
@@ -122,7 +102,7 @@ absl::StatusOr<int> PostgisIngest::IngestBatch(const std::string& worker,
   PGresult* r = PQexecPrepared(conn_, "ins", 11, ins_params, nullptr, nullptr, 0);
   if (PQresultStatus(r) != PGRES_COMMAND_OK) {
     PQclear(r);
-    return absl::InternalError("insert: " + PgError(conn_));
+    return absl::InternalError("insert: " + pg_->Error());
   }
   int inserted = 0;
   (void)absl::SimpleAtoi(PQcmdTuples(r), &inserted);
@@ -131,7 +111,7 @@ absl::StatusOr<int> PostgisIngest::IngestBatch(const std::string& worker,
   r = PQexecPrepared(conn_, "look", 2, look_params, nullptr, nullptr, 0);
   if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
     PQclear(r);
-    return absl::InternalError("lookup: " + PgError(conn_));
+    return absl::InternalError("lookup: " + pg_->Error());
   }
   (void)absl::SimpleAtoi(PQgetvalue(r, 0, 0), inside);
   PQclear(r);
@@ -144,7 +124,7 @@ absl::StatusOr<std::pair<int64_t, int64_t>> PostgisIngest::PositionsSize() {
                        "pg_total_relation_size('positions')");
   if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
     PQclear(r);
-    return absl::InternalError("size: " + PgError(conn_));
+    return absl::InternalError("size: " + pg_->Error());
   }
   int64_t rows = 0, bytes = 0;
   (void)absl::SimpleAtoi(PQgetvalue(r, 0, 0), &rows);

@@ -21,8 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-
-typedef struct pg_conn PGconn;
+#include "bench/pg_connection.h"
 
 namespace gridwork::bench {
 
@@ -58,9 +57,11 @@ class PostgisIngest {
   std::string ServerVersion();
 
  private:
-  explicit PostgisIngest(PGconn* conn) : conn_(conn) {}
-  absl::Status Exec(const std::string& sql);
-  PGconn* conn_;
+  explicit PostgisIngest(std::unique_ptr<PgConnection> pg)
+      : pg_(std::move(pg)), conn_(pg_->get()) {}
+  absl::Status Exec(const std::string& sql) { return pg_->Exec(sql); }
+  std::unique_ptr<PgConnection> pg_;
+  PGconn* conn_;  // pg_'s
 };
 
 }  // namespace gridwork::bench

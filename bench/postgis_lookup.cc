@@ -64,13 +64,9 @@ absl::Status CollectRows(PGresult* res, size_t offset, std::vector<std::vector<i
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PostgisLookup>> PostgisLookup::Connect(const std::string& conninfo) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string msg = PQerrorMessage(conn);
-    PQfinish(conn);
-    return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL: ", msg));
-  }
-  std::unique_ptr<PostgisLookup> db(new PostgisLookup(conn));
+  absl::StatusOr<std::unique_ptr<PgConnection>> pg = PgConnection::Connect(conninfo);
+  if (!pg.ok()) return pg.status();
+  std::unique_ptr<PostgisLookup> db(new PostgisLookup(*std::move(pg)));
   if (absl::Status s = db->Exec("SET client_min_messages = warning"); !s.ok()) return s;
   if (absl::Status s = db->Exec("CREATE EXTENSION IF NOT EXISTS postgis"); !s.ok()) return s;
   if (absl::Status s = db->Exec("SET max_parallel_workers_per_gather = 0"); !s.ok()) return s;
@@ -78,18 +74,7 @@ absl::StatusOr<std::unique_ptr<PostgisLookup>> PostgisLookup::Connect(const std:
   return db;
 }
 
-PostgisLookup::~PostgisLookup() { PQfinish(conn_); }
-
-absl::Status PostgisLookup::Exec(const std::string& sql) {
-  PGresult* res = PQexec(conn_, sql.c_str());
-  const ExecStatusType st = PQresultStatus(res);
-  absl::Status status;
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-    status = absl::InternalError(absl::StrCat(sql.substr(0, 80), ": ", PQerrorMessage(conn_)));
-  }
-  PQclear(res);
-  return status;
-}
+PostgisLookup::~PostgisLookup() = default;
 
 std::string PostgisLookup::ServerVersion() {
   PGresult* res = PQexec(conn_, "SELECT split_part(version(), ' ', 2), postgis_lib_version()");
@@ -112,19 +97,19 @@ absl::Status PostgisLookup::LoadRegions(const std::string& table,
   PGresult* res = PQexec(conn_, absl::StrCat("COPY ", table, " (ord, geom) FROM STDIN").c_str());
   const bool copy_ok = PQresultStatus(res) == PGRES_COPY_IN;
   PQclear(res);
-  if (!copy_ok) return absl::InternalError(absl::StrCat("COPY: ", PQerrorMessage(conn_)));
+  if (!copy_ok) return absl::InternalError(absl::StrCat("COPY: ", pg_->Error()));
   for (const auto& [ord, mp] : regions) {
     const std::string line = absl::StrCat(ord, "\t", ToEwkt(mp), "\n");
     if (PQputCopyData(conn_, line.data(), static_cast<int>(line.size())) != 1) {
-      return absl::InternalError(absl::StrCat("COPY data: ", PQerrorMessage(conn_)));
+      return absl::InternalError(absl::StrCat("COPY data: ", pg_->Error()));
     }
   }
   if (PQputCopyEnd(conn_, nullptr) != 1) {
-    return absl::InternalError(absl::StrCat("COPY end: ", PQerrorMessage(conn_)));
+    return absl::InternalError(absl::StrCat("COPY end: ", pg_->Error()));
   }
   res = PQgetResult(conn_);
   const bool done = PQresultStatus(res) == PGRES_COMMAND_OK;
-  const std::string err = PQerrorMessage(conn_);
+  const std::string err = pg_->Error();
   PQclear(res);
   while ((res = PQgetResult(conn_)) != nullptr) PQclear(res);
   if (!done) return absl::InternalError(absl::StrCat("COPY: ", err));
@@ -158,7 +143,7 @@ absl::StatusOr<std::vector<std::vector<int64_t>>> PostgisLookup::CoveringBatched
     const char* params[2] = {xs.c_str(), ys.c_str()};
     PGresult* res = PQexecParams(conn_, sql.c_str(), 2, nullptr, params, nullptr, nullptr, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-      std::string err = PQerrorMessage(conn_);
+      std::string err = pg_->Error();
       PQclear(res);
       return absl::InternalError(absl::StrCat("batched ST_Covers: ", err));
     }
@@ -180,7 +165,7 @@ absl::StatusOr<std::vector<std::vector<int64_t>>> PostgisLookup::CoveringPerPoin
       2, nullptr);
   const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
   PQclear(res);
-  if (!ok) return absl::InternalError(absl::StrCat("prepare: ", PQerrorMessage(conn_)));
+  if (!ok) return absl::InternalError(absl::StrCat("prepare: ", pg_->Error()));
   std::vector<std::vector<int64_t>> out(points.size());
   std::string x, y;
   for (size_t i = 0; i < points.size(); ++i) {
@@ -191,7 +176,7 @@ absl::StatusOr<std::vector<std::vector<int64_t>>> PostgisLookup::CoveringPerPoin
     const char* params[2] = {x.c_str(), y.c_str()};
     res = PQexecPrepared(conn_, name.c_str(), 2, params, nullptr, nullptr, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-      std::string err = PQerrorMessage(conn_);
+      std::string err = pg_->Error();
       PQclear(res);
       return absl::InternalError(absl::StrCat("per-point ST_Covers: ", err));
     }

@@ -14,9 +14,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "bench/pg_connection.h"
 #include "gridwork/geo/region_index.h"
-
-typedef struct pg_conn PGconn;
 
 namespace gridwork::bench {
 
@@ -46,9 +45,11 @@ class PostgisLookup {
   std::string ServerVersion();
 
  private:
-  explicit PostgisLookup(PGconn* conn) : conn_(conn) {}
-  absl::Status Exec(const std::string& sql);
-  PGconn* conn_;
+  explicit PostgisLookup(std::unique_ptr<PgConnection> pg)
+      : pg_(std::move(pg)), conn_(pg_->get()) {}
+  absl::Status Exec(const std::string& sql) { return pg_->Exec(sql); }
+  std::unique_ptr<PgConnection> pg_;
+  PGconn* conn_;  // pg_'s
 };
 
 }  // namespace gridwork::bench

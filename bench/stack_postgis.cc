@@ -39,33 +39,16 @@ SELECT $1, last.grid, last.t, last.geom FROM last
 ON CONFLICT (worker) DO UPDATE SET grid = EXCLUDED.grid, t = EXCLUDED.t, geom = EXCLUDED.geom
 RETURNING grid)";
 
-std::string PgError(PGconn* c) { return PQerrorMessage(c); }
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PostgisCorePath>> PostgisCorePath::Connect(
     const std::string& conninfo) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  if (PQstatus(c) != CONNECTION_OK) {
-    std::string err = PgError(c);
-    PQfinish(c);
-    return absl::UnavailableError("cannot connect to PostgreSQL: " + err);
-  }
-  return std::unique_ptr<PostgisCorePath>(new PostgisCorePath(c));
+  absl::StatusOr<std::unique_ptr<PgConnection>> pg = PgConnection::Connect(conninfo);
+  if (!pg.ok()) return pg.status();
+  return std::unique_ptr<PostgisCorePath>(new PostgisCorePath(*std::move(pg)));
 }
 
-PostgisCorePath::~PostgisCorePath() { PQfinish(conn_); }
-
-absl::Status PostgisCorePath::Exec(const std::string& sql) {
-  PGresult* r = PQexec(conn_, sql.c_str());
-  const ExecStatusType st = PQresultStatus(r);
-  PQclear(r);
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-    return absl::InternalError(absl::StrCat(sql.substr(0, 80), ": ", PgError(conn_)));
-  }
-  return absl::OkStatus();
-}
-
+PostgisCorePath::~PostgisCorePath() = default;
 absl::Status PostgisCorePath::CreateSchema(
     const std::vector<std::pair<std::string, std::string>>& grids) {
   for (const char* sql :
@@ -89,7 +72,7 @@ absl::Status PostgisCorePath::CreateSchema(
                      nullptr, params, nullptr, nullptr, 0);
     const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
-    if (!ok) return absl::InternalError(absl::StrCat("grid ", id, ": ", PgError(conn_)));
+    if (!ok) return absl::InternalError(absl::StrCat("grid ", id, ": ", pg_->Error()));
   }
   return Exec("ANALYZE grids");
 }
@@ -104,7 +87,7 @@ absl::Status PostgisCorePath::Prepare() {
     PGresult* r = PQprepare(conn_, name, sql, n, nullptr);
     const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
-    if (!ok) return absl::InternalError(absl::StrCat("prepare ", name, ": ", PgError(conn_)));
+    if (!ok) return absl::InternalError(absl::StrCat("prepare ", name, ": ", pg_->Error()));
   }
   return absl::OkStatus();
 }
@@ -121,7 +104,7 @@ absl::StatusOr<std::string> PostgisCorePath::IngestFix(const std::string& worker
   PGresult* r = PQexecPrepared(conn_, "ingest", 7, params, nullptr, nullptr, 0);
   if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
     PQclear(r);
-    return absl::InternalError("ingest: " + PgError(conn_));
+    return absl::InternalError("ingest: " + pg_->Error());
   }
   std::string grid = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
   PQclear(r);
@@ -145,7 +128,7 @@ absl::StatusOr<std::string> PostgisCorePath::IngestBatch(const std::string& work
   PGresult* r = PQexecPrepared(conn_, "ingest_batch", 6, params, nullptr, nullptr, 0);
   if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
     PQclear(r);
-    return absl::InternalError("ingest batch: " + PgError(conn_));
+    return absl::InternalError("ingest batch: " + pg_->Error());
   }
   std::string grid = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
   PQclear(r);

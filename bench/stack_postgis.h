@@ -26,8 +26,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-
-typedef struct pg_conn PGconn;
+#include "bench/pg_connection.h"
 
 namespace gridwork::bench {
 
@@ -59,9 +58,11 @@ class PostgisCorePath {
   std::string ServerVersion();
 
  private:
-  explicit PostgisCorePath(PGconn* conn) : conn_(conn) {}
-  absl::Status Exec(const std::string& sql);
-  PGconn* conn_;
+  explicit PostgisCorePath(std::unique_ptr<PgConnection> pg)
+      : pg_(std::move(pg)), conn_(pg_->get()) {}
+  absl::Status Exec(const std::string& sql) { return pg_->Exec(sql); }
+  std::unique_ptr<PgConnection> pg_;
+  PGconn* conn_;  // pg_'s
 };
 
 }  // namespace gridwork::bench

@@ -1,0 +1,33 @@
+#include "bench/pg_connection.h"
+
+#include <libpq-fe.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace gridwork::bench {
+
+absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& conninfo) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = PQerrorMessage(conn);
+    PQfinish(conn);
+    return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL: ", msg));
+  }
+  return std::unique_ptr<PgConnection>(new PgConnection(conn));
+}
+
+PgConnection::~PgConnection() { PQfinish(conn_); }
+
+absl::Status PgConnection::Exec(const std::string& sql) {
+  PGresult* res = PQexec(conn_, sql.c_str());
+  const ExecStatusType st = PQresultStatus(res);
+  PQclear(res);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    return absl::InternalError(absl::StrCat(sql.substr(0, 80), ": ", Error()));
+  }
+  return absl::OkStatus();
+}
+
+std::string PgConnection::Error() const { return PQerrorMessage(conn_); }
+
+}  // namespace gridwork::bench

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "gridwork/admin/v1/store_admin.grpc.pb.h"
 #include "gridwork/location/v1/location.grpc.pb.h"
+#include "tests/integration/fix_stream_writer.h"
 #include "tests/integration/principals.h"
 #include "tests/integration/service_process.h"
 
@@ -22,87 +23,7 @@ namespace gridwork::testing {
 namespace {
 
 namespace fs = std::filesystem;
-namespace lv1 = location::v1;
 using admin::v1::StoreAdmin;
-
-// One fix per 10 ms of device time, 1 cm apart (never rejected by the ingest filters).
-lv1::DeviceFix FixNumber(uint64_t seq, int64_t start_ms) {
-  lv1::DeviceFix f;
-  f.set_sequence(seq);
-  *f.mutable_device_time() = service::ToProto(absl::FromUnixMillis(start_ms + 10 * seq));
-  f.mutable_position()->set_lat(34.75);
-  f.mutable_position()->set_lng(113.6 + 1e-7 * static_cast<double>(seq));
-  f.set_accuracy_m(5);
-  return f;
-}
-
-// Streams batches of 10 fixes until Stop() and records every acknowledged sequence.
-class Writer {
- public:
-  Writer(std::string target, int64_t start_ms) : target_(std::move(target)), start_ms_(start_ms) {}
-  void Run() {
-    auto stub = lv1::LocationService::NewStub(rpc::MakeChannel(target_));
-    auto ctx = As(MakePrincipal(common::v1::ROLE_GRID_WORKER, "", "backup-worker"));
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    auto stream = stub->StreamFixes(ctx.get());
-    uint64_t next_seq = 1;
-    for (uint64_t batch_id = 1; !stop_; ++batch_id) {
-      lv1::FixBatch batch;
-      batch.set_batch_id(batch_id);
-      batch.set_device_id("backup-phone");
-      for (uint64_t s = next_seq; s < next_seq + 10; ++s) {
-        *batch.add_fixes() = FixNumber(s, start_ms_);
-      }
-      lv1::BatchAck ack;
-      if (!stream->Write(batch) || !stream->Read(&ack) || !ack.error().empty() ||
-          ack.rejections_size() != 0) {
-        ++errors_;
-        break;
-      }
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        for (uint64_t s = next_seq; s < next_seq + 10; ++s) acked_.insert(s);
-      }
-      next_seq += 10;
-    }
-    stream->WritesDone();
-    stream->Finish();
-  }
-  void Stop() { stop_ = true; }
-  std::set<uint64_t> Acked() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return acked_;
-  }
-  int errors() const { return errors_; }
-
- private:
-  std::string target_;
-  int64_t start_ms_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> errors_{0};
-  std::mutex mu_;
-  std::set<uint64_t> acked_;
-};
-
-std::set<uint64_t> Stored(const std::string& target, int64_t start_ms) {
-  auto stub = lv1::LocationService::NewStub(rpc::MakeChannel(target));
-  lv1::ListRawFixesRequest req;
-  req.set_worker_id("backup-worker");
-  *req.mutable_start_time() = service::ToProto(absl::FromUnixMillis(start_ms));
-  *req.mutable_end_time() = service::ToProto(absl::FromUnixMillis(start_ms) + absl::Hours(24));
-  req.set_page_size(10000);
-  std::set<uint64_t> out;
-  do {
-    lv1::ListRawFixesResponse page;
-    grpc::Status s =
-        stub->ListRawFixes(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), req, &page);
-    INFO(s.error_message());
-    REQUIRE(s.ok());
-    for (const auto& f : page.fixes()) out.insert(f.received().sequence());
-    req.set_page_token(page.next_page_token());
-  } while (!req.page_token().empty());
-  return out;
-}
 
 grpc::Status Checkpoint(StoreAdmin::Stub* stub, const common::v1::Principal& p,
                         const std::string& name, admin::v1::Checkpoint* out) {
@@ -125,7 +46,7 @@ TEST_CASE("an online checkpoint holds every write acknowledged before it and res
   const common::v1::Principal admin = MakePrincipal(common::v1::ROLE_ADMIN);
 
   const int64_t start_ms = absl::ToUnixMillis(absl::Now() - absl::Hours(12));
-  Writer writer(location.grpc_target(), start_ms);
+  FixStreamWriter writer(location.grpc_target(), start_ms, "backup-worker", "backup-phone");
   std::thread writing([&] { writer.Run(); });
   // Let the writer get going, then checkpoint while it keeps writing.
   for (int i = 0; i < 400 && writer.Acked().size() < 200; ++i) {
@@ -144,7 +65,9 @@ TEST_CASE("an online checkpoint holds every write acknowledged before it and res
   }
   writer.Stop();
   writing.join();
+  INFO(writer.last_error());
   REQUIRE(writer.errors() == 0);
+  REQUIRE(writer.stream_breaks() == 0);
   const std::set<uint64_t> all = writer.Acked();
   REQUIRE(all.size() >= at_checkpoint + 100);
 
@@ -189,7 +112,8 @@ TEST_CASE("an online checkpoint holds every write acknowledged before it and res
     REQUIRE(location.Stop() == 0);
     ServiceProcess restored("gridwork-location", {"--data_dir=" + cp.path()}, {KeyEnv()});
     REQUIRE(restored.Start().ok());
-    const std::set<uint64_t> stored = Stored(restored.grpc_target(), start_ms);
+    const std::set<uint64_t> stored =
+        StoredSequences(restored.grpc_target(), "backup-worker", start_ms);
     size_t missing = 0;
     for (uint64_t seq : before) missing += stored.count(seq) == 0 ? 1 : 0;
     INFO("acknowledged before: " << before.size() << ", in checkpoint: " << stored.size()

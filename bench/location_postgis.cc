@@ -133,14 +133,4 @@ absl::StatusOr<std::pair<int64_t, int64_t>> PostgisIngest::PositionsSize() {
   return std::make_pair(rows, bytes);
 }
 
-std::string PostgisIngest::ServerVersion() {
-  PGresult* r = PQexec(conn_, "SELECT split_part(version(), ' ', 2), postgis_lib_version()");
-  std::string v = "unknown";
-  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
-    v = absl::StrCat("PostgreSQL ", PQgetvalue(r, 0, 0), " / PostGIS ", PQgetvalue(r, 0, 1));
-  }
-  PQclear(r);
-  return v;
-}
-
 }  // namespace gridwork::bench

@@ -54,7 +54,7 @@ class PostgisIngest {
                                   std::span<const PgFix> fixes, int* inside);
   // Rows in positions and the on-disk size of the positions table with its indexes.
   absl::StatusOr<std::pair<int64_t, int64_t>> PositionsSize();
-  std::string ServerVersion();
+  std::string ServerVersion() { return pg_->PostgisVersion(); }
 
  private:
   explicit PostgisIngest(std::unique_ptr<PgConnection> pg)

@@ -28,6 +28,16 @@ absl::Status PgConnection::Exec(const std::string& sql) {
   return absl::OkStatus();
 }
 
+std::string PgConnection::PostgisVersion() {
+  PGresult* r = PQexec(conn_, "SELECT split_part(version(), ' ', 2), postgis_lib_version()");
+  std::string v = "unknown";
+  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+    v = absl::StrCat("PostgreSQL ", PQgetvalue(r, 0, 0), " / PostGIS ", PQgetvalue(r, 0, 1));
+  }
+  PQclear(r);
+  return v;
+}
+
 std::string PgConnection::Error() const { return PQerrorMessage(conn_); }
 
 }  // namespace gridwork::bench

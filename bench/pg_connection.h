@@ -24,6 +24,8 @@ class PgConnection {
 
   // Runs `sql` and discards its result; INTERNAL naming the statement's start on failure.
   absl::Status Exec(const std::string& sql);
+  // "PostgreSQL 15.x / PostGIS 3.x" for a report, or "unknown".
+  std::string PostgisVersion();
   // The message of the last failed call on this connection.
   std::string Error() const;
   PGconn* get() const { return conn_; }

@@ -76,16 +76,6 @@ absl::StatusOr<std::unique_ptr<PostgisLookup>> PostgisLookup::Connect(const std:
 
 PostgisLookup::~PostgisLookup() = default;
 
-std::string PostgisLookup::ServerVersion() {
-  PGresult* res = PQexec(conn_, "SELECT split_part(version(), ' ', 2), postgis_lib_version()");
-  std::string out = "unknown";
-  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-    out = absl::StrCat("PostgreSQL ", PQgetvalue(res, 0, 0), " / PostGIS ", PQgetvalue(res, 0, 1));
-  }
-  PQclear(res);
-  return out;
-}
-
 absl::Status PostgisLookup::LoadRegions(const std::string& table,
                                         const std::vector<geo::RegionIndex::Region>& regions) {
   if (absl::Status s = Exec(absl::StrCat("DROP TABLE IF EXISTS ", table)); !s.ok()) return s;

@@ -42,7 +42,7 @@ class PostgisLookup {
       const std::string& table, std::span<const geo::Point> points);
 
   // "PostgreSQL 15.x / POSTGIS=3.x" for the report.
-  std::string ServerVersion();
+  std::string ServerVersion() { return pg_->PostgisVersion(); }
 
  private:
   explicit PostgisLookup(std::unique_ptr<PgConnection> pg)

@@ -135,14 +135,4 @@ absl::StatusOr<std::string> PostgisCorePath::IngestBatch(const std::string& work
   return grid;
 }
 
-std::string PostgisCorePath::ServerVersion() {
-  PGresult* r = PQexec(conn_, "SELECT split_part(version(), ' ', 2), postgis_lib_version()");
-  std::string v = "unknown";
-  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
-    v = absl::StrCat("PostgreSQL ", PQgetvalue(r, 0, 0), " / PostGIS ", PQgetvalue(r, 0, 1));
-  }
-  PQclear(r);
-  return v;
-}
-
 }  // namespace gridwork::bench

@@ -55,7 +55,7 @@ class PostgisCorePath {
   };
   absl::StatusOr<std::string> IngestBatch(const std::string& worker, const std::string& device,
                                           const std::vector<Fix>& fixes);
-  std::string ServerVersion();
+  std::string ServerVersion() { return pg_->PostgisVersion(); }
 
  private:
   explicit PostgisCorePath(std::unique_ptr<PgConnection> pg)

@@ -358,8 +358,7 @@ grpc::ServerGenericBidiReactor* ProxyService::CreateReactor(
     }
     if (refusal.ok() && routed) {
       absl::StatusOr<ShardRouter::Target> t =
-          shard.empty() ? deps_.router->RouteDefault(u, a->caller.principal)
-                        : deps_.router->Shard(u, shard);
+          deps_.router->NamedOrDefault(u, shard, a->caller.principal);
       if (t.ok()) {
         stub = t->stub;
       } else {

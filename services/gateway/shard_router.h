@@ -74,6 +74,12 @@ class ShardRouter {
   absl::StatusOr<Target> RouteDefault(Upstream u, const rpc::Principal& caller) const;
   // Shard `id` of `u`; NOT_FOUND naming the shards if there is no such shard.
   absl::StatusOr<Target> Shard(Upstream u, absl::string_view id) const;
+  // Shard `id` when the caller named one (x-gridwork-upstream "<service>/<shard>"), else the
+  // caller's default shard. REQUIRES: Routes(u).
+  absl::StatusOr<Target> NamedOrDefault(Upstream u, absl::string_view id,
+                                        const rpc::Principal& caller) const {
+    return id.empty() ? RouteDefault(u, caller) : Shard(u, id);
+  }
 
   const RoutingConfig& config() const { return config_; }
 

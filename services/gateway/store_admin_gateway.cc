@@ -40,8 +40,7 @@ grpc::Status GatewayStoreAdmin::CreateCheckpoint(grpc::ServerContext* ctx,
                        "/<shard>)");
     } else if (u != Upstream::kSelf && deps_.router != nullptr && deps_.router->Routes(u)) {
       absl::StatusOr<ShardRouter::Target> t =
-          shard.empty() ? deps_.router->RouteDefault(u, a->caller.principal)
-                        : deps_.router->Shard(u, shard);
+          deps_.router->NamedOrDefault(u, shard, a->caller.principal);
       if (t.ok()) {
         channel = t->channel;
       } else {

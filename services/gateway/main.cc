@@ -25,7 +25,7 @@
 #include "services/gateway/password_hash.h"
 #include "services/gateway/proxy_service.h"
 #include "services/gateway/rate_limiter.h"
-#include "services/gateway/routing_config.h"
+#include "gridwork/core/routing_config.h"
 #include "services/gateway/shard_router.h"
 #include "services/gateway/store_admin_gateway.h"
 #include "services/gateway/token_codec.h"

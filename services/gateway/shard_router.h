@@ -33,7 +33,7 @@
 #include "google/protobuf/message.h"
 #include "gridwork/rpc/principal.h"
 #include "services/gateway/method_policy.h"
-#include "services/gateway/routing_config.h"
+#include "gridwork/core/routing_config.h"
 
 namespace gridwork::gateway {
 

@@ -8,7 +8,7 @@
 #include "gridwork/geofence/v1/geofence.pb.h"
 #include "gridwork/location/v1/location.pb.h"
 #include "gridwork/workorder/v1/workorder.pb.h"
-#include "services/gateway/routing_config.h"
+#include "gridwork/core/routing_config.h"
 
 namespace gridwork::gateway {
 namespace {

@@ -17,8 +17,8 @@
 // is INVALID_ARGUMENT naming the line.
 //
 // Thread safety: plain values.
-#ifndef GRIDWORK_SERVICES_GATEWAY_ROUTING_CONFIG_H_
-#define GRIDWORK_SERVICES_GATEWAY_ROUTING_CONFIG_H_
+#ifndef GRIDWORK_CORE_ROUTING_CONFIG_H_
+#define GRIDWORK_CORE_ROUTING_CONFIG_H_
 
 #include <cstdint>
 #include <map>
@@ -29,7 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace gridwork::gateway {
+namespace gridwork {
 
 enum class ShardKey { kWorker, kDistrict };
 
@@ -64,6 +64,6 @@ absl::StatusOr<RoutingConfig> ParseRoutingConfig(absl::string_view text);
 // Reads `path` and parses it; NOT_FOUND / INVALID_ARGUMENT naming the file.
 absl::StatusOr<RoutingConfig> LoadRoutingConfig(const std::string& path);
 
-}  // namespace gridwork::gateway
+}  // namespace gridwork
 
-#endif  // GRIDWORK_SERVICES_GATEWAY_ROUTING_CONFIG_H_
+#endif  // GRIDWORK_CORE_ROUTING_CONFIG_H_

@@ -1,4 +1,4 @@
-#include "services/gateway/routing_config.h"
+#include "gridwork/core/routing_config.h"
 
 #include <fstream>
 #include <memory>
@@ -12,7 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "gridwork/core/status_macros.h"
 
-namespace gridwork::gateway {
+namespace gridwork {
 namespace {
 
 // ---- the YAML subset -------------------------------------------------------------------
@@ -291,4 +291,4 @@ absl::StatusOr<RoutingConfig> LoadRoutingConfig(const std::string& path) {
   return c;
 }
 
-}  // namespace gridwork::gateway
+}  // namespace gridwork

@@ -71,10 +71,10 @@ struct HttpServer::Impl {
       return HandleApiCall(loopback.get(), req);
     }
     if (req.path == "/osmand" || req.path == "/osmand/") {
-      return HandleOsmAnd(req, deps.identity, deps.upstreams, deps.principals);
+      return HandleOsmAnd(req, deps.identity, deps.upstreams, deps.router, deps.principals);
     }
     if (absl::StartsWith(req.path, "/open311/")) {
-      return HandleOpen311(loopback.get(), deps.upstreams, deps.principals, req);
+      return HandleOpen311(loopback.get(), deps.upstreams, deps.router, deps.principals, req);
     }
     return ServeStatic(options.web_root, req);
   }

@@ -22,6 +22,7 @@
 #include "services/gateway/call_gate.h"
 #include "services/gateway/identity_core.h"
 #include "services/gateway/request_auth.h"
+#include "services/gateway/shard_router.h"
 
 namespace gridwork::rpc {
 class PrincipalCodec;
@@ -48,6 +49,10 @@ struct HttpDeps {
   IdentityCore* identity;      // device bindings (OsmAnd)
   const Upstreams* upstreams;  // location ingest for OsmAnd
   const rpc::PrincipalCodec* principals;
+  // Shard routing (--routing_file) for the intakes that call services directly (OsmAnd to
+  // the worker's location shard, Open311 services.json to workorder shard 0); nullptr = the
+  // single addresses in `upstreams`.
+  const ShardRouter* router = nullptr;
 };
 
 class HttpServer {

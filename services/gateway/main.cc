@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
 #include "gridwork/core/log.h"
+#include "gridwork/core/routing_config.h"
 #include "gridwork/metrics/metrics_server.h"
 #include "gridwork/rpc/principal.h"
 #include "gridwork/rpc/server.h"
@@ -25,7 +26,6 @@
 #include "services/gateway/password_hash.h"
 #include "services/gateway/proxy_service.h"
 #include "services/gateway/rate_limiter.h"
-#include "gridwork/core/routing_config.h"
 #include "services/gateway/shard_router.h"
 #include "services/gateway/store_admin_gateway.h"
 #include "services/gateway/token_codec.h"
@@ -180,7 +180,8 @@ int Run() {
     http_options.addr = absl::GetFlag(FLAGS_http_addr);
     http_options.web_root = absl::GetFlag(FLAGS_web_root);
     http_options.grpc_target = "127.0.0.1:" + std::to_string((*server)->grpc_port());
-    auto h = HttpServer::Start(http_options, {&peers, &identity, &upstreams, &principals});
+    auto h =
+        HttpServer::Start(http_options, {&peers, &identity, &upstreams, &principals, router.get()});
     if (!h.ok()) {
       log::Error("cannot start HTTP server", {{"error", h.status().message()}});
       return 1;

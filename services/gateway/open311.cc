@@ -68,8 +68,12 @@ std::string Token(const HttpRequest& req, const QueryParams& form) {
   return req.Param("api_key");
 }
 
-HttpResponse Services(const Upstreams* upstreams, const rpc::PrincipalCodec* principals) {
+HttpResponse Services(const Upstreams* upstreams, const ShardRouter* router,
+                      const rpc::PrincipalCodec* principals) {
   auto ch = upstreams->Channel(Upstream::kWorkorder);
+  if (router != nullptr && router->Routes(Upstream::kWorkorder)) {
+    ch = router->All(Upstream::kWorkorder).front().channel;
+  }
   if (ch == nullptr) return Error(503, "work orders are not configured");
   auto stub = wo::WorkOrderService::NewStub(ch);
   auto ctx = rpc::NewCallContext(absl::Seconds(10));
@@ -194,10 +198,12 @@ absl::StatusOr<workorder::v1::CreateOrderRequest> ParseOpen311Post(const QueryPa
 }
 
 HttpResponse HandleOpen311(LoopbackClient* loopback, const Upstreams* upstreams,
-                           const rpc::PrincipalCodec* principals, const HttpRequest& req) {
+                           const ShardRouter* router, const rpc::PrincipalCodec* principals,
+                           const HttpRequest& req) {
   absl::string_view path = req.path;
   if (!absl::ConsumePrefix(&path, "/open311/v2/")) return Error(404, "unknown Open311 path");
-  if (path == "services.json" && req.method == "GET") return Services(upstreams, principals);
+  if (path == "services.json" && req.method == "GET")
+    return Services(upstreams, router, principals);
   if (path == "requests.json" && req.method == "POST") return PostRequest(loopback, req);
   if (path == "requests.json" && req.method == "GET") return GetRequests(loopback, req, "");
   if (absl::ConsumePrefix(&path, "requests/") && absl::ConsumeSuffix(&path, ".json") &&

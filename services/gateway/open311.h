@@ -17,6 +17,7 @@
 #include "gridwork/workorder/v1/workorder.pb.h"
 #include "services/gateway/http_types.h"
 #include "services/gateway/loopback_client.h"
+#include "services/gateway/shard_router.h"
 #include "services/gateway/upstreams.h"
 
 namespace gridwork::gateway {
@@ -26,9 +27,14 @@ namespace gridwork::gateway {
 // not parse as numbers (the ranges are workorder's to check).
 absl::StatusOr<workorder::v1::CreateOrderRequest> ParseOpen311Post(const QueryParams& form);
 
-// services.json is public: it is read from workorder with the gateway's SERVICE principal.
+// services.json is public: it is read from workorder with the gateway's SERVICE principal
+// (with a `router` that shards workorder: from shard 0; the gateway does not replicate
+// catalogues, so operators keep every shard's categories the same). Everything else goes through
+// the loopback port, so the proxy's shard routing applies (a POST lands on the workorder shard of
+// the position's district).
 HttpResponse HandleOpen311(LoopbackClient* loopback, const Upstreams* upstreams,
-                           const rpc::PrincipalCodec* principals, const HttpRequest& req);
+                           const ShardRouter* router, const rpc::PrincipalCodec* principals,
+                           const HttpRequest& req);
 
 }  // namespace gridwork::gateway
 

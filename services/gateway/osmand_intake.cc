@@ -89,7 +89,8 @@ absl::StatusOr<location::v1::FixBatch> ParseOsmAnd(const QueryParams& p) {
 }
 
 HttpResponse HandleOsmAnd(const HttpRequest& req, IdentityCore* identity,
-                          const Upstreams* upstreams, const rpc::PrincipalCodec* principals) {
+                          const Upstreams* upstreams, const ShardRouter* router,
+                          const rpc::PrincipalCodec* principals) {
   absl::Time start = absl::Now();
   QueryParams params = req.query;
   if (req.method == "POST" && !req.body.empty() &&
@@ -109,14 +110,19 @@ HttpResponse HandleOsmAnd(const HttpRequest& req, IdentityCore* identity,
   absl::StatusOr<std::string> worker = identity->DeviceWorker(batch->device_id());
   if (!worker.ok()) return done(403, "device is not bound to a worker", 7, "");
   batch->set_worker_id(*worker);
-  grpc::ChannelInterface* ch = upstreams->Channel(Upstream::kLocation).get();
-  if (ch == nullptr) return done(503, "location not configured", 14, *worker);
-  auto stub = location::v1::LocationService::NewStub(upstreams->Channel(Upstream::kLocation));
-  auto ctx = rpc::NewCallContext(absl::Seconds(10));
   rpc::Principal p;
   p.set_subject("gateway-osmand");
   p.set_role(common::v1::ROLE_SERVICE);
   *p.mutable_expires_at() = service::ToProto(absl::Now() + absl::Minutes(1));
+  std::shared_ptr<grpc::Channel> ch = upstreams->Channel(Upstream::kLocation);
+  if (router != nullptr && router->Routes(Upstream::kLocation)) {
+    absl::StatusOr<ShardRouter::Target> t = router->RouteRequest(Upstream::kLocation, *batch, p);
+    if (!t.ok()) return done(503, std::string(t.status().message()), 14, *worker);
+    ch = t->channel;
+  }
+  if (ch == nullptr) return done(503, "location not configured", 14, *worker);
+  auto stub = location::v1::LocationService::NewStub(ch);
+  auto ctx = rpc::NewCallContext(absl::Seconds(10));
   principals->Attach(p, ctx.get());
   location::v1::BatchAck ack;
   grpc::Status s = stub->IngestFixes(ctx.get(), *batch, &ack);

@@ -16,6 +16,7 @@
 #include "gridwork/rpc/principal.h"
 #include "services/gateway/http_types.h"
 #include "services/gateway/identity_core.h"
+#include "services/gateway/shard_router.h"
 #include "services/gateway/upstreams.h"
 
 namespace gridwork::gateway {
@@ -24,8 +25,11 @@ namespace gridwork::gateway {
 // the bad parameter.
 absl::StatusOr<location::v1::FixBatch> ParseOsmAnd(const QueryParams& params);
 
+// With a `router` that shards location, the fix goes to the bound worker's own shard
+// (ShardRouter::RouteRequest by worker_id); else to the single location address.
 HttpResponse HandleOsmAnd(const HttpRequest& req, IdentityCore* identity,
-                          const Upstreams* upstreams, const rpc::PrincipalCodec* principals);
+                          const Upstreams* upstreams, const ShardRouter* router,
+                          const rpc::PrincipalCodec* principals);
 
 }  // namespace gridwork::gateway
 

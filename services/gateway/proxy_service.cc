@@ -3,15 +3,18 @@
 #include <grpcpp/support/client_callback.h>
 
 #include <chrono>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/message.h"
 #include "gridwork/core/log.h"
+#include "gridwork/core/status_macros.h"
 #include "gridwork/rpc/metrics_interceptor.h"
 #include "gridwork/rpc/status_convert.h"
 #include "prometheus/counter.h"
 #include "services/gateway/json_mapping.h"
+#include "services/gateway/shard_fanout.h"
 
 namespace gridwork::gateway {
 namespace {
@@ -218,42 +221,75 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
                false);
       return;
     }
-    absl::StatusOr<ShardRouter::Target> target = Route();
-    if (!target.ok()) {
-      Complete(rpc::ToGrpcStatus(target.status()), false);
+    absl::StatusOr<PlannedCall> plan = Plan();
+    if (!plan.ok()) {
+      Complete(rpc::ToGrpcStatus(plan.status()), false);
       return;
     }
-    shard_ = target->shard;
     auto cap = std::chrono::system_clock::now() +
                std::chrono::milliseconds(absl::ToInt64Milliseconds(p.max_deadline));
-    cctx_.set_deadline(std::min(ctx_->deadline(), cap));
+    const auto deadline = std::min(ctx_->deadline(), cap);
+    if (plan->plan != ShardPlan::kOne) {
+      // Several shards: run the plan on a thread of its own (it blocks on its shard calls,
+      // each bounded by `deadline`); Complete is its last use of this reactor.
+      FanOutCall call{deps_.router,
+                      deps_.principals,
+                      upstream_,
+                      ctx_->method(),
+                      admission_.caller.principal,
+                      deadline,
+                      decoded_.get(),
+                      RequestBytes()};
+      std::thread([this, call = std::move(call), kind = plan->plan]() mutable {
+        std::string response;
+        grpc::Status s = RunPlan(call, kind, &response, &shard_);
+        if (s.ok()) {
+          grpc::Slice slice(response);
+          response_ = ByteBuffer(&slice, 1);
+        }
+        Complete(std::move(s), true);
+      }).detach();
+      return;
+    }
+    shard_ = plan->target.shard;
+    cctx_.set_deadline(deadline);
     deps_.principals->Attach(admission_.caller.principal, &cctx_);
-    target->stub->UnaryCall(&cctx_, ctx_->method(), grpc::StubOptions(), &request_, &response_,
-                            [this](grpc::Status s) { Complete(std::move(s), true); });
+    plan->target.stub->UnaryCall(&cctx_, ctx_->method(), grpc::StubOptions(), &request_, &response_,
+                                 [this](grpc::Status s) { Complete(std::move(s), true); });
   }
 
   void OnCancel() override { cctx_.TryCancel(); }
   void OnDone() override { delete this; }
 
  private:
-  absl::StatusOr<ShardRouter::Target> Route() {
-    const google::protobuf::MethodDescriptor* m = FindMethod(ctx_->method());
-    if (m == nullptr) return deps_.router->RouteDefault(upstream_, admission_.caller.principal);
+  std::string RequestBytes() const {
     std::vector<grpc::Slice> slices;
-    if (!request_.Dump(&slices).ok()) return absl::InvalidArgumentError("unreadable request");
     std::string bytes;
+    if (!request_.Dump(&slices).ok()) return bytes;
     for (const grpc::Slice& s : slices) {
       bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
     }
-    std::unique_ptr<google::protobuf::Message> req(
-        google::protobuf::MessageFactory::generated_factory()
-            ->GetPrototype(m->input_type())
-            ->New());
-    if (!req->ParseFromString(bytes)) {
+    return bytes;
+  }
+
+  // Decodes the request (into decoded_) and plans its shards (shard_fanout.h).
+  absl::StatusOr<PlannedCall> Plan() {
+    const google::protobuf::MethodDescriptor* m = FindMethod(ctx_->method());
+    if (m == nullptr) {
+      PlannedCall plan;
+      GW_ASSIGN_OR_RETURN(plan.target,
+                          deps_.router->RouteDefault(upstream_, admission_.caller.principal));
+      return plan;
+    }
+    decoded_.reset(google::protobuf::MessageFactory::generated_factory()
+                       ->GetPrototype(m->input_type())
+                       ->New());
+    if (!decoded_->ParseFromString(RequestBytes())) {
       return absl::InvalidArgumentError(
           absl::StrCat("request does not parse as ", m->input_type()->full_name()));
     }
-    return deps_.router->RouteRequest(upstream_, *req, admission_.caller.principal);
+    return PlanUnary(*deps_.router, upstream_, ctx_->method(), *decoded_,
+                     admission_.caller.principal);
   }
 
   void Complete(grpc::Status s, bool from_upstream) {
@@ -286,6 +322,7 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
   grpc::ClientContext cctx_;
   ByteBuffer request_;
   ByteBuffer response_;
+  std::unique_ptr<google::protobuf::Message> decoded_;
 };
 
 const char* RefusalReason(absl::StatusCode code) {

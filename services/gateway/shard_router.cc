@@ -160,6 +160,23 @@ absl::StatusOr<ShardRouter::Target> ShardRouter::RouteDefault(Upstream u,
   return s->shards.front();
 }
 
+std::vector<ShardRouter::Target> ShardRouter::All(Upstream u) const {
+  const ServiceShards* s = Find(u);
+  return s == nullptr ? std::vector<Target>() : s->shards;
+}
+
+absl::StatusOr<ShardRouter::Target> ShardRouter::ForDistrictCode(Upstream u,
+                                                                 absl::string_view district) const {
+  const ServiceShards* s = Find(u);
+  if (s == nullptr) return absl::InternalError("upstream is not sharded");
+  return ForDistrict(*s, district, "the request");
+}
+
+bool ShardRouter::WorkerKeyed(Upstream u) const {
+  const ServiceShards* s = Find(u);
+  return s != nullptr && s->key == ShardKey::kWorker;
+}
+
 absl::StatusOr<ShardRouter::Target> ShardRouter::Shard(Upstream u, absl::string_view id) const {
   const ServiceShards* s = Find(u);
   if (s == nullptr) {

@@ -13,8 +13,9 @@
 //     a grid worker's own id for worker-keyed services, the district of the caller's region
 //     scope for district-keyed ones (FAILED_PRECONDITION if no shard lists it) — and shard 0
 //     (the first listed) for unscoped callers (admins, services).
-// Nothing is fanned out: a call that would need every shard (counts, nearby searches, region
-// imports across districts) is answered by one shard only.
+// Calls that need more than one shard (lookups by opaque id, calls keyed by a position,
+// keyless counts and lists, region imports) are planned and run by shard_fanout.h; this
+// class only names shards.
 //
 // Thread safety: immutable after Create; channels and stubs are thread-safe.
 #ifndef GRIDWORK_SERVICES_GATEWAY_SHARD_ROUTER_H_
@@ -31,9 +32,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
+#include "gridwork/core/routing_config.h"
 #include "gridwork/rpc/principal.h"
 #include "services/gateway/method_policy.h"
-#include "gridwork/core/routing_config.h"
 
 namespace gridwork::gateway {
 
@@ -72,6 +73,15 @@ class ShardRouter {
                                       const rpc::Principal& caller) const;
   // The caller's default shard (no key in the request, streams). REQUIRES: Routes(u).
   absl::StatusOr<Target> RouteDefault(Upstream u, const rpc::Principal& caller) const;
+  // Every shard of `u` in routing order (index 0 is the default of unscoped callers); empty
+  // if `u` is not sharded.
+  std::vector<Target> All(Upstream u) const;
+  // The shard of `u` that owns `district` ("410105"); FAILED_PRECONDITION if no shard lists
+  // it. REQUIRES: Routes(u) and `u` is district-keyed.
+  absl::StatusOr<Target> ForDistrictCode(Upstream u, absl::string_view district) const;
+  // True iff `u` is sharded by worker (location).
+  bool WorkerKeyed(Upstream u) const;
+
   // Shard `id` of `u`; NOT_FOUND naming the shards if there is no such shard.
   absl::StatusOr<Target> Shard(Upstream u, absl::string_view id) const;
   // Shard `id` when the caller named one (x-gridwork-upstream "<service>/<shard>"), else the

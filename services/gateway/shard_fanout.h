@@ -1,0 +1,79 @@
+// Unary calls that need more than one shard (docs/operations.md, "Shard"). The proxy asks
+// PlanUnary first; a kOne plan is forwarded as before (one shard, fully asynchronous), any
+// other plan is run by RunPlan on a thread of its own, which blocks on its shard calls:
+//
+//   kLookup     a district-keyed call without a region in the request (an object by opaque
+//               id: GetOrder, Transition, GetSubject, GetKeyPoint, GetTask, ...): the
+//               caller's default shard first; on NOT_FOUND every other shard in parallel.
+//               The first OK answer wins (generated ids are 128 random bits, so at most one
+//               shard holds an id). A mutation answered NOT_FOUND changed nothing, so asking
+//               the next shard is safe.
+//   kPosition   CreateOrder, SuggestDuplicates (`position`) and UploadPhoto
+//               (`capture_position`): the geofence shards Locate the position in parallel
+//               (as the gateway's SERVICE principal); the shard that finds it names the
+//               district, whose workorder shard gets the call. Found nowhere: the default
+//               shard (workorder answers FAILED_PRECONDITION itself).
+//   kFanOut     every shard in parallel, answers merged (shard_merge.h): location
+//               CountOnline and FindNearbyWorkers (always); geofence Locate and BatchLocate
+//               (always); ListOrders, CountOrders, ListTasks, ListSubjects without a region
+//               by an unscoped caller (admins, residents, services), lists with a composite
+//               page token.
+//   kImport     ImportRegions: the districts of the file's features; all on one shard ->
+//               that shard; on several -> INVALID_ARGUMENT naming districts and shards.
+//
+// Every outgoing call carries the proxied call's deadline and the caller's signed principal.
+// A shard that fails makes the whole call fail (FanOutStatus: UNAVAILABLE naming the shard);
+// no answer is silently partial.
+//
+// Thread safety: PlanUnary is pure; RunPlan may run on any thread (it blocks).
+#ifndef GRIDWORK_SERVICES_GATEWAY_SHARD_FANOUT_H_
+#define GRIDWORK_SERVICES_GATEWAY_SHARD_FANOUT_H_
+
+#include <grpcpp/support/status.h>
+
+#include <chrono>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "gridwork/rpc/principal.h"
+#include "services/gateway/shard_router.h"
+
+namespace gridwork::gateway {
+
+enum class ShardPlan { kOne, kLookup, kPosition, kFanOut, kImport };
+
+struct PlannedCall {
+  ShardPlan plan = ShardPlan::kOne;
+  ShardRouter::Target target;  // kOne: where to send it
+};
+
+// The plan for a unary call of `method` ("/pkg.Svc/Method") to sharded upstream `u` with the
+// decoded `request`. Errors as ShardRouter::RouteRequest (a kOne plan's routing errors).
+// REQUIRES: router.Routes(u).
+absl::StatusOr<PlannedCall> PlanUnary(const ShardRouter& router, Upstream u,
+                                      absl::string_view method,
+                                      const google::protobuf::Message& request,
+                                      const rpc::Principal& caller);
+
+struct FanOutCall {
+  const ShardRouter* router;
+  const rpc::PrincipalCodec* principals;
+  Upstream upstream;
+  std::string method;
+  rpc::Principal caller;
+  std::chrono::system_clock::time_point deadline;
+  const google::protobuf::Message* request;  // decoded
+  std::string request_bytes;                 // as received
+};
+
+// Runs a plan other than kOne; on OK `*response` is the serialized answer and `*shards`
+// names the shards that answered it (for the audit record). Blocks until every shard call
+// has finished (each is bounded by `deadline`).
+grpc::Status RunPlan(const FanOutCall& call, ShardPlan plan, std::string* response,
+                     std::string* shards);
+
+}  // namespace gridwork::gateway
+
+#endif  // GRIDWORK_SERVICES_GATEWAY_SHARD_FANOUT_H_

@@ -1,0 +1,352 @@
+#include "services/gateway/shard_merge.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "gridwork/core/ids.h"
+
+namespace gridwork::gateway {
+namespace {
+
+namespace pb = google::protobuf;
+
+bool Unavailable(grpc::StatusCode c) {
+  return c == grpc::StatusCode::UNAVAILABLE || c == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         c == grpc::StatusCode::CANCELLED || c == grpc::StatusCode::UNKNOWN;
+}
+
+grpc::Status ShardFailure(absl::string_view service, const ShardAnswer& a) {
+  if (Unavailable(a.status.error_code())) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        absl::StrCat(service, " shard ", a.shard, " did not answer (",
+                                     a.status.error_message(), "); no partial answer is given"));
+  }
+  return grpc::Status(a.status.error_code(),
+                      absl::StrCat(service, " shard ", a.shard, ": ", a.status.error_message()));
+}
+
+constexpr char kTokenPrefix[] = "gwm1.";
+constexpr char kTokenDomain[] = "gridwork-merged-page/1";
+
+void PutField(std::string* out, absl::string_view v) { absl::StrAppend(out, v.size(), ":", v); }
+
+bool GetField(absl::string_view* in, std::string* v) {
+  size_t colon = in->find(':');
+  if (colon == absl::string_view::npos || colon == 0 || colon > 9) return false;
+  size_t n = 0;
+  if (!absl::SimpleAtoi(in->substr(0, colon), &n) || in->size() - colon - 1 < n) return false;
+  *v = std::string(in->substr(colon + 1, n));
+  in->remove_prefix(colon + 1 + n);
+  return true;
+}
+
+absl::Status BadToken() {
+  return absl::InvalidArgumentError(
+      "page_token is not a token of this list (modified, or from a different query)");
+}
+
+// The only repeated message field of a list response.
+const pb::FieldDescriptor* ItemsField(const pb::Descriptor* d) {
+  for (int i = 0; i < d->field_count(); ++i) {
+    const pb::FieldDescriptor* f = d->field(i);
+    if (f->is_repeated() && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) return f;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+grpc::Status FanOutStatus(absl::string_view service, const std::vector<ShardAnswer>& answers) {
+  for (const ShardAnswer& a : answers) {
+    if (!a.status.ok()) return ShardFailure(service, a);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status CombineLookup(absl::string_view service, const std::vector<ShardAnswer>& answers,
+                           int* ok) {
+  *ok = -1;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    if (answers[i].status.ok()) {
+      *ok = static_cast<int>(i);
+      return grpc::Status::OK;
+    }
+  }
+  for (const ShardAnswer& a : answers) {
+    if (a.status.error_code() != grpc::StatusCode::NOT_FOUND) return ShardFailure(service, a);
+  }
+  return answers.front().status;
+}
+
+location::v1::CountOnlineResponse MergeCountOnline(
+    const std::vector<location::v1::CountOnlineResponse>& parts) {
+  location::v1::CountOnlineResponse out;
+  std::map<std::string, location::v1::RegionCount> children;
+  for (const auto& p : parts) {
+    out.set_online(out.online() + p.online());
+    out.set_known(out.known() + p.known());
+    for (const auto& c : p.children()) {
+      location::v1::RegionCount& m = children[c.region_id()];
+      m.set_region_id(c.region_id());
+      m.set_online(m.online() + c.online());
+      m.set_known(m.known() + c.known());
+    }
+  }
+  for (auto& [id, c] : children) *out.add_children() = std::move(c);
+  return out;
+}
+
+location::v1::FindNearbyWorkersResponse MergeNearby(
+    const location::v1::FindNearbyWorkersRequest& req,
+    const std::vector<location::v1::FindNearbyWorkersResponse>& parts) {
+  const int limit = req.max_results() <= 0 ? 20 : std::min(req.max_results(), 200);
+  std::vector<const location::v1::NearbyWorker*> all;
+  for (const auto& p : parts) {
+    for (const auto& w : p.workers()) all.push_back(&w);
+  }
+  std::stable_sort(all.begin(), all.end(), [](const auto* a, const auto* b) {
+    if (a->distance_m() != b->distance_m()) return a->distance_m() < b->distance_m();
+    return a->position().worker_id() < b->position().worker_id();
+  });
+  location::v1::FindNearbyWorkersResponse out;
+  for (size_t i = 0; i < all.size() && static_cast<int>(i) < limit; ++i) {
+    *out.add_workers() = *all[i];
+  }
+  return out;
+}
+
+workorder::v1::CountOrdersResponse MergeCountOrders(
+    const std::vector<workorder::v1::CountOrdersResponse>& parts) {
+  std::map<int, workorder::v1::CountOrdersResponse::Column> columns;
+  workorder::v1::CountOrdersResponse out;
+  for (const auto& p : parts) {
+    out.set_total(out.total() + p.total());
+    out.set_overdue(out.overdue() + p.overdue());
+    for (const auto& c : p.columns()) {
+      auto& m = columns[c.state()];
+      m.set_state(c.state());
+      m.set_count(m.count() + c.count());
+      m.set_overdue(m.overdue() + c.overdue());
+    }
+  }
+  for (auto& [state, c] : columns) *out.add_columns() = std::move(c);
+  return out;
+}
+
+absl::StatusOr<geofence::v1::BatchLocateResponse> MergeBatchLocate(
+    int positions, const std::vector<geofence::v1::BatchLocateResponse>& parts) {
+  geofence::v1::BatchLocateResponse out;
+  for (int i = 0; i < positions; ++i) out.add_results();
+  for (const auto& p : parts) {
+    if (p.results_size() != positions) {
+      return absl::InvalidArgumentError(absl::StrCat("a geofence shard answered ", p.results_size(),
+                                                     " results for ", positions, " positions"));
+    }
+    for (int i = 0; i < positions; ++i) {
+      if (p.results(i).found() && !out.results(i).found()) *out.mutable_results(i) = p.results(i);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::set<std::string>> ImportDistricts(absl::string_view geojson) {
+  pb::Struct doc;
+  pb::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  if (!pb::util::JsonStringToMessage(std::string(geojson), &doc, options).ok()) {
+    return absl::InvalidArgumentError("geojson is not a JSON object");
+  }
+  std::set<std::string> districts;
+  auto features = doc.fields().find("features");
+  if (features == doc.fields().end() || !features->second.has_list_value()) return districts;
+  for (const pb::Value& f : features->second.list_value().values()) {
+    if (!f.has_struct_value()) continue;
+    const auto& fields = f.struct_value().fields();
+    std::string id;
+    if (auto props = fields.find("properties");
+        props != fields.end() && props->second.has_struct_value()) {
+      const auto& pf = props->second.struct_value().fields();
+      if (auto it = pf.find("id"); it != pf.end()) id = it->second.string_value();
+    }
+    if (id.empty()) {
+      if (auto it = fields.find("id"); it != fields.end()) id = it->second.string_value();
+    }
+    if (!id.empty()) districts.insert(id.substr(0, id.find('/')));
+  }
+  return districts;
+}
+
+std::string QueryFingerprint(const pb::Message& request) {
+  std::unique_ptr<pb::Message> copy(request.New());
+  copy->CopyFrom(request);
+  const pb::Descriptor* d = copy->GetDescriptor();
+  for (const char* name : {"page_size", "page_token"}) {
+    if (const pb::FieldDescriptor* f = d->FindFieldByName(name)) {
+      copy->GetReflection()->ClearField(copy.get(), f);
+    }
+  }
+  std::string bytes;
+  copy->SerializeToString(&bytes);  // deterministic enough: same binary, same message
+  return Sha256Hex(absl::StrCat(d->full_name(), "\n", bytes));
+}
+
+std::string EncodeMergedToken(absl::string_view fingerprint,
+                              const std::vector<ShardCursor>& cursors) {
+  std::string payload;
+  PutField(&payload, fingerprint);
+  PutField(&payload, absl::StrCat(cursors.size()));
+  for (const ShardCursor& c : cursors) {
+    PutField(&payload, c.shard);
+    PutField(&payload, c.token);
+    PutField(&payload, absl::StrCat(c.skip));
+    PutField(&payload, c.done ? "1" : "0");
+  }
+  return absl::StrCat(kTokenPrefix, absl::WebSafeBase64Escape(payload), ".",
+                      Sha256Hex(absl::StrCat(kTokenDomain, payload)).substr(0, 32));
+}
+
+absl::StatusOr<std::vector<ShardCursor>> DecodeMergedToken(absl::string_view token,
+                                                           absl::string_view fingerprint,
+                                                           const std::vector<std::string>& shards) {
+  std::vector<ShardCursor> cursors;
+  if (token.empty()) {
+    for (const std::string& s : shards) cursors.push_back(ShardCursor{s, "", 0, false});
+    return cursors;
+  }
+  if (!absl::ConsumePrefix(&token, kTokenPrefix)) return BadToken();
+  std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
+  std::string payload;
+  if (parts.size() != 2 || !absl::WebSafeBase64Unescape(parts[0], &payload) ||
+      Sha256Hex(absl::StrCat(kTokenDomain, payload)).substr(0, 32) != parts[1]) {
+    return BadToken();
+  }
+  absl::string_view in = payload;
+  std::string fp, count;
+  size_t n = 0;
+  if (!GetField(&in, &fp) || !GetField(&in, &count) || !absl::SimpleAtoi(count, &n)) {
+    return BadToken();
+  }
+  if (fp != fingerprint || n != shards.size()) return BadToken();
+  for (size_t i = 0; i < n; ++i) {
+    ShardCursor c;
+    std::string skip, done;
+    if (!GetField(&in, &c.shard) || !GetField(&in, &c.token) || !GetField(&in, &skip) ||
+        !GetField(&in, &done) || !absl::SimpleAtoi(skip, &c.skip) || c.skip < 0 ||
+        (done != "0" && done != "1") || c.shard != shards[i]) {
+      return BadToken();
+    }
+    c.done = done == "1";
+    cursors.push_back(std::move(c));
+  }
+  if (!in.empty()) return BadToken();
+  return cursors;
+}
+
+int ShardPageSize(const ListSpec& spec, int requested, const ShardCursor& cursor) {
+  int want = requested == 0 ? spec.default_page_size : std::min(requested, spec.max_page_size);
+  return std::min(spec.max_page_size, cursor.skip + want);
+}
+
+absl::Status MergeListPage(const ListSpec& spec, int requested_page_size,
+                           absl::string_view fingerprint, const std::vector<ShardCursor>& cursors,
+                           const std::vector<const pb::Message*>& pages, pb::Message* out) {
+  if (requested_page_size < 0) return absl::InvalidArgumentError("page_size must be >= 0");
+  const int want = requested_page_size == 0 ? spec.default_page_size
+                                            : std::min(requested_page_size, spec.max_page_size);
+  const pb::Descriptor* d = out->GetDescriptor();
+  const pb::FieldDescriptor* items = ItemsField(d);
+  const pb::FieldDescriptor* next = d->FindFieldByName("next_page_token");
+  if (items == nullptr || next == nullptr) {
+    return absl::InternalError(absl::StrCat(d->full_name(), " is not a list response"));
+  }
+  struct Stream {
+    const pb::Message* page = nullptr;
+    int pos = 0;  // next item of the page
+    int size = 0;
+    std::string next;
+  };
+  std::vector<Stream> streams(cursors.size());
+  for (size_t i = 0; i < cursors.size(); ++i) {
+    if (cursors[i].done || pages[i] == nullptr) continue;
+    Stream& s = streams[i];
+    s.page = pages[i];
+    s.size = s.page->GetReflection()->FieldSize(*s.page, items);
+    s.pos = std::min(cursors[i].skip, s.size);
+    s.next = s.page->GetReflection()->GetString(*s.page, next);
+  }
+  const pb::Reflection* r = out->GetReflection();
+  int taken = 0;
+  while (taken < want) {
+    int best = -1;
+    bool blocked = false;
+    for (size_t i = 0; i < streams.size(); ++i) {
+      const Stream& s = streams[i];
+      if (s.page == nullptr) continue;
+      if (s.pos >= s.size) {
+        // A shard with more items than it sent: a later item of it may sort before the
+        // others' heads, so this page ends here (an ordered merge never reorders pages).
+        if (!s.next.empty() && spec.less != nullptr) blocked = true;
+        continue;
+      }
+      if (best < 0) {
+        best = static_cast<int>(i);
+      } else if (spec.less != nullptr) {
+        const Stream& b = streams[best];
+        if (spec.less(s.page->GetReflection()->GetRepeatedMessage(*s.page, items, s.pos),
+                      b.page->GetReflection()->GetRepeatedMessage(*b.page, items, b.pos))) {
+          best = static_cast<int>(i);
+        }
+      }
+      if (spec.less == nullptr) break;  // shard order: the first stream with items
+    }
+    if (blocked || best < 0) break;
+    Stream& s = streams[best];
+    r->AddMessage(out, items)
+        ->CopyFrom(s.page->GetReflection()->GetRepeatedMessage(*s.page, items, s.pos));
+    ++s.pos;
+    ++taken;
+  }
+  std::vector<ShardCursor> after = cursors;
+  bool more = false;
+  for (size_t i = 0; i < cursors.size(); ++i) {
+    const Stream& s = streams[i];
+    ShardCursor& c = after[i];
+    if (c.done) continue;
+    if (s.page == nullptr) {
+      more = true;  // not asked this round (cannot happen for a live shard; keep it)
+      continue;
+    }
+    if (s.pos < s.size) {
+      c.skip = s.pos;  // same shard page next time, skipping what was returned
+    } else if (s.next.empty()) {
+      c = ShardCursor{c.shard, "", 0, true};
+    } else {
+      c = ShardCursor{c.shard, s.next, 0, false};
+    }
+    if (!c.done) more = true;
+  }
+  if (more) r->SetString(out, next, EncodeMergedToken(fingerprint, after));
+  return absl::OkStatus();
+}
+
+bool OrderListLess(const pb::Message& a, const pb::Message& b) {
+  const auto& x = static_cast<const workorder::v1::WorkOrder&>(a);
+  const auto& y = static_cast<const workorder::v1::WorkOrder&>(b);
+  if (x.state() != y.state()) return x.state() < y.state();
+  if (x.region_path() != y.region_path()) return x.region_path() < y.region_path();
+  if (x.created_at().seconds() != y.created_at().seconds()) {
+    return x.created_at().seconds() > y.created_at().seconds();
+  }
+  if (x.created_at().nanos() != y.created_at().nanos()) {
+    return x.created_at().nanos() > y.created_at().nanos();
+  }
+  return x.id() < y.id();
+}
+
+}  // namespace gridwork::gateway

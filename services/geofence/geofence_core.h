@@ -15,11 +15,11 @@
 #include <array>
 #include <map>
 #include <memory>
-#include <set>
 #include <optional>
+#include <set>
+#include <string>
 #include <utility>
 #include <vector>
-#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -42,6 +42,21 @@ struct GeofenceOptions {
   FenceConfig fence;
   ImportLimits import_limits;
   ImportTolerances tolerances;
+  // A district shard (--routing_file) consumes the fixes of every worker of the city but owns
+  // only its districts' grids. With this set, ApplyLocationFixes evaluates a fix of a worker
+  // who is not bound to one of this shard's grids only when it can matter here (FixConcerns
+  // in geofence_core_fences.cc): the worker's state here is in a grid, has a candidate grid
+  // or an open key-point visit, or the fix lies in one of this shard's grids or near one of
+  // its key points. Other fixes are skipped without a store write, so each shard keeps state
+  // only for workers who were ever in its grids, and a worker's fence events come from the
+  // shard that owns the grid (an EXIT from one shard, the ENTER from the other when they cross
+  // a district border; never the same event from both).
+  // A worker not bound here and with no state here starts as established "outside every
+  // grid", so entering this shard's grid waits exit_dwell like any other transition (without
+  // it, rule 5 of fence_evaluator.h would fire ENTER on the first fix across the border).
+  // Bound workers are always evaluated (LEFT_OWN_GRID / RETURNED_OWN_GRID come from the shard
+  // holding the binding). EvaluateFixes calls are always evaluated in full.
+  bool district_shard = false;
 };
 
 class GeofenceCore {
@@ -78,8 +93,8 @@ class GeofenceCore {
 
   absl::StatusOr<v1::KeyPoint> PutKeyPoint(const Principal& p, const v1::PutKeyPointRequest& req);
   absl::StatusOr<v1::KeyPoint> GetKeyPoint(const Principal& p, const v1::GetKeyPointRequest& req);
-  absl::StatusOr<v1::DeleteKeyPointResponse> DeleteKeyPoint(
-      const Principal& p, const v1::DeleteKeyPointRequest& req);
+  absl::StatusOr<v1::DeleteKeyPointResponse> DeleteKeyPoint(const Principal& p,
+                                                            const v1::DeleteKeyPointRequest& req);
   absl::StatusOr<v1::ListKeyPointsResponse> ListKeyPoints(const Principal& p,
                                                           const v1::ListKeyPointsRequest& req);
 
@@ -91,6 +106,12 @@ class GeofenceCore {
   // last event's sequence) in one WriteRequest while the workers are locked, so a concurrent
   // EvaluateFixes call can never interleave with an uncommitted consumer batch. Fixes that
   // fail validation are logged and skipped (location only publishes accepted fixes).
+  // Concurrent calls (one consumer per location shard, each with its own consumer_name) are
+  // safe: each reads, evaluates and commits its workers' states under those workers' locks,
+  // so two calls touching one worker (which a stable routing file never causes: a worker's
+  // fixes come from one location shard) are applied one after the other, and the cursors
+  // are different keys. With GeofenceOptions::district_shard only fixes that concern this
+  // shard are evaluated.
   absl::Status ApplyLocationFixes(const std::vector<common::v1::FeedEvent>& events,
                                   const std::string& consumer_name);
 

@@ -44,6 +44,19 @@ class SnapshotGeometry final : public FenceGeometry {
 
 constexpr int kMaxFixesPerCall = 5000;
 
+// GeofenceOptions::district_shard: whether a fix of a worker not bound here can change the
+// worker's state or cause an event on this shard. `state` is the worker's state here so far.
+bool FixConcerns(const FenceGeometry& geometry, const v1::WorkerState& state,
+                 const common::v1::Fix& fix) {
+  if (!state.current_grid_id().empty() || state.has_candidate()) return true;
+  for (const v1::KeyPointVisit& v : state.visits()) {
+    if (!v.closed()) return true;
+  }
+  const double lng = fix.position().lng();
+  const double lat = fix.position().lat();
+  return !geometry.LocateGrid(lng, lat).empty() || !geometry.KeyPointsNear(lng, lat).empty();
+}
+
 absl::Status CheckFix(const common::v1::Fix& f, int i) {
   const std::string field = absl::StrCat("fixes[", i, "]");
   GW_RETURN_IF_ERROR(service::CheckId(f.worker_id(), field + ".worker_id"));
@@ -102,8 +115,7 @@ absl::Status GeofenceCore::ApplyLocationFixes(const std::vector<common::v1::Feed
   }
   std::vector<const common::v1::Fix*> fixes;
   for (const auto& f : parsed) fixes.push_back(&f);
-  return EvaluateAndCommit(fixes, std::make_pair(consumer_name, events.back().sequence()))
-      .status();
+  return EvaluateAndCommit(fixes, std::make_pair(consumer_name, events.back().sequence())).status();
 }
 
 absl::StatusOr<v1::EvaluateFixesResponse> GeofenceCore::EvaluateAndCommit(
@@ -137,15 +149,25 @@ absl::StatusOr<v1::EvaluateFixesResponse> GeofenceCore::EvaluateAndCommit(
   SnapshotGeometry geometry(tree(), key_points());
   const std::shared_ptr<const OwnGrids> bound = own_grids();
   static const std::set<std::string> kNoGrids;
+  // Feed fixes on a district shard: only what concerns this shard (GeofenceOptions).
+  const bool only_local = options_.district_shard && cursor.has_value();
   v1::EvaluateFixesResponse resp;
   store::WriteRequest write;
+  size_t evaluated = 0;
   for (const auto& [worker, fixes] : by_worker) {
     GW_ASSIGN_OR_RETURN(auto stored, store_->GetWorkerState(worker));
     v1::WorkerState state = stored.value_or(v1::WorkerState());
     const std::string previous_grid = stored ? state.current_grid_id() : std::string();
     auto own_it = bound->find(worker);
     const std::set<std::string>& own = own_it == bound->end() ? kNoGrids : own_it->second;
+    const bool filter = only_local && own.empty();
+    // A worker new to this shard is already somewhere else: outside every grid here.
+    if (filter && !stored) state.set_own_grid_known(true);
+    bool changed = false;
     for (const common::v1::Fix* f : fixes) {
+      if (filter && !FixConcerns(geometry, state, *f)) continue;
+      changed = true;
+      ++evaluated;
       FixOutcome outcome = ApplyFix(options_.fence, geometry, own, *f, &state);
       if (outcome.late) resp.set_late_fixes(resp.late_fixes() + 1);
       for (auto& e : outcome.events) {
@@ -153,13 +175,14 @@ absl::StatusOr<v1::EvaluateFixesResponse> GeofenceCore::EvaluateAndCommit(
         *resp.add_events() = std::move(e);
       }
     }
+    if (!changed) continue;
     store_->PutWorkerState(state, stored ? previous_grid : std::string(), &write);
   }
   if (cursor) write.SetCursor(cursor->first, cursor->second);
   GW_RETURN_IF_ERROR(store_->Commit(std::move(write)).status());
 
   if (metrics_ != nullptr) {
-    metrics_->fixes_evaluated.Increment(static_cast<double>(all_fixes.size()));
+    metrics_->fixes_evaluated.Increment(static_cast<double>(evaluated));
     metrics_->late_fixes.Increment(resp.late_fixes());
     for (const auto& e : resp.events()) {
       metrics_->fence_events.Add({{"kind", v1::FenceEventKind_Name(e.kind())}}).Increment();
@@ -168,8 +191,8 @@ absl::StatusOr<v1::EvaluateFixesResponse> GeofenceCore::EvaluateAndCommit(
   return resp;
 }
 
-absl::StatusOr<v1::WorkerState> GeofenceCore::GetWorkerState(
-    const Principal& p, const v1::GetWorkerStateRequest& req) {
+absl::StatusOr<v1::WorkerState> GeofenceCore::GetWorkerState(const Principal& p,
+                                                             const v1::GetWorkerStateRequest& req) {
   GW_RETURN_IF_ERROR(service::CheckId(req.worker_id(), "worker_id"));
   GW_ASSIGN_OR_RETURN(auto state, store_->GetWorkerState(req.worker_id()));
   if (!state.has_value()) {
@@ -199,8 +222,7 @@ absl::StatusOr<v1::ListWorkersInRegionResponse> GeofenceCore::ListWorkersInRegio
   if (max_staleness < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("max_staleness must not be negative");
   }
-  const uint64_t filter_hash =
-      absl::HashOf(root, absl::ToInt64Milliseconds(max_staleness));
+  const uint64_t filter_hash = absl::HashOf(root, absl::ToInt64Milliseconds(max_staleness));
   GW_ASSIGN_OR_RETURN(std::string after, rpc::DecodePageToken(req.page_token(), filter_hash));
   const absl::Time now = clock_->Now();
 

@@ -55,7 +55,9 @@ struct Fixture {
   std::unique_ptr<GeofenceStore> store;
   std::unique_ptr<GeofenceCore> core;
 
-  Fixture() {
+  GeofenceOptions options;
+
+  explicit Fixture(GeofenceOptions o = GeofenceOptions()) : options(o) {
     Open();
     v1::ImportRegionsRequest req;
     req.set_request_id("import");
@@ -73,7 +75,7 @@ struct Fixture {
     core.reset();
     store.reset();
     store = *GeofenceStore::Open(dir.string(), &clock, /*sync=*/false);
-    core = *GeofenceCore::Create(store.get(), GeofenceOptions(), nullptr, &clock);
+    core = *GeofenceCore::Create(store.get(), options, nullptr, &clock);
   }
   v1::EvaluateFixesResponse Fix(const std::string& worker, double lng, double lat, int seconds) {
     v1::EvaluateFixesRequest req;
@@ -89,6 +91,39 @@ struct Fixture {
     INFO(r.status().message());
     REQUIRE(r.ok());
     return *r;
+  }
+  // One fix through the location feed path (ApplyLocationFixes, cursor "geofence<-location/w0"
+  // moved to `sequence`); returns the fence events it appended to this store's feed.
+  std::vector<v1::FenceEvent> FeedFix(const std::string& worker, double lng, double lat,
+                                      int seconds, uint64_t sequence) {
+    common::v1::AcceptedFixes batch;
+    batch.set_worker_id(worker);
+    auto* f = batch.add_fixes();
+    f->set_worker_id(worker);
+    f->set_device_id("d-" + worker);
+    *f->mutable_device_time() =
+        service::ToProto(absl::FromUnixSeconds(1763884800) + absl::Seconds(seconds));
+    f->mutable_position()->set_lng(lng);
+    f->mutable_position()->set_lat(lat);
+    f->set_accuracy_m(5);
+    common::v1::FeedEvent e;
+    e.set_sequence(sequence);
+    e.mutable_payload()->PackFrom(batch);
+    const uint64_t before = store->db()->LastSequence();
+    REQUIRE(core->ApplyLocationFixes({e}, "geofence<-location/w0").ok());
+    std::vector<v1::FenceEvent> out;
+    auto events = store->db()->ReadEvents(before + 1, 100);
+    REQUIRE(events.ok());
+    for (const auto& ev : *events) {
+      v1::FenceEvent fe;
+      if (ev.payload().UnpackTo(&fe)) out.push_back(fe);
+    }
+    return out;
+  }
+  bool HasState(const std::string& worker) {
+    v1::GetWorkerStateRequest req;
+    req.set_worker_id(worker);
+    return core->GetWorkerState(As(ROLE_ADMIN), req).ok();
   }
 };
 
@@ -263,6 +298,69 @@ TEST_CASE("regions: scoped lists, and deletion only of empty leaves") {
   f.Open();
   get.set_id("410105/s01/c01/g02");
   REQUIRE(f.core->GetRegion(As(ROLE_ADMIN), get).status().code() == absl::StatusCode::kNotFound);
+}
+
+// GeofenceOptions::district_shard: the tree above is this shard's; lng 113.70 lies in a
+// district of another shard.
+TEST_CASE("a district shard evaluates only the feed fixes that concern its grids") {
+  GeofenceOptions sharded;
+  sharded.district_shard = true;
+  Fixture f(sharded);
+  constexpr double kElsewhere = 113.70;
+
+  // A worker of another district: nothing stored, nothing emitted, cursor still moves.
+  CHECK(f.FeedFix("far", kElsewhere, 34.705, 0, 1).empty());
+  CHECK(f.FeedFix("far", kElsewhere, 34.7051, 60, 2).empty());
+  CHECK_FALSE(f.HasState("far"));
+  CHECK(*f.store->db()->GetCursor("geofence<-location/w0") == 2);
+
+  // Crossing into this shard's grid: a candidate first, ENTER only after exit_dwell (not at
+  // once, as for a worker's first fix ever), then EXIT when they leave again.
+  CHECK(f.FeedFix("far", 113.605, 34.705, 120, 3).empty());
+  auto entered = f.FeedFix("far", 113.605, 34.7051, 160, 4);
+  REQUIRE(entered.size() == 1);
+  CHECK(entered[0].kind() == v1::FENCE_EVENT_KIND_ENTER_GRID);
+  CHECK(entered[0].grid_id() == "410105/s01/c01/g01");
+  CHECK(f.FeedFix("far", kElsewhere, 34.705, 200, 5).empty());
+  auto left = f.FeedFix("far", kElsewhere, 34.7051, 240, 6);
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].kind() == v1::FENCE_EVENT_KIND_EXIT_GRID);
+  // Gone again: later fixes elsewhere are skipped (the state keeps the last evaluated fix).
+  CHECK(f.FeedFix("far", kElsewhere, 34.705, 300, 7).empty());
+  v1::GetWorkerStateRequest get;
+  get.set_worker_id("far");
+  auto state = f.core->GetWorkerState(As(ROLE_ADMIN), get);
+  REQUIRE(state.ok());
+  CHECK(state->current_grid_id().empty());
+  CHECK(service::FromProto(state->last_fix_time()) ==
+        absl::FromUnixSeconds(1763884800) + absl::Seconds(240));
+
+  // A worker bound here is always evaluated: away in another district is LEFT_OWN_GRID.
+  v1::BindWorkerRequest bind;
+  bind.set_request_id("bind-mine");
+  bind.set_worker_id("mine");
+  bind.set_grid_id("410105/s01/c01/g02");
+  bind.set_role(v1::BINDING_ROLE_WORKER);
+  REQUIRE(f.core->BindWorker(As(ROLE_ADMIN), bind).ok());
+  auto away = f.FeedFix("mine", kElsewhere, 34.705, 0, 8);
+  REQUIRE(away.size() == 1);
+  CHECK(away[0].kind() == v1::FENCE_EVENT_KIND_LEFT_OWN_GRID);
+
+  // EvaluateFixes calls are evaluated in full, as without a routing file.
+  f.Fix("asked", kElsewhere, 34.705, 0);
+  CHECK(f.HasState("asked"));
+}
+
+TEST_CASE("without district_shard every feed fix is evaluated (unsharded behaviour)") {
+  Fixture f;
+  CHECK(f.FeedFix("far", 113.70, 34.705, 0, 1).empty());
+  CHECK(f.HasState("far"));
+  // The first fix in a grid after that one still waits for the dwell (state established)...
+  CHECK(f.FeedFix("far", 113.605, 34.705, 120, 2).empty());
+  // ... but a brand-new worker's first fix in a grid enters at once (rule 5).
+  auto first = f.FeedFix("new", 113.605, 34.705, 0, 3);
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].kind() == v1::FENCE_EVENT_KIND_ENTER_GRID);
 }
 
 }  // namespace gridwork::geofence

@@ -2,6 +2,7 @@
 // Flags: --help. Stops gracefully on SIGTERM/SIGINT.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/synchronization/mutex.h"
@@ -16,6 +17,7 @@
 #include "gridwork/service/feed_auth.h"
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/service/service_main.h"
+#include "gridwork/service/sharding.h"
 #include "gridwork/service/store_admin.h"
 #include "gridwork/service/store_metrics.h"
 #include "gridwork/store/feed_consumer.h"
@@ -34,6 +36,13 @@ ABSL_FLAG(std::string, principal_key_file, "",
 ABSL_FLAG(std::string, location_addr, "",
           "gridwork-location address; its feed of accepted fixes is evaluated against the fences "
           "(empty = fixes only via EvaluateFixes).");
+ABSL_FLAG(std::string, routing_file, "",
+          "Shard routing file (docs/operations.md, Shard). With it, the location feed of EVERY "
+          "worker shard is consumed (cursor geofence<-location/<shard>) and only fixes that "
+          "concern this shard's grids are evaluated; --location_addr is then unused. Empty = "
+          "one location at --location_addr.");
+ABSL_FLAG(std::string, shard, "",
+          "This process's district shard (d0, ...) in --routing_file; required with it.");
 ABSL_FLAG(bool, sync, true,
           "fsync the write-ahead log on every commit (group-committed). false survives a process "
           "crash but not power loss.");
@@ -78,6 +87,13 @@ int Run() {
   }
   rpc::PrincipalCodec codec(*key);
 
+  auto routing = service::LoadShardRouting(absl::GetFlag(FLAGS_routing_file), "geofence",
+                                           absl::GetFlag(FLAGS_shard));
+  if (!routing.ok()) {
+    log::Error("cannot start", {{"error", routing.status().message()}});
+    return 2;
+  }
+
   auto store =
       GeofenceStore::Open(absl::GetFlag(FLAGS_data_dir), Clock::Real(), absl::GetFlag(FLAGS_sync));
   if (!store.ok()) {
@@ -101,6 +117,7 @@ int Run() {
   options.tolerances.sibling_overlap_ratio = absl::GetFlag(FLAGS_sibling_overlap_ratio);
   options.tolerances.outside_parent_m2 = absl::GetFlag(FLAGS_outside_parent_m2);
   options.tolerances.outside_parent_ratio = absl::GetFlag(FLAGS_outside_parent_ratio);
+  options.district_shard = *routing != nullptr;
   auto core = GeofenceCore::Create(store->get(), options, &domain_metrics);
   if (!core.ok()) {
     log::Error("cannot load state", {{"error", core.status().message()}});
@@ -125,10 +142,18 @@ int Run() {
     return 1;
   }
 
-  // Fixes from the location service's feed: evaluated and committed together with the
-  // consumer cursor (exactly once; catches up by itself after an outage of either side).
-  std::unique_ptr<store::FeedConsumer> fixes;
-  if (!absl::GetFlag(FLAGS_location_addr).empty()) {
+  // Fixes from the location service's feed — of every worker shard with a routing file —
+  // evaluated and committed together with that feed's cursor (exactly once; catches up by
+  // itself after an outage of either side).
+  auto sources =
+      service::PrepareFeedSources((*store)->db(), routing->get(), "location", "geofence<-location",
+                                  absl::GetFlag(FLAGS_location_addr));
+  if (!sources.ok()) {
+    log::Error("cannot prepare the location feeds", {{"error", sources.status().message()}});
+    return 1;
+  }
+  std::vector<std::unique_ptr<store::FeedConsumer>> fixes;
+  for (const service::FeedSource& source : *sources) {
     store::FeedConsumerOptions consumer_options;
     consumer_options.types = {"gridwork.common.v1.AcceptedFixes", "gridwork.common.v1.Fix"};
     consumer_options.add_metadata = service::ServicePrincipalMetadata(&codec, "geofence");
@@ -136,19 +161,22 @@ int Run() {
     // Each event carries a whole ingested batch (up to 1,000 fixes): bound the fixes per commit.
     consumer_options.max_batch_events = 256;
     GeofenceCore* c = core->get();
-    const std::string name = "geofence<-location";
-    fixes = std::make_unique<store::FeedConsumer>(
-        (*store)->db(), rpc::MakeChannel(absl::GetFlag(FLAGS_location_addr)), name,
+    const std::string name = source.consumer;
+    fixes.push_back(std::make_unique<store::FeedConsumer>(
+        (*store)->db(), rpc::MakeChannel(source.address), name,
         store::FeedConsumer::BatchHandler(
             [c, name](const std::vector<store::FeedEvent>& events, store::WriteRequest&) {
-              // ApplyLocationFixes commits effects and cursor itself; the consumer's own
-              // commit then only repeats the same cursor.
+              // ApplyLocationFixes commits effects and cursor itself (and is safe to call
+              // from every shard's consumer at once); the consumer's own commit then only
+              // repeats the same cursor.
               return c->ApplyLocationFixes(events, name);
             }),
-        consumer_options);
-    fixes->Start();
+        consumer_options));
+    fixes.back()->Start();
   }
-  service::ConsumerMetrics consumer_metrics((*metrics)->registry(), {fixes.get()});
+  std::vector<const store::FeedConsumer*> consumer_list;
+  for (const auto& f : fixes) consumer_list.push_back(f.get());
+  service::ConsumerMetrics consumer_metrics((*metrics)->registry(), consumer_list);
 
   service::RetentionPolicy retention_policy;
   retention_policy.feed_max_age = absl::GetFlag(FLAGS_feed_retention);
@@ -159,7 +187,7 @@ int Run() {
       "geofence", **server, **metrics, (*store)->db(), &feed, retention_policy,
       absl::GetFlag(FLAGS_data_dir),
       [&] {
-        if (fixes) fixes->Stop();
+        for (auto& f : fixes) f->Stop();
       },
       absl::GetFlag(FLAGS_drain_timeout));
 }

@@ -4,9 +4,9 @@
 #include <cmath>
 
 #include "absl/hash/hash.h"
-#include "google/protobuf/arena.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/arena.h"
 #include "gridwork/core/log.h"
 #include "gridwork/core/region_path.h"
 #include "gridwork/core/status_macros.h"
@@ -71,7 +71,8 @@ absl::StatusOr<int64_t> PageStartMs(absl::string_view token, uint64_t filter_has
 }
 
 TrackSample ToTrackSample(const StoredFix& f) {
-  return TrackSample{f.time_ms, f.lat_e7, f.lng_e7, f.accuracy_dm, f.speed_cms < 0 ? -1 : f.speed_cms};
+  return TrackSample{f.time_ms, f.lat_e7, f.lng_e7, f.accuracy_dm,
+                     f.speed_cms < 0 ? -1 : f.speed_cms};
 }
 
 }  // namespace
@@ -97,8 +98,8 @@ absl::StatusOr<std::unique_ptr<LocationCore>> LocationCore::Create(LocationStore
   return core;
 }
 
-LocationCore::LocationCore(LocationStore* store, LocationOptions options,
-                           LocationMetrics* metrics, Clock* clock)
+LocationCore::LocationCore(LocationStore* store, LocationOptions options, LocationMetrics* metrics,
+                           Clock* clock)
     : store_(store), options_(std::move(options)), metrics_(metrics), clock_(clock) {}
 
 void LocationCore::IndexPosition(const std::string& worker, const v1::WorkerPosition* old_pos,
@@ -150,9 +151,8 @@ absl::StatusOr<v1::BatchAck> LocationCore::Ingest(const Principal& p, const v1::
   GW_ASSIGN_OR_RETURN(const std::string worker, ResolveWorker(p, batch.worker_id(), true));
   GW_RETURN_IF_ERROR(service::CheckId(batch.device_id(), "device_id"));
   if (batch.fixes_size() == 0 || batch.fixes_size() > options_.max_fixes_per_batch) {
-    return absl::InvalidArgumentError(absl::StrCat("a batch holds 1..",
-                                                   options_.max_fixes_per_batch,
-                                                   " fixes, got ", batch.fixes_size()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a batch holds 1..", options_.max_fixes_per_batch, " fixes, got ", batch.fixes_size()));
   }
   const absl::Time now = clock_->Now();
   v1::BatchAck ack;
@@ -172,8 +172,9 @@ absl::StatusOr<v1::BatchAck> LocationCore::Ingest(const Principal& p, const v1::
       candidates.push_back({i, std::move(c.fix)});
     }
   }
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Candidate& a, const Candidate& b) { return a.fix.time_ms < b.fix.time_ms; });
+  std::stable_sort(
+      candidates.begin(), candidates.end(),
+      [](const Candidate& a, const Candidate& b) { return a.fix.time_ms < b.fix.time_ms; });
 
   absl::MutexLock worker_lock(&worker_mu_[absl::HashOf(worker) % kWorkerStripes]);
   std::optional<StoredFix> last_known;
@@ -203,7 +204,7 @@ absl::StatusOr<v1::BatchAck> LocationCore::Ingest(const Principal& p, const v1::
   auto predecessor = [&](int64_t t) -> absl::StatusOr<std::optional<StoredFix>> {
     const int64_t start = ChunkStartMs(t);
     for (int64_t s : {start, start - kChunkSpanMs}) {
-      GW_ASSIGN_OR_RETURN(std::vector<StoredFix>* chunk, load(s));
+      GW_ASSIGN_OR_RETURN(std::vector<StoredFix> * chunk, load(s));
       auto it = std::lower_bound(chunk->begin(), chunk->end(), t,
                                  [](const StoredFix& f, int64_t x) { return f.time_ms < x; });
       if (it != chunk->begin()) return std::optional<StoredFix>(*std::prev(it));
@@ -238,7 +239,7 @@ absl::StatusOr<v1::BatchAck> LocationCore::Ingest(const Principal& p, const v1::
       continue;
     }
     const int64_t start = ChunkStartMs(c.fix.time_ms);
-    GW_ASSIGN_OR_RETURN(std::vector<StoredFix>* chunk, load(start));
+    GW_ASSIGN_OR_RETURN(std::vector<StoredFix> * chunk, load(start));
     if (!InsertFix(chunk, c.fix)) {
       ++duplicates;
       continue;
@@ -326,20 +327,19 @@ absl::StatusOr<v1::GetTrackResponse> LocationCore::GetTrack(const Principal& p,
   GW_ASSIGN_OR_RETURN(const int64_t from_ms, PageStartMs(req.page_token(), filter_hash, start_ms));
   std::vector<StoredFix> page;
   bool more = false;
-  GW_RETURN_IF_ERROR(store_->ScanChunks(worker, from_ms, end_ms,
-                                        [&](int64_t, std::vector<StoredFix>&& fixes) {
-                                          for (auto& f : fixes) {
-                                            if (f.time_ms < from_ms || f.time_ms >= end_ms) continue;
-                                            // Never split fixes of one millisecond across pages.
-                                            if (static_cast<int>(page.size()) >= page_size &&
-                                                f.time_ms != page.back().time_ms) {
-                                              more = true;
-                                              return false;
-                                            }
-                                            page.push_back(std::move(f));
-                                          }
-                                          return true;
-                                        }));
+  GW_RETURN_IF_ERROR(
+      store_->ScanChunks(worker, from_ms, end_ms, [&](int64_t, std::vector<StoredFix>&& fixes) {
+        for (auto& f : fixes) {
+          if (f.time_ms < from_ms || f.time_ms >= end_ms) continue;
+          // Never split fixes of one millisecond across pages.
+          if (static_cast<int>(page.size()) >= page_size && f.time_ms != page.back().time_ms) {
+            more = true;
+            return false;
+          }
+          page.push_back(std::move(f));
+        }
+        return true;
+      }));
   std::vector<TrackSample> samples;
   if (req.simplify_tolerance_m() > 0 && page.size() > 2) {
     std::vector<geo::TrackPoint> pts;
@@ -359,7 +359,8 @@ absl::StatusOr<v1::GetTrackResponse> LocationCore::GetTrack(const Principal& p,
     resp.mutable_points()->Reserve(static_cast<int>(samples.size()));
     for (const TrackSample& t : samples) *resp.add_points() = ToTrackPoint(t);
   }
-  if (more) resp.set_next_page_token(rpc::EncodePageToken(absl::StrCat(page.back().time_ms), filter_hash));
+  if (more)
+    resp.set_next_page_token(rpc::EncodePageToken(absl::StrCat(page.back().time_ms), filter_hash));
   return resp;
 }
 
@@ -376,44 +377,44 @@ absl::StatusOr<v1::ListRawFixesResponse> LocationCore::ListRawFixes(
   // Both sources are read up to page_size + the rest of the boundary millisecond, merged by
   // time and cut at a millisecond boundary.
   std::vector<std::pair<int64_t, v1::RawFix>> items;
-  GW_RETURN_IF_ERROR(store_->ScanChunks(worker, from_ms, end_ms,
-                                        [&](int64_t, std::vector<StoredFix>&& fixes) {
-                                          for (const auto& f : fixes) {
-                                            if (f.time_ms < from_ms || f.time_ms >= end_ms) continue;
-                                            v1::RawFix raw;
-                                            raw.set_device_id(f.device_id);
-                                            common::v1::Fix cf = ToCommonFix(worker, f);
-                                            v1::DeviceFix* d = raw.mutable_received();
-                                            d->set_sequence(f.sequence);
-                                            *d->mutable_device_time() = cf.device_time();
-                                            *d->mutable_position() = cf.position();
-                                            d->set_crs(common::v1::CRS_WGS84);
-                                            d->set_accuracy_m(cf.accuracy_m());
-                                            d->set_speed_mps(cf.speed_mps());
-                                            d->set_heading_deg(cf.heading_deg());
-                                            d->set_altitude_m(cf.altitude_m());
-                                            d->set_battery_pct(cf.battery_pct());
-                                            d->set_provider(cf.provider());
-                                            d->set_offline(cf.offline());
-                                            *raw.mutable_wgs84() = cf.position();
-                                            raw.set_accepted(true);
-                                            items.emplace_back(f.time_ms, std::move(raw));
-                                          }
-                                          return static_cast<int>(items.size()) <= page_size;
-                                        }));
+  GW_RETURN_IF_ERROR(
+      store_->ScanChunks(worker, from_ms, end_ms, [&](int64_t, std::vector<StoredFix>&& fixes) {
+        for (const auto& f : fixes) {
+          if (f.time_ms < from_ms || f.time_ms >= end_ms) continue;
+          v1::RawFix raw;
+          raw.set_device_id(f.device_id);
+          common::v1::Fix cf = ToCommonFix(worker, f);
+          v1::DeviceFix* d = raw.mutable_received();
+          d->set_sequence(f.sequence);
+          *d->mutable_device_time() = cf.device_time();
+          *d->mutable_position() = cf.position();
+          d->set_crs(common::v1::CRS_WGS84);
+          d->set_accuracy_m(cf.accuracy_m());
+          d->set_speed_mps(cf.speed_mps());
+          d->set_heading_deg(cf.heading_deg());
+          d->set_altitude_m(cf.altitude_m());
+          d->set_battery_pct(cf.battery_pct());
+          d->set_provider(cf.provider());
+          d->set_offline(cf.offline());
+          *raw.mutable_wgs84() = cf.position();
+          raw.set_accepted(true);
+          items.emplace_back(f.time_ms, std::move(raw));
+        }
+        return static_cast<int>(items.size()) <= page_size;
+      }));
   if (req.include_rejected()) {
-    GW_RETURN_IF_ERROR(store_->ScanRejected(worker, from_ms, end_ms, [&](int64_t t, v1::RawFix&& raw) {
-      items.emplace_back(t, std::move(raw));
-      return true;
-    }));
+    GW_RETURN_IF_ERROR(
+        store_->ScanRejected(worker, from_ms, end_ms, [&](int64_t t, v1::RawFix&& raw) {
+          items.emplace_back(t, std::move(raw));
+          return true;
+        }));
   }
   std::stable_sort(items.begin(), items.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   v1::ListRawFixesResponse resp;
   for (size_t i = 0; i < items.size(); ++i) {
     if (resp.fixes_size() >= page_size && items[i].first != items[i - 1].first) {
-      resp.set_next_page_token(
-          rpc::EncodePageToken(absl::StrCat(items[i - 1].first), filter_hash));
+      resp.set_next_page_token(rpc::EncodePageToken(absl::StrCat(items[i - 1].first), filter_hash));
       break;
     }
     *resp.add_fixes() = std::move(items[i].second);
@@ -430,25 +431,27 @@ absl::StatusOr<v1::DaySummary> LocationCore::GetDaySummary(const Principal& p,
   const int64_t end_ms = absl::ToUnixMillis(service::FromProto(req.end_time()));
   geo::SummaryOptions opts;
   if (req.has_stop_min_duration()) {
-    opts.stop_min_duration_ms = absl::ToInt64Milliseconds(service::FromProto(req.stop_min_duration()));
+    opts.stop_min_duration_ms =
+        absl::ToInt64Milliseconds(service::FromProto(req.stop_min_duration()));
   }
   if (req.stop_radius_m() != 0) opts.stop_radius_m = req.stop_radius_m();
   if (req.has_gap_min_duration()) {
-    opts.gap_min_duration_ms = absl::ToInt64Milliseconds(service::FromProto(req.gap_min_duration()));
+    opts.gap_min_duration_ms =
+        absl::ToInt64Milliseconds(service::FromProto(req.gap_min_duration()));
   }
   opts.shift_start_ms = start_ms;
   opts.shift_end_ms = end_ms;
   GW_RETURN_IF_ERROR(geo::ValidateSummaryOptions(opts));
   std::vector<geo::TrackPoint> track;
-  GW_RETURN_IF_ERROR(store_->ScanChunks(worker, start_ms, end_ms,
-                                        [&](int64_t, std::vector<StoredFix>&& fixes) {
-                                          for (const auto& f : fixes) {
-                                            if (f.time_ms >= start_ms && f.time_ms < end_ms) {
-                                              track.push_back({f.lng_e7 * 1e-7, f.lat_e7 * 1e-7, f.time_ms});
-                                            }
-                                          }
-                                          return true;
-                                        }));
+  GW_RETURN_IF_ERROR(
+      store_->ScanChunks(worker, start_ms, end_ms, [&](int64_t, std::vector<StoredFix>&& fixes) {
+        for (const auto& f : fixes) {
+          if (f.time_ms >= start_ms && f.time_ms < end_ms) {
+            track.push_back({f.lng_e7 * 1e-7, f.lat_e7 * 1e-7, f.time_ms});
+          }
+        }
+        return true;
+      }));
   geo::TrackSummary s = geo::Summarize(track, opts);
   v1::DaySummary out;
   out.set_worker_id(worker);
@@ -495,7 +498,8 @@ absl::StatusOr<v1::GetLastPositionsResponse> LocationCore::GetLastPositions(
   for (const std::string& w : req.worker_ids()) {
     GW_RETURN_IF_ERROR(service::CheckId(w, "worker_ids[]"));
     v1::WorkerPosition pos = PositionOf(w);
-    if (!WorkerVisible(p, w, pos.grid_id())) {  // Out of scope looks exactly like unknown: nothing leaks.
+    if (!WorkerVisible(p, w,
+                       pos.grid_id())) {  // Out of scope looks exactly like unknown: nothing leaks.
       pos.Clear();
       pos.set_worker_id(w);
     }
@@ -559,11 +563,12 @@ absl::StatusOr<v1::FindNearbyWorkersResponse> LocationCore::FindNearbyWorkers(
       for (const std::string& w : cell->second) {
         v1::WorkerPosition pos = PositionOf(w);
         if (!req.include_offline() && !pos.online()) continue;
-        if (!p.region_scope().empty() && (pos.grid_id().empty() || !rpc::InScope(p, pos.grid_id()))) {
+        if (!p.region_scope().empty() &&
+            (pos.grid_id().empty() || !rpc::InScope(p, pos.grid_id()))) {
           continue;
         }
-        const double d = geo::HaversineMeters(geo::LngLat(lng, lat),
-                                              geo::LngLat(pos.position().lng(), pos.position().lat()));
+        const double d = geo::HaversineMeters(
+            geo::LngLat(lng, lat), geo::LngLat(pos.position().lng(), pos.position().lat()));
         if (d > req.radius_m()) continue;
         v1::NearbyWorker n;
         *n.mutable_position() = std::move(pos);
@@ -604,6 +609,20 @@ absl::Status LocationCore::ApplyGeofenceEvent(
   if (fe.kind() == geofence::v1::FENCE_EVENT_KIND_ENTER_GRID) {
     grid = fe.grid_id();
   } else if (fe.kind() == geofence::v1::FENCE_EVENT_KIND_EXIT_GRID) {
+    // Leaving a grid the worker is no longer in changes nothing: with several geofence
+    // shards, the ENTER of a grid across a district border may arrive before the EXIT of
+    // the old one.
+    std::string current;
+    auto pending = std::find_if(grid_updates->rbegin(), grid_updates->rend(),
+                                [&](const auto& u) { return u.first == fe.worker_id(); });
+    if (pending != grid_updates->rend()) {
+      current = pending->second;
+    } else {
+      absl::ReaderMutexLock lock(&positions_mu_);
+      auto it = grid_.find(fe.worker_id());
+      if (it != grid_.end()) current = it->second;
+    }
+    if (current != fe.grid_id()) return absl::OkStatus();
     grid = "";
   } else {
     return absl::OkStatus();

@@ -64,7 +64,12 @@ class LocationCore {
 
   // Feed consumer effect for a geofence FenceEvent: records the worker's current grid in
   // `write` (committed by the consumer with its cursor) and, after commit, in memory via
-  // CommitGrid. Other event types are ignored.
+  // CommitGrids. ENTER_GRID sets the grid; EXIT_GRID clears it only if it is still the
+  // exited grid (as of `grid_updates`, this batch's earlier updates, else memory), so the
+  // events of several geofence shards give the same grid in either order. Other event types
+  // are ignored.
+  // REQUIRES: calls and CommitGrids of all geofence consumers are serialised with their
+  // commits (store::SerialCommit), so memory shows every committed grid.
   absl::Status ApplyGeofenceEvent(const common::v1::FeedEvent& event, store::WriteRequest& write,
                                   std::vector<std::pair<std::string, std::string>>* grid_updates);
   void CommitGrids(const std::vector<std::pair<std::string, std::string>>& grid_updates);

@@ -2,11 +2,14 @@
 // Flags: --help. Stops gracefully on SIGTERM/SIGINT.
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/synchronization/mutex.h"
 #include "gridwork/core/flags_usage.h"
 #include "gridwork/core/log.h"
+#include "gridwork/core/status_macros.h"
 #include "gridwork/metrics/metrics_server.h"
 #include "gridwork/rpc/client.h"
 #include "gridwork/rpc/principal.h"
@@ -15,10 +18,12 @@
 #include "gridwork/service/feed_auth.h"
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/service/service_main.h"
+#include "gridwork/service/sharding.h"
 #include "gridwork/service/store_admin.h"
 #include "gridwork/service/store_metrics.h"
 #include "gridwork/store/feed_consumer.h"
 #include "gridwork/store/feed_service.h"
+#include "gridwork/store/serial_commit.h"
 #include "services/location/location_core.h"
 #include "services/location/location_service.h"
 #include "services/location/location_store.h"
@@ -33,6 +38,12 @@ ABSL_FLAG(std::string, principal_key_file, "",
 ABSL_FLAG(
     std::string, geofence_addr, "",
     "gridwork-geofence address; its fence events give each worker's current grid (empty = none).");
+ABSL_FLAG(std::string, routing_file, "",
+          "Shard routing file (docs/operations.md, Shard). With it, the fence events of EVERY "
+          "geofence shard are consumed (cursor location<-geofence/<shard>); --geofence_addr is "
+          "then unused. Empty = one geofence at --geofence_addr.");
+ABSL_FLAG(std::string, shard, "",
+          "This process's worker shard (w0, ...) in --routing_file; required with it.");
 ABSL_FLAG(bool, sync, true,
           "fsync the write-ahead log before acknowledging fixes (group-committed). false survives "
           "a process crash but not power loss.");
@@ -64,6 +75,12 @@ int Run() {
     return 2;
   }
   rpc::PrincipalCodec codec(*key);
+  auto routing = service::LoadShardRouting(absl::GetFlag(FLAGS_routing_file), "location",
+                                           absl::GetFlag(FLAGS_shard));
+  if (!routing.ok()) {
+    log::Error("cannot start", {{"error", routing.status().message()}});
+    return 2;
+  }
   auto store = LocationStore::Open(absl::GetFlag(FLAGS_data_dir), Clock::Real(),
                                    absl::GetFlag(FLAGS_sync), absl::GetFlag(FLAGS_retention));
   if (!store.ok()) {
@@ -105,30 +122,44 @@ int Run() {
     return 1;
   }
 
-  // Current grids from geofence's fence events (exactly once, cursor in our store).
-  std::unique_ptr<store::FeedConsumer> grids;
-  if (!absl::GetFlag(FLAGS_geofence_addr).empty()) {
+  // Current grids from geofence's fence events — of every district shard with a routing
+  // file — exactly once, each feed with its own cursor in our store. The consumers' batches
+  // are applied one at a time (SerialCommit): an EXIT from one shard and the ENTER from
+  // another read and write the same worker's grid.
+  auto sources =
+      service::PrepareFeedSources((*store)->db(), routing->get(), "geofence", "location<-geofence",
+                                  absl::GetFlag(FLAGS_geofence_addr));
+  if (!sources.ok()) {
+    log::Error("cannot prepare the geofence feeds", {{"error", sources.status().message()}});
+    return 1;
+  }
+  store::SerialCommit serial((*store)->db());
+  std::vector<std::unique_ptr<store::FeedConsumer>> grids;
+  for (const service::FeedSource& source : *sources) {
     store::FeedConsumerOptions consumer_options;
     consumer_options.types = {"gridwork.geofence.v1.FenceEvent"};
     consumer_options.add_metadata = service::ServicePrincipalMetadata(&codec, "location");
     LocationCore* c = core->get();
-    grids = std::make_unique<store::FeedConsumer>(
-        (*store)->db(), rpc::MakeChannel(absl::GetFlag(FLAGS_geofence_addr)), "location<-geofence",
-        store::FeedConsumer::BatchHandler(
-            [c](const std::vector<store::FeedEvent>& events, store::WriteRequest& write) {
-              std::vector<std::pair<std::string, std::string>> updates;
+    // Filled by the handler, published to memory once committed (under the same lock).
+    auto updates = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+    grids.push_back(std::make_unique<store::FeedConsumer>(
+        (*store)->db(), rpc::MakeChannel(source.address), source.consumer,
+        serial.Wrap(
+            source.consumer,
+            [c, updates](const std::vector<store::FeedEvent>& events, store::WriteRequest& write) {
+              updates->clear();
               for (const auto& e : events) {
-                if (absl::Status s = c->ApplyGeofenceEvent(e, write, &updates); !s.ok()) return s;
+                GW_RETURN_IF_ERROR(c->ApplyGeofenceEvent(e, write, updates.get()));
               }
-              // The grid map is a cache of the store: updating it before the commit is safe
-              // (a failed commit is retried with the same events).
-              c->CommitGrids(updates);
               return absl::OkStatus();
-            }),
-        consumer_options);
-    grids->Start();
+            },
+            [c, updates] { c->CommitGrids(*updates); }),
+        consumer_options));
+    grids.back()->Start();
   }
-  service::ConsumerMetrics consumer_metrics((*metrics)->registry(), {grids.get()});
+  std::vector<const store::FeedConsumer*> consumer_list;
+  for (const auto& g : grids) consumer_list.push_back(g.get());
+  service::ConsumerMetrics consumer_metrics((*metrics)->registry(), consumer_list);
 
   service::RetentionPolicy retention_policy;
   retention_policy.feed_max_age = absl::GetFlag(FLAGS_feed_retention);
@@ -139,7 +170,7 @@ int Run() {
       "location", **server, **metrics, (*store)->db(), &feed, retention_policy,
       absl::GetFlag(FLAGS_data_dir),
       [&] {
-        if (grids) grids->Stop();
+        for (auto& g : grids) g->Stop();
       },
       absl::GetFlag(FLAGS_drain_timeout));
 }

@@ -291,4 +291,33 @@ absl::StatusOr<RoutingConfig> LoadRoutingConfig(const std::string& path) {
   return c;
 }
 
+const std::string& WorkerShardOf(const RoutingConfig& config, absl::string_view worker_id) {
+  return config.worker_shards[Fnv1a64(worker_id) % config.worker_shards.size()];
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ServiceShards(
+    const RoutingConfig& config, absl::string_view service) {
+  auto it = config.services.find(std::string(service));
+  if (it == config.services.end()) {
+    std::vector<std::string> names;
+    for (const auto& [name, routing] : config.services) names.push_back(name);
+    return absl::NotFoundError(absl::StrCat("the routing file has no service '", service,
+                                            "' (it routes ", absl::StrJoin(names, ", "), ")"));
+  }
+  return it->second.shards;
+}
+
+absl::StatusOr<std::string> ShardAddress(const RoutingConfig& config, absl::string_view service,
+                                         absl::string_view shard) {
+  GW_ASSIGN_OR_RETURN(auto shards, ServiceShards(config, service));
+  std::vector<std::string> ids;
+  for (const auto& [id, address] : shards) {
+    if (id == shard) return address;
+    ids.push_back(id);
+  }
+  return absl::NotFoundError(absl::StrCat("the routing file has no shard '", shard, "' of ",
+                                          service, " (its shards: ", absl::StrJoin(ids, ", "),
+                                          ")"));
+}
+
 }  // namespace gridwork

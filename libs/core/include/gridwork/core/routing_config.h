@@ -64,6 +64,20 @@ absl::StatusOr<RoutingConfig> ParseRoutingConfig(absl::string_view text);
 // Reads `path` and parses it; NOT_FOUND / INVALID_ARGUMENT naming the file.
 absl::StatusOr<RoutingConfig> LoadRoutingConfig(const std::string& path);
 
+// The worker shard that owns `worker_id`: worker_shards[Fnv1a64(worker_id) mod n].
+// REQUIRES: config.worker_shards is non-empty (true of every parsed config).
+const std::string& WorkerShardOf(const RoutingConfig& config, absl::string_view worker_id);
+
+// The shards of `service` in key order (index i is shard i), each (shard id, host:port).
+// NOT_FOUND naming the file's services if the file does not route `service`.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ServiceShards(
+    const RoutingConfig& config, absl::string_view service);
+
+// host:port of shard `shard` of `service`; NOT_FOUND naming the service's shards if the file
+// has no such service or shard.
+absl::StatusOr<std::string> ShardAddress(const RoutingConfig& config, absl::string_view service,
+                                         absl::string_view shard);
+
 }  // namespace gridwork
 
 #endif  // GRIDWORK_CORE_ROUTING_CONFIG_H_

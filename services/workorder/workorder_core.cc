@@ -402,8 +402,14 @@ absl::StatusOr<int> WorkOrderCore::RunDueTimers() {
     store_->DeleteTimer(t, &write);
     absl::StatusOr<v1::WorkOrder> stored = store_->GetOrder(t.order_id);
     if (!stored.ok() && !absl::IsNotFound(stored.status())) return stored.status();
-    bool applies =
-        stored.ok() && RunningDeadline(*stored) == t.deadline && stored->stage() == t.stage;
+    // The timer index keeps deadlines in whole milliseconds while an order's deadline has
+    // the clock's nanoseconds: the timer belongs to the order's running deadline iff both
+    // name the same millisecond (a moved deadline differs by far more).
+    const std::optional<absl::Time> running =
+        stored.ok() ? RunningDeadline(*stored) : std::nullopt;
+    bool applies = running.has_value() &&
+                   absl::ToUnixMillis(*running) == absl::ToUnixMillis(t.deadline) &&
+                   stored->stage() == t.stage;
     if (applies && t.kind == TimerKind::kDueSoon)
       applies = !stored->due_soon() && !stored->overdue();
     if (applies && t.kind == TimerKind::kOverdue) applies = !stored->overdue();
@@ -419,7 +425,7 @@ absl::StatusOr<int> WorkOrderCore::RunDueTimers() {
       alarm.set_kind(t.kind == TimerKind::kOverdue ? v1::SlaAlarm::KIND_OVERDUE
                                                    : v1::SlaAlarm::KIND_DUE_SOON);
       alarm.set_stage(t.stage);
-      *alarm.mutable_deadline() = ToProto(t.deadline);
+      *alarm.mutable_deadline() = ToProto(*running);
       alarm.set_department(order.department());
       alarm.set_region_path(order.region_path());
       alarm.set_category_id(order.category_id());

@@ -399,6 +399,26 @@ TEST_CASE_METHOD(Fixture, "SLA: due soon, overdue and automatic escalation from 
   CHECK(core->VerifyHistory(kStation, vreq)->intact());
 }
 
+TEST_CASE_METHOD(Fixture, "SLA: timers fire for deadlines with a real clock's sub-millisecond part") {
+  // A real clock has nanoseconds; the timer index keeps milliseconds. Timers must still
+  // recognise the order's running deadline as theirs.
+  clock.Advance(absl::Nanoseconds(123'456'789));
+  auto o = Report(kResident, "facility.manhole", At(113.615))->order();  // triage 2 h
+  REQUIRE(service::FromProto(o.stage_deadline()) == clock.Now() + absl::Hours(2));
+  clock.Advance(absl::Minutes(96));
+  CHECK(core->RunDueTimers().value() == 1);
+  clock.Advance(absl::Minutes(24));
+  CHECK(core->RunDueTimers().value() == 1);
+  v1::GetOrderRequest get;
+  get.set_order_id(o.id());
+  CHECK(core->GetOrder(kStation, get)->state() == v1::STATE_ESCALATED);  // escalate_when_overdue
+  auto alarms = FeedOf<v1::SlaAlarm>();
+  REQUIRE(alarms.size() == 2);
+  CHECK(alarms[1].kind() == v1::SlaAlarm::KIND_OVERDUE);
+  // The alarm names the order's deadline exactly, not the index's rounded copy.
+  CHECK(service::FromProto(alarms[1].deadline()) == service::FromProto(o.stage_deadline()));
+}
+
 TEST_CASE_METHOD(Fixture, "SLA: a suspended order does not go overdue, the clock resumes") {
   auto o = Report(kWorker, "env.garbage", At(113.605))->order();
   auto accepted = *Act(kHandler, o, v1::ACTION_ACCEPT);  // handle: 24 h

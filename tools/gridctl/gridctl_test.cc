@@ -1,4 +1,5 @@
-// gridctl's pieces that need no server: output formats, exit codes, the credentials file.
+// gridctl's pieces that need no server: output formats, exit codes, the credentials file,
+// SLA compression.
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
@@ -6,6 +7,7 @@
 #include <sstream>
 
 #include "gridwork/geofence/v1/geofence.pb.h"
+#include "tools/gridctl/catalog_sla.h"
 #include "tools/gridctl/credentials.h"
 #include "tools/gridctl/exit_codes.h"
 #include "tools/gridctl/output.h"
@@ -103,6 +105,43 @@ TEST_CASE("gridctl: credentials round trip with mode 0600 under GRIDWORK_CONFIG"
   std::string cleanup = std::string("rm -rf ") + tmpl;
   CHECK(std::system(cleanup.c_str()) == 0);
   unsetenv("GRIDWORK_CONFIG");
+}
+
+}  // namespace
+}  // namespace gridwork::gridctl
+
+namespace gridwork::gridctl {
+namespace {
+
+TEST_CASE("gridctl: SLA compression divides stage deadlines, keeps none as none", "[gridctl]") {
+  workorder::v1::Catalog catalog;
+  workorder::v1::Category* gas = catalog.add_categories();
+  gas->set_id("safety.gas_leak");
+  gas->mutable_sla()->mutable_triage()->set_seconds(600);
+  gas->mutable_sla()->mutable_accept()->set_seconds(900);
+  gas->mutable_sla()->mutable_handle()->set_seconds(14400);
+  gas->mutable_sla()->mutable_review()->set_seconds(29);  // 29 s / 60 rounds to 0: kept at 1
+  gas->mutable_sla()->mutable_verify()->set_nanos(0);     // no deadline
+  gas->mutable_sla()->set_due_soon_fraction(0.2);
+  catalog.add_categories()->set_id("env");  // no SLA at all
+
+  CompressSlas(60, &catalog);
+
+  const workorder::v1::SlaPolicy& sla = catalog.categories(0).sla();
+  CHECK(sla.triage().seconds() == 10);
+  CHECK(sla.accept().seconds() == 15);
+  CHECK(sla.handle().seconds() == 240);
+  CHECK(sla.review().seconds() == 1);
+  CHECK(sla.verify().seconds() == 0);
+  CHECK(sla.due_soon_fraction() == 0.2);
+  CHECK_FALSE(catalog.categories(1).has_sla());
+}
+
+TEST_CASE("gridctl: SLA compression by 1 changes nothing", "[gridctl]") {
+  workorder::v1::Catalog catalog;
+  catalog.add_categories()->mutable_sla()->mutable_accept()->set_seconds(3601);
+  CompressSlas(1, &catalog);
+  CHECK(catalog.categories(0).sla().accept().seconds() == 3601);
 }
 
 }  // namespace

@@ -64,6 +64,9 @@ ABSL_FLAG(std::string, department, "",
           "Department to act for (with --as_role ROLE_DEPARTMENT_HANDLER).");
 ABSL_FLAG(std::string, to_department, "",
           "order-act DISPATCH: target department (empty = the category's default).");
+ABSL_FLAG(double, sla_compression, 1,
+          "catalog-load: divide every SLA duration by this (>= 1), to match a simulated day "
+          "running that many times faster than real time (gridsim --speed).");
 ABSL_FLAG(std::string, verifier, "",
           "order-act ASSIGN_VERIFICATION: the grid worker who verifies.");
 ABSL_FLAG(std::string, principal_key_file, "",
@@ -527,8 +530,10 @@ int main(int argc, char** argv) {
   if (cmd == "checkpoint" && args.size() == 4) return Checkpoint(client, arg(2), arg(3));
   if (std::optional<int> rc = RunInspectionCommand(client, cmd, rest); rc.has_value()) return *rc;
   if (std::optional<int> rc = RunAnalyticsCommand(client, cmd, rest); rc.has_value()) return *rc;
-  if (std::optional<int> rc = RunWorkOrderCommand(
-          client, cmd, rest, {absl::GetFlag(FLAGS_to_department), absl::GetFlag(FLAGS_verifier)});
+  if (std::optional<int> rc =
+          RunWorkOrderCommand(client, cmd, rest,
+                              {absl::GetFlag(FLAGS_to_department), absl::GetFlag(FLAGS_verifier),
+                               absl::GetFlag(FLAGS_sla_compression)});
       rc.has_value())
     return *rc;
   return Usage();

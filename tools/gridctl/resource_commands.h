@@ -25,7 +25,7 @@ struct ResourceOptions {
   OutputFormat format = OutputFormat::kTable;
   bool validate_only = false;  // regions import
   std::string worker;          // bindings list --worker
-  ActOptions act;              // orders transition
+  WorkOrderOptions act;        // orders transition
 };
 
 // Runs NOUN VERB ARGS if `noun` is one of the nouns above; nullopt otherwise.

@@ -14,6 +14,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gridwork/core/ids.h"
 #include "gridwork/service/time_convert.h"
+#include "tools/gridctl/catalog_sla.h"
 
 namespace gridwork::gridctl {
 namespace {
@@ -26,9 +27,14 @@ bool SameIgnoringVersion(google::protobuf::Message* a, google::protobuf::Message
   return d.Compare(*a, *b);
 }
 
-int LoadCatalogFile(Client& c, const std::string& file) {
+int LoadCatalogFile(Client& c, const std::string& file, double sla_compression) {
+  if (!(sla_compression >= 1)) {
+    std::cerr << "gridctl: --sla_compression must be >= 1, not " << sla_compression << "\n";
+    return 2;
+  }
   wv1::Catalog catalog;
   if (!LoadJsonFile(file, &catalog)) return 1;
+  if (sla_compression != 1) CompressSlas(sla_compression, &catalog);
   return LoadCatalog(c, catalog);
 }
 
@@ -201,8 +207,9 @@ int LoadCatalog(Client& c, const wv1::Catalog& catalog) {
 
 std::optional<int> RunWorkOrderCommand(Client& c, const std::string& command,
                                        const std::vector<std::string>& args,
-                                       const ActOptions& act) {
-  if (command == "catalog-load" && args.size() == 1) return LoadCatalogFile(c, args[0]);
+                                       const WorkOrderOptions& act) {
+  if (command == "catalog-load" && args.size() == 1)
+    return LoadCatalogFile(c, args[0], act.sla_compression);
   if (command == "orders") return ListOrders(c, args);
   if (command == "order-counts" && args.empty()) return Counts(c);
   if (command == "order-report" && args.size() >= 4) return ReportIncident(c, args);

@@ -4,6 +4,11 @@
 // workers upload through the gateway; each worker's fixes land on the shard
 // fnv1a64(worker) mod 2 names and are read back from it through the gateway; a request for
 // workers of both shards is refused; a feed and a store checkpoint can name their shard.
+//
+// The second case stands up two shards each of location, geofence and workorder (districts
+// 410105 on d0 and 410185 on d1) and checks the calls that need more than one shard: lookups
+// by id, calls by position, fan-outs with merges and a composite page token, the intakes,
+// region imports, and a shard that is down.
 #include <grpcpp/grpcpp.h>
 
 #include <catch2/catch.hpp>
@@ -13,10 +18,14 @@
 #include "gridwork/admin/v1/store_admin.grpc.pb.h"
 #include "gridwork/common/v1/feed.grpc.pb.h"
 #include "gridwork/gateway/v1/gateway.grpc.pb.h"
+#include "gridwork/geofence/v1/geofence.grpc.pb.h"
 #include "gridwork/location/v1/location.grpc.pb.h"
 #include "gridwork/sdk/session.h"
+#include "gridwork/workorder/v1/workorder.grpc.pb.h"
+#include "tests/integration/gateway_http_client.h"
 #include "tests/integration/principals.h"
 #include "tests/integration/service_process.h"
+#include "tests/integration/small_tree.h"
 
 namespace gridwork::testing {
 namespace {
@@ -216,6 +225,349 @@ TEST_CASE("the gateway routes location calls to the worker's shard", "[integrati
   CHECK(gateway.Stop() == 0);
   CHECK(w0.Stop() == 0);
   CHECK(w1.Stop() == 0);
+}
+
+}  // namespace gridwork::testing
+
+namespace gridwork::testing {
+namespace {
+
+namespace gv1 = geofence::v1;
+namespace wv1 = workorder::v1;
+
+// District 410105 (shard d0) at 113.60-113.65 E and 410185 (shard d1) at 113.70-113.75 E,
+// each one street, one community, one grid.
+std::string DistrictTree(const std::string& district, double lng0) {
+  return Collection({
+      SquareFeature(district, "district", lng0, 34.70, lng0 + 0.05, 34.75),
+      SquareFeature(district + "/s01", "street", lng0, 34.70, lng0 + 0.05, 34.75),
+      SquareFeature(district + "/s01/c01", "community", lng0, 34.70, lng0 + 0.05, 34.75),
+      SquareFeature(district + "/s01/c01/g01", "grid", lng0, 34.70, lng0 + 0.05, 34.75),
+  });
+}
+const common::v1::LatLng kInD0 = At(34.72, 113.62);
+const common::v1::LatLng kInD1 = At(34.72, 113.72);
+
+template <typename Stub>
+std::unique_ptr<typename Stub::Stub> Direct(const ServiceProcess& p) {
+  return Stub::NewStub(rpc::MakeChannel(p.grpc_target()));
+}
+
+bool OrderOn(const ServiceProcess& shard, const std::string& id) {
+  wv1::GetOrderRequest req;
+  req.set_order_id(id);
+  wv1::WorkOrder o;
+  return Direct<wv1::WorkOrderService>(shard)
+      ->GetOrder(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), req, &o)
+      .ok();
+}
+
+}  // namespace
+
+TEST_CASE("the gateway fans out, looks up by id and routes by position over shards",
+          "[integration]") {
+  TempDir dirs[7];
+  auto addr = [] { return absl::StrCat("127.0.0.1:", PickFreePort()); };
+  const std::string g0_addr = addr(), g1_addr = addr(), w0_addr = addr(), w1_addr = addr();
+  const std::string o0_addr = addr(), o1_addr = addr();
+  // Each geofence shard follows the location shard whose workers it sees in the test, and
+  // each location shard the geofence shard of its workers' district (worker-2 on w0 works in
+  // 410105, worker-1 on w1 in 410185), so CountOnline has one online worker on each shard.
+  auto svc = [&](const char* bin, int dir, const std::string& grpc, const std::string& peer_flag) {
+    return std::make_unique<ServiceProcess>(
+        bin,
+        std::vector<std::string>{"--data_dir=" + dirs[dir].path(), "--sync=false",
+                                 "--grpc_addr=" + grpc, peer_flag},
+        std::vector<std::string>{KeyEnv()});
+  };
+  auto g0 = svc("gridwork-geofence", 0, g0_addr, "--location_addr=" + w0_addr);
+  auto g1 = svc("gridwork-geofence", 1, g1_addr, "--location_addr=" + w1_addr);
+  auto w0 = svc("gridwork-location", 2, w0_addr, "--geofence_addr=" + g0_addr);
+  auto w1 = svc("gridwork-location", 3, w1_addr, "--geofence_addr=" + g1_addr);
+  auto o0 = svc("gridwork-workorder", 4, o0_addr, "--geofence_addr=" + g0_addr);
+  auto o1 = svc("gridwork-workorder", 5, o1_addr, "--geofence_addr=" + g1_addr);
+  for (ServiceProcess* p : {g0.get(), g1.get(), w0.get(), w1.get(), o0.get(), o1.get()}) {
+    auto started = p->Start();
+    INFO(started.message());
+    REQUIRE(started.ok());
+  }
+  // Catalogues are not replicated by the gateway: each workorder shard gets the category.
+  for (ServiceProcess* p : {o0.get(), o1.get()}) {
+    wv1::UpsertCategoryRequest cat;
+    cat.set_request_id("cat-garbage");
+    cat.mutable_category()->set_id("garbage");
+    cat.mutable_category()->set_name("垃圾堆放");
+    cat.mutable_category()->set_default_department("urban-management");
+    wv1::Category out;
+    REQUIRE(Direct<wv1::WorkOrderService>(*p)
+                ->UpsertCategory(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), cat, &out)
+                .ok());
+  }
+
+  const std::string routing_path = dirs[6].path() + "/routing.yaml";
+  {
+    std::ofstream out(routing_path);
+    out << "version: 1\nworker_shards: [w0, w1]\n"
+        << "district_shards:\n  d0: [\"410105\"]\n  d1: [\"410185\"]\nservices:\n"
+        << "  location:\n    key: worker\n    shards:\n      w0: " << w0_addr
+        << "\n      w1: " << w1_addr << "\n"
+        << "  geofence:\n    key: district\n    shards:\n      d0: " << g0_addr
+        << "\n      d1: " << g1_addr << "\n"
+        << "  workorder:\n    key: district\n    shards:\n      d0: " << o0_addr
+        << "\n      d1: " << o1_addr << "\n";
+  }
+  const int http_port = PickFreePort();
+  ServiceProcess gateway(
+      "gridwork-gateway",
+      {"--data_dir=" + dirs[6].path() + "/store", "--sync=false", "--pbkdf2_iterations=1000",
+       absl::StrCat("--http_addr=127.0.0.1:", http_port), "--web_root=/nonexistent",
+       "--routing_file=" + routing_path, "--location_addr=127.0.0.1:1",
+       "--geofence_addr=127.0.0.1:1", "--workorder_addr=127.0.0.1:1",
+       "--inspection_addr=127.0.0.1:1", "--analytics_addr=127.0.0.1:1", "--rate_limit_scale=100"},
+      {KeyEnv(), "GRIDWORK_TOKEN_KEY=sharding-token-key-0123456789abcdef",
+       std::string("GRIDWORK_ADMIN_PASSWORD=") + kAdminPassword});
+  auto started = gateway.Start();
+  INFO(started.message());
+  REQUIRE(started.ok());
+  sdk::ConnectOptions options;
+  options.gateway_addr = gateway.grpc_target();
+  options.call_timeout = absl::Seconds(10);
+  auto admin = sdk::Session::Login(options, "admin", kAdminPassword);
+  REQUIRE(admin.ok());
+  auto& a = **admin;
+
+  // ImportRegions: each district's file lands on its shard; a file of both is refused.
+  for (auto [district, lng0] :
+       {std::pair<std::string, double>{"410105", 113.60}, {"410185", 113.70}}) {
+    gv1::ImportRegionsRequest req;
+    req.set_request_id("import-" + district);
+    req.set_geojson(DistrictTree(district, lng0));
+    gv1::ImportRegionsResponse resp;
+    absl::Status s = a.Call(&gv1::GeofenceService::Stub::ImportRegions, req, &resp);
+    INFO(district << ": " << s.ToString());
+    REQUIRE(s.ok());
+  }
+  auto region_on = [](const ServiceProcess& shard, const std::string& id) {
+    gv1::GetRegionRequest req;
+    req.set_id(id);
+    gv1::Region r;
+    return Direct<gv1::GeofenceService>(shard)
+        ->GetRegion(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), req, &r)
+        .ok();
+  };
+  CHECK(region_on(*g0, "410105"));
+  CHECK_FALSE(region_on(*g1, "410105"));
+  CHECK(region_on(*g1, "410185"));
+  CHECK_FALSE(region_on(*g0, "410185"));
+  {
+    gv1::ImportRegionsRequest mixed;
+    mixed.set_request_id("import-mixed");
+    mixed.set_geojson(
+        Collection({SquareFeature("410105/s02", "street", 113.60, 34.70, 113.61, 34.71),
+                    SquareFeature("410185/s02", "street", 113.70, 34.70, 113.71, 34.71)}));
+    gv1::ImportRegionsResponse resp;
+    absl::Status s = a.Call(&gv1::GeofenceService::Stub::ImportRegions, mixed, &resp);
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(s.message()),
+               Catch::Contains("d0: 410105") && Catch::Contains("d1: 410185"));
+  }
+
+  // Locate by position finds the district on whichever shard holds it.
+  {
+    gv1::LocateRequest req;
+    *req.mutable_position() = kInD1;
+    gv1::LocateResponse resp;
+    REQUIRE(a.Call(&gv1::GeofenceService::Stub::Locate, req, &resp).ok());
+    CHECK(resp.found());
+    CHECK(resp.region().id() == "410185/s01/c01/g01");
+  }
+
+  // CreateOrder by position: on the workorder shard of the position's district.
+  auto create = [&](const std::string& rid, const common::v1::LatLng& at) {
+    wv1::CreateOrderRequest req;
+    req.set_request_id(rid);
+    req.set_category_id("garbage");
+    *req.mutable_position() = at;
+    req.set_description("bags by the gate " + rid);
+    wv1::CreateOrderResponse resp;
+    absl::Status s = a.Call(&wv1::WorkOrderService::Stub::CreateOrder, req, &resp);
+    INFO(rid << ": " << s.ToString());
+    REQUIRE(s.ok());
+    return resp.order();
+  };
+  wv1::WorkOrder on_d1 = create("create-d1", kInD1);
+  wv1::WorkOrder on_d0 = create("create-d0", kInD0);
+  CHECK(on_d1.region_path() == "410185/s01/c01/g01");
+  CHECK(OrderOn(*o1, on_d1.id()));
+  CHECK_FALSE(OrderOn(*o0, on_d1.id()));
+  CHECK(OrderOn(*o0, on_d0.id()));
+
+  // An admin's GetOrder and Transition by id reach the order on d1 (default shard: d0).
+  {
+    wv1::GetOrderRequest get;
+    get.set_order_id(on_d1.id());
+    wv1::WorkOrder got;
+    absl::Status s = a.Call(&wv1::WorkOrderService::Stub::GetOrder, get, &got);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+    CHECK(got.id() == on_d1.id());
+    wv1::TransitionRequest t;
+    t.set_request_id("dispatch-d1");
+    t.set_order_id(on_d1.id());
+    t.set_expected_version(got.version());
+    t.set_action(wv1::ACTION_DISPATCH);
+    wv1::WorkOrder after;
+    s = a.Call(&wv1::WorkOrderService::Stub::Transition, t, &after);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+    CHECK(after.state() == wv1::STATE_DISPATCHED);
+    get.set_order_id("wo-00000000000000000000000000000000");
+    CHECK(a.Call(&wv1::WorkOrderService::Stub::GetOrder, get, &got).code() ==
+          absl::StatusCode::kNotFound);
+  }
+
+  // Open311 intake: a resident's report by position lands on the district's shard.
+  {
+    gateway::v1::LoginRequest login;
+    login.set_username("admin");
+    login.set_password(kAdminPassword);
+    gateway::v1::TokenPair pair;
+    grpc::ClientContext ctx;
+    REQUIRE(gateway::v1::Identity::NewStub(rpc::MakeChannel(gateway.grpc_target()))
+                ->Login(&ctx, login, &pair)
+                .ok());
+    HttpResult post =
+        HttpCall(http_port, "POST", "/open311/v2/requests.json",
+                 {"Content-Type: application/x-www-form-urlencoded"},
+                 "api_key=" + pair.access_token() +
+                     "&service_code=garbage&lat=34.73&long=113.73&description=open311");
+    INFO(post.raw);
+    REQUIRE(post.status / 100 == 2);
+    const std::string key = "\"service_request_id\":\"";
+    size_t at = post.body.find(key);
+    REQUIRE(at != std::string::npos);
+    std::string id = post.body.substr(at + key.size());
+    id.resize(id.find('"'));
+    CHECK(OrderOn(*o1, id));
+    CHECK_FALSE(OrderOn(*o0, id));
+  }
+
+  // A fanned-out admin list: orders of both shards, every one once over pages of 1.
+  {
+    std::set<std::string> seen;
+    wv1::ListOrdersRequest list;
+    list.set_page_size(1);
+    int pages = 0;
+    std::string first_token;
+    do {
+      wv1::ListOrdersResponse page;
+      absl::Status s = a.Call(&wv1::WorkOrderService::Stub::ListOrders, list, &page);
+      INFO(s.ToString());
+      REQUIRE(s.ok());
+      CHECK(page.orders_size() <= 1);
+      for (const auto& o : page.orders()) CHECK(seen.insert(o.id()).second);
+      if (first_token.empty()) first_token = page.next_page_token();
+      list.set_page_token(page.next_page_token());
+      REQUIRE(++pages < 20);
+    } while (!list.page_token().empty());
+    CHECK(seen.size() == 3);
+    CHECK(seen.count(on_d0.id()) == 1);
+    CHECK(seen.count(on_d1.id()) == 1);
+    // A modified token is refused, as is one reused for other filters.
+    REQUIRE(!first_token.empty());
+    std::string tampered = first_token;
+    tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+    list.set_page_token(tampered);
+    wv1::ListOrdersResponse page;
+    CHECK(a.Call(&wv1::WorkOrderService::Stub::ListOrders, list, &page).code() ==
+          absl::StatusCode::kInvalidArgument);
+    list.set_page_token(first_token);
+    list.mutable_filter()->set_department("water");
+    CHECK(a.Call(&wv1::WorkOrderService::Stub::ListOrders, list, &page).code() ==
+          absl::StatusCode::kInvalidArgument);
+    wv1::CountOrdersResponse counts;
+    REQUIRE(
+        a.Call(&wv1::WorkOrderService::Stub::CountOrders, wv1::CountOrdersRequest(), &counts).ok());
+    CHECK(counts.total() == 3);
+  }
+
+  // OsmAnd: a device bound to worker-1 (shard w1) sends a fix; it is stored on w1.
+  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  {
+    gateway::v1::BindDeviceRequest bind;
+    bind.set_request_id("bind-osmand");
+    bind.set_device_id("osmand-1");
+    bind.set_worker_id(kWorkerOnW1);
+    gateway::v1::Device dev;
+    absl::Status s = a.Call(&gateway::v1::Identity::Stub::BindDevice, bind, &dev);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+    HttpResult fix = HttpCall(http_port, "GET",
+                              absl::StrCat("/osmand?id=osmand-1&timestamp=", now_ms / 1000 - 60,
+                                           "&lat=34.72&lon=113.72&accuracy=5"));
+    INFO(fix.raw);
+    CHECK(fix.status == 200);
+    CHECK(StoredOn(*w1, kWorkerOnW1, now_ms - 3600 * 1000) == 1);
+    CHECK(StoredOn(*w0, kWorkerOnW1, now_ms - 3600 * 1000) == 0);
+  }
+
+  // Both workers upload now, in their districts; CountOnline and FindNearbyWorkers see both
+  // location shards.
+  for (auto [worker, lng] :
+       {std::pair<const char*, double>{kWorkerOnW1, 113.72}, {kWorkerOnW0, 113.62}}) {
+    lv1::FixBatch b = Batch(worker, "phone-x", 3, now_ms - 10000);
+    for (auto& f : *b.mutable_fixes()) {
+      f.mutable_position()->set_lat(34.72);  // inside the district, not on its edge
+      f.mutable_position()->set_lng(lng);
+    }
+    lv1::BatchAck ack;
+    REQUIRE(Direct<lv1::LocationService>(worker == std::string(kWorkerOnW1) ? *w1 : *w0)
+                ->IngestFixes(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), b, &ack)
+                .ok());
+  }
+  lv1::CountOnlineResponse online;
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE(
+        a.Call(&lv1::LocationService::Stub::CountOnline, lv1::CountOnlineRequest(), &online).ok());
+    if (online.online() == 2) break;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  CHECK(online.online() == 2);
+  CHECK(online.children_size() == 2);  // 410105 and 410185
+  {
+    lv1::FindNearbyWorkersRequest near;
+    *near.mutable_position() = At(34.72, 113.67);
+    near.set_radius_m(15000);
+    lv1::FindNearbyWorkersResponse found;
+    REQUIRE(a.Call(&lv1::LocationService::Stub::FindNearbyWorkers, near, &found).ok());
+    CHECK(found.workers_size() == 2);
+    near.set_max_results(1);
+    REQUIRE(a.Call(&lv1::LocationService::Stub::FindNearbyWorkers, near, &found).ok());
+    CHECK(found.workers_size() == 1);
+  }
+
+  // One shard down: a fan-out fails naming it; a lookup found on the default still answers.
+  CHECK(o1->Stop() == 0);
+  {
+    wv1::ListOrdersRequest list;
+    wv1::ListOrdersResponse page;
+    absl::Status s = a.Call(&wv1::WorkOrderService::Stub::ListOrders, list, &page);
+    CHECK(s.code() == absl::StatusCode::kUnavailable);
+    CHECK_THAT(std::string(s.message()), Catch::Contains("workorder shard d1"));
+    wv1::GetOrderRequest get;
+    get.set_order_id(on_d0.id());
+    wv1::WorkOrder got;
+    CHECK(a.Call(&wv1::WorkOrderService::Stub::GetOrder, get, &got).ok());
+    get.set_order_id(on_d1.id());
+    s = a.Call(&wv1::WorkOrderService::Stub::GetOrder, get, &got);
+    CHECK(s.code() == absl::StatusCode::kUnavailable);
+    CHECK_THAT(std::string(s.message()), Catch::Contains("workorder shard d1"));
+  }
+
+  CHECK(gateway.Stop() == 0);
+  for (ServiceProcess* p : {g0.get(), g1.get(), w0.get(), w1.get(), o0.get()}) {
+    CHECK(p->Stop() == 0);
+  }
 }
 
 }  // namespace gridwork::testing

@@ -2,6 +2,8 @@
 
 #include <openssl/sha.h>
 
+#include <set>
+
 #include "absl/hash/hash.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -233,10 +235,14 @@ absl::StatusOr<v1::AssessmentConfig> AnalyticsCore::SetAssessmentConfig(
 absl::Status AnalyticsCore::DropEverything() {
   store::WriteRequest mark;
   store_->SetRebuildPending(true, &mark);
-  for (const char* name : {"analytics<-location", "analytics<-geofence", "analytics<-workorder",
-                           "analytics<-inspection"}) {
-    mark.SetCursor(name, 0);
+  // The unsharded names too: a stale "analytics<-location" would otherwise be adopted by
+  // shard w0's consumer (reset to 0 here) at the next start (service/sharding.h).
+  std::set<std::string> names = {"analytics<-location", "analytics<-geofence",
+                                 "analytics<-workorder", "analytics<-inspection"};
+  if (consumers_ != nullptr) {
+    names.insert(consumers_->cursor_names().begin(), consumers_->cursor_names().end());
   }
+  for (const std::string& name : names) mark.SetCursor(name, 0);
   GW_RETURN_IF_ERROR(store_->db()->Commit(std::move(mark)).status());
   GW_RETURN_IF_ERROR(store_->DropAggregates(5000));
   live_->Clear();

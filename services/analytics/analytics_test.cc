@@ -561,4 +561,29 @@ TEST_CASE("stage histogram quantiles and China-time periods", "[time]") {
 }
 
 }  // namespace
+TEST_CASE("a district shard counts only the workers bound in its grids", "[shard]") {
+  // With a routing file, analytics-dX follows every location shard: the whole city's fixes.
+  for (const bool only_bound : {false, true}) {
+    INFO("only_bound_workers = " << only_bound);
+    AnalyticsFixture f;
+    f.ingest_options.only_bound_workers = only_bound;
+    f.Reopen();
+    f.shapes.shapes[kGrid] = ThreeByThree(f.ingest->raster(), kLat, kLng);
+    f.Apply(Source::kGeofence, {f.GridAdded(kGrid), f.Bound("wang", kGrid)});
+    // "far" is bound in another district's geofence shard: this shard never sees the binding.
+    const absl::Time t = f.clock.Now() - absl::Minutes(1);
+    f.Apply(Source::kLocation,
+            {f.Fixes("wang", {{kLat, kLng, t}}), f.Fixes("far", {{kLat + 0.5, kLng + 0.5, t}})});
+    auto cockpit = f.core->GetCockpit(kAdmin, {});
+    REQUIRE(cockpit.ok());
+    // Online figures: the grid counts know bound workers only; the active-per-hour series of
+    // an unscoped caller counted every worker whose fixes arrived.
+    CHECK(cockpit->total().workers_online() == 1);
+    int active = 0;
+    for (int32_t n : cockpit->online_by_hour()) active += n;
+    CHECK(active == (only_bound ? 1 : 2));
+    CHECK(f.live->BindingsOf("far").empty());
+  }
+}
+
 }  // namespace gridwork::analytics

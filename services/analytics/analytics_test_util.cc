@@ -42,7 +42,7 @@ void AnalyticsFixture::Reopen() {
   store = *AnalyticsStore::Open(dir.string(), &clock, /*sync=*/false);
   live = std::make_unique<LiveState>(&clock, 48);
   REQUIRE(live->Load(*store).ok());
-  ingest = std::make_unique<Ingest>(store.get(), live.get(), &shapes, IngestOptions());
+  ingest = std::make_unique<Ingest>(store.get(), live.get(), &shapes, ingest_options);
   queries =
       std::make_unique<Queries>(store.get(), live.get(), &ingest->raster(), &clock, QueryOptions());
   core = std::make_unique<AnalyticsCore>(store.get(), live.get(), queries.get(), nullptr);

@@ -88,6 +88,8 @@ struct AnalyticsFixture {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / NewId("analytics-test");
   FakeClock clock{absl::FromUnixSeconds(1763884800)};  // 2025-11-23 08:00 UTC (16:00 China)
   FakeRegionShapes shapes;
+  // Used by the next Reopen().
+  IngestOptions ingest_options;
   std::unique_ptr<AnalyticsStore> store;
   std::unique_ptr<LiveState> live;
   std::unique_ptr<Ingest> ingest;

@@ -12,8 +12,13 @@ ConsumerSet::ConsumerSet(store::Db* db, Ingest* ingest, PeerAddresses peers,
     : db_(db),
       ingest_(ingest),
       peers_(std::move(peers)),
+      location_serial_(db),
       base_(std::move(base)),
       reference_wait_(reference_wait) {
+  for (const service::FeedSource& s : peers_.location) cursor_names_.push_back(s.consumer);
+  if (!peers_.geofence.empty()) cursor_names_.push_back("analytics<-geofence");
+  if (!peers_.workorder.empty()) cursor_names_.push_back("analytics<-workorder");
+  if (!peers_.inspection.empty()) cursor_names_.push_back("analytics<-inspection");
   absl::MutexLock l(&mu_);
   Build();
 }
@@ -29,12 +34,23 @@ void ConsumerSet::Build() {
     std::vector<std::string> types;
     absl::Status (Ingest::*apply)(const std::vector<store::FeedEvent>&, store::WriteRequest&);
   };
+  // Location: one consumer per feed source, committing through location_serial_.
+  for (const service::FeedSource& source : peers_.location) {
+    store::FeedConsumerOptions options = base_;
+    options.types = {"gridwork.common.v1.AcceptedFixes"};
+    options.on_committed = nullptr;  // published by location_serial_ after its own commit
+    Ingest* ingest = ingest_;
+    consumers_.push_back(std::make_unique<store::FeedConsumer>(
+        db_, rpc::MakeChannel(source.address), source.consumer,
+        location_serial_.Wrap(
+            source.consumer,
+            [ingest](const std::vector<store::FeedEvent>& events, store::WriteRequest& w) {
+              return ingest->ApplyLocation(events, w);
+            },
+            [ingest] { ingest->Committed(Source::kLocation); }),
+        options));
+  }
   const Spec specs[] = {
-      {&peers_.location,
-       "analytics<-location",
-       Source::kLocation,
-       {"gridwork.common.v1.AcceptedFixes"},
-       &Ingest::ApplyLocation},
       {&peers_.geofence,
        "analytics<-geofence",
        Source::kGeofence,

@@ -7,6 +7,11 @@
 // they are applied, so a replay from scratch (new instance, Rebuild) must see the reference
 // data first to reach the same aggregates as the instance that followed the feeds live.
 //
+// Location is worker-keyed: with a routing file there is one location consumer per worker
+// shard ("analytics<-location/w0", ...). Their batches are applied one at a time
+// (store::SerialCommit): they add to the same per-grid counters, and Ingest keeps one pending
+// live delta per source. The other three feeds come from this district's own shard.
+//
 // Thread safety: all methods are thread-safe; Restart and Stop serialise with each other.
 #ifndef GRIDWORK_SERVICES_ANALYTICS_CONSUMERS_H_
 #define GRIDWORK_SERVICES_ANALYTICS_CONSUMERS_H_
@@ -20,13 +25,16 @@
 
 #include "absl/synchronization/mutex.h"
 #include "gridwork/analytics/v1/analytics.pb.h"
+#include "gridwork/service/sharding.h"
 #include "gridwork/store/feed_consumer.h"
+#include "gridwork/store/serial_commit.h"
 #include "services/analytics/ingest.h"
 
 namespace gridwork::analytics {
 
 struct PeerAddresses {
-  std::string location;
+  // Every location feed to follow: one per worker shard, or the one unsharded feed.
+  std::vector<service::FeedSource> location;
   std::string geofence;
   std::string workorder;
   std::string inspection;  // each may be empty: that feed is then not consumed
@@ -47,6 +55,9 @@ class ConsumerSet {
   std::vector<v1::ConsumerProgress> Progress() const;
   // The running consumers (for ConsumerMetrics); valid until the next Restart.
   std::vector<const store::FeedConsumer*> consumers() const;
+  // The cursor names of every consumer the set runs (fixed at construction; no lock taken,
+  // so callable from inside Restart's `between`).
+  const std::vector<std::string>& cursor_names() const { return cursor_names_; }
 
  private:
   void Build() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -58,6 +69,9 @@ class ConsumerSet {
   store::Db* db_;
   Ingest* ingest_;
   const PeerAddresses peers_;
+  std::vector<std::string> cursor_names_;
+  // Serialises the location consumers' batches (see the file comment).
+  store::SerialCommit location_serial_;
   const store::FeedConsumerOptions base_;
   const absl::Duration reference_wait_;
   mutable absl::Mutex mu_;

@@ -50,6 +50,12 @@ struct IngestOptions {
   absl::Duration max_step_gap = absl::Minutes(10);
   // A step longer than this (a GPS jump) adds no distance.
   double max_step_m = 2000;
+  // A district shard (--routing_file) follows the location feeds of every worker shard, i.e.
+  // the fixes of the whole city. Set, fixes of a worker with no binding in this shard's
+  // grids (the bindings come from its own geofence shard) are skipped: another district's
+  // workers count in their own shard's figures (fixes, active, online, last positions), not
+  // here. Workers bound nowhere are then counted by no shard.
+  bool only_bound_workers = false;
 };
 
 // The dimension of every work-order metric and stage histogram: "<department>|<category>"

@@ -24,6 +24,7 @@ absl::Status Ingest::ApplyLocation(const std::vector<store::FeedEvent>& events,
     const std::string& worker = batch.worker_id();
     if (worker.empty()) continue;
     const std::vector<std::string> grids = live_->BindingsOf(worker);
+    if (grids.empty() && options_.only_bound_workers) continue;  // another district's worker
     std::vector<std::shared_ptr<const GridIndex>> grid_index;
     int32_t own_cells_total = 0;
     for (const std::string& g : grids) {

@@ -2,6 +2,7 @@
 // from the feeds of location, geofence, workorder and inspection. Flags: --help.
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "absl/flags/flag.h"
 #include "gridwork/clients/region_shapes.h"
@@ -13,6 +14,7 @@
 #include "gridwork/service/periodic_task.h"
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/service/service_main.h"
+#include "gridwork/service/sharding.h"
 #include "gridwork/service/store_admin.h"
 #include "gridwork/store/feed_service.h"
 #include "services/analytics/analytics_core.h"
@@ -40,6 +42,14 @@ ABSL_FLAG(std::string, workorder_addr, "127.0.0.1:50053",
           "gridwork-workorder: order history and SLA alarms (empty = not consumed).");
 ABSL_FLAG(std::string, inspection_addr, "127.0.0.1:50054",
           "gridwork-inspection: tasks and results (empty = not consumed).");
+ABSL_FLAG(std::string, routing_file, "",
+          "Shard routing file (docs/operations.md, Shard). With it, the location feed of EVERY "
+          "worker shard is consumed (cursor analytics<-location/<shard>) and only workers bound "
+          "in this shard's grids are counted; geofence, workorder and inspection are this "
+          "shard's own, at the addresses the file gives them (the --<peer>_addr flags are then "
+          "unused). Empty = one of each at the --<peer>_addr flags.");
+ABSL_FLAG(std::string, shard, "",
+          "This process's district shard (d0, ...) in --routing_file; required with it.");
 ABSL_FLAG(absl::Duration, call_deadline, absl::Seconds(3),
           "Deadline of each unary call to another service (GetRegion, GetFeedInfo).");
 ABSL_FLAG(absl::Duration, stream_deadline, absl::Seconds(60),
@@ -74,6 +84,25 @@ int Run() {
     return 2;
   }
   rpc::PrincipalCodec codec(*key);
+  auto routing = service::LoadShardRouting(absl::GetFlag(FLAGS_routing_file), "analytics",
+                                           absl::GetFlag(FLAGS_shard));
+  if (!routing.ok()) {
+    log::Error("cannot start", {{"error", routing.status().message()}});
+    return 2;
+  }
+  // Same-key peers: this shard's own (from the routing file, else the flags).
+  PeerAddresses peers;
+  for (auto [peer, flag, out] :
+       {std::make_tuple("geofence", absl::GetFlag(FLAGS_geofence_addr), &peers.geofence),
+        std::make_tuple("workorder", absl::GetFlag(FLAGS_workorder_addr), &peers.workorder),
+        std::make_tuple("inspection", absl::GetFlag(FLAGS_inspection_addr), &peers.inspection)}) {
+    auto address = service::PeerAddress(routing->get(), peer, absl::GetFlag(FLAGS_shard), flag);
+    if (!address.ok()) {
+      log::Error("cannot start", {{"error", address.status().message()}});
+      return 2;
+    }
+    *out = *address;
+  }
   auto store =
       AnalyticsStore::Open(absl::GetFlag(FLAGS_data_dir), Clock::Real(), absl::GetFlag(FLAGS_sync));
   if (!store.ok()) {
@@ -87,11 +116,20 @@ int Run() {
     return 1;
   }
   const absl::Duration deadline = absl::GetFlag(FLAGS_call_deadline);
-  auto shapes = clients::NewGeofenceRegionShapes(absl::GetFlag(FLAGS_geofence_addr), &codec,
-                                                 "analytics", deadline);
+  auto location_sources =
+      service::PrepareFeedSources((*store)->db(), routing->get(), "location", "analytics<-location",
+                                  absl::GetFlag(FLAGS_location_addr));
+  if (!location_sources.ok()) {
+    log::Error("cannot prepare the location feeds",
+               {{"error", location_sources.status().message()}});
+    return 1;
+  }
+  peers.location = *location_sources;
+  auto shapes = clients::NewGeofenceRegionShapes(peers.geofence, &codec, "analytics", deadline);
   LiveState live(Clock::Real(), 48);
   IngestOptions ingest_options;
   ingest_options.cell_size_m = cell_size;
+  ingest_options.only_bound_workers = *routing != nullptr;
   Ingest ingest(store->get(), &live, shapes.get(), ingest_options);
   QueryOptions query_options;
   query_options.online_window = absl::GetFlag(FLAGS_online_window);
@@ -102,10 +140,8 @@ int Run() {
   consumer_options.call_deadline = deadline;
   consumer_options.stream_deadline = absl::GetFlag(FLAGS_stream_deadline);
   consumer_options.max_batch_events = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_events));
-  ConsumerSet consumers((*store)->db(), &ingest,
-                        {absl::GetFlag(FLAGS_location_addr), absl::GetFlag(FLAGS_geofence_addr),
-                         absl::GetFlag(FLAGS_workorder_addr), absl::GetFlag(FLAGS_inspection_addr)},
-                        consumer_options, absl::GetFlag(FLAGS_reference_wait));
+  ConsumerSet consumers((*store)->db(), &ingest, peers, consumer_options,
+                        absl::GetFlag(FLAGS_reference_wait));
   AnalyticsCore core(store->get(), &live, &queries, &consumers);
   if (absl::Status s = core.ResumeInterruptedRebuild(); !s.ok()) {
     log::Error("cannot finish the interrupted rebuild", {{"error", s.message()}});

@@ -18,6 +18,7 @@
 #include "gridwork/service/periodic_task.h"
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/service/service_main.h"
+#include "gridwork/service/sharding.h"
 #include "gridwork/service/store_admin.h"
 #include "gridwork/service/store_metrics.h"
 #include "gridwork/store/feed_consumer.h"
@@ -40,6 +41,13 @@ ABSL_FLAG(std::string, location_addr, "127.0.0.1:50051",
 ABSL_FLAG(
     std::string, workorder_addr, "127.0.0.1:50053",
     "gridwork-workorder: problem items become work orders; its feed schedules re-inspections.");
+ABSL_FLAG(std::string, routing_file, "",
+          "Shard routing file (docs/operations.md, Shard). With it, an inspector's track is "
+          "asked of the inspector's own location shard, and geofence and workorder are this "
+          "shard's own, at the addresses the file gives (the --<peer>_addr flags are then "
+          "unused). Empty = the --<peer>_addr flags.");
+ABSL_FLAG(std::string, shard, "",
+          "This process's district shard (d0, ...) in --routing_file; required with it.");
 ABSL_FLAG(absl::Duration, call_deadline, absl::Seconds(3),
           "Deadline of each call to another service.");
 ABSL_FLAG(bool, sync, true,
@@ -81,13 +89,38 @@ int Run() {
     log::Error("cannot start metrics", {{"error", metrics.status().message()}});
     return 1;
   }
+  auto routing = service::LoadShardRouting(absl::GetFlag(FLAGS_routing_file), "inspection",
+                                           absl::GetFlag(FLAGS_shard));
+  if (!routing.ok()) {
+    log::Error("cannot start", {{"error", routing.status().message()}});
+    return 2;
+  }
+  auto geofence_addr = service::PeerAddress(routing->get(), "geofence", absl::GetFlag(FLAGS_shard),
+                                            absl::GetFlag(FLAGS_geofence_addr));
+  auto workorder_addr = service::PeerAddress(
+      routing->get(), "workorder", absl::GetFlag(FLAGS_shard), absl::GetFlag(FLAGS_workorder_addr));
+  if (!geofence_addr.ok() || !workorder_addr.ok()) {
+    log::Error("cannot start",
+               {{"error", !geofence_addr.ok() ? geofence_addr.status().message()
+                                              : workorder_addr.status().message()}});
+    return 2;
+  }
   const absl::Duration deadline = absl::GetFlag(FLAGS_call_deadline);
-  auto locator = clients::NewGeofenceLocator(absl::GetFlag(FLAGS_geofence_addr), &codec,
+  auto locator = clients::NewGeofenceLocator(*geofence_addr, &codec, "inspection", deadline);
+  std::unique_ptr<clients::TrackSource> tracks;
+  if (*routing != nullptr) {
+    auto sharded =
+        clients::NewShardedLocationTrackSource(**routing, &codec, "inspection", deadline);
+    if (!sharded.ok()) {
+      log::Error("cannot start", {{"error", sharded.status().message()}});
+      return 2;
+    }
+    tracks = std::move(*sharded);
+  } else {
+    tracks = clients::NewLocationTrackSource(absl::GetFlag(FLAGS_location_addr), &codec,
                                              "inspection", deadline);
-  auto tracks = clients::NewLocationTrackSource(absl::GetFlag(FLAGS_location_addr), &codec,
-                                                "inspection", deadline);
-  auto workorders = clients::NewWorkOrderClient(absl::GetFlag(FLAGS_workorder_addr), &codec,
-                                                "inspection", deadline);
+  }
+  auto workorders = clients::NewWorkOrderClient(*workorder_addr, &codec, "inspection", deadline);
   InspectionOptions options;
   options.presence.before = absl::GetFlag(FLAGS_presence_before);
   options.presence.after = absl::GetFlag(FLAGS_presence_after);

@@ -15,6 +15,7 @@
 #include "gridwork/service/periodic_task.h"
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/service/service_main.h"
+#include "gridwork/service/sharding.h"
 #include "gridwork/service/store_admin.h"
 #include "gridwork/store/feed_service.h"
 #include "services/workorder/feed_visibility.h"
@@ -31,6 +32,12 @@ ABSL_FLAG(std::string, principal_key_file, "",
           "File with the HMAC key that verifies caller principals (else $GRIDWORK_PRINCIPAL_KEY).");
 ABSL_FLAG(std::string, geofence_addr, "127.0.0.1:50052",
           "gridwork-geofence address: Locate gives each new order its region path.");
+ABSL_FLAG(std::string, routing_file, "",
+          "Shard routing file (docs/operations.md, Shard). With it, geofence is this shard's "
+          "own at the address the file gives (--geofence_addr is then unused). Empty = "
+          "--geofence_addr.");
+ABSL_FLAG(std::string, shard, "",
+          "This process's district shard (d0, ...) in --routing_file; required with it.");
 ABSL_FLAG(absl::Duration, geofence_deadline, absl::Seconds(2),
           "Deadline of each Locate call to geofence.");
 ABSL_FLAG(bool, sync, true,
@@ -58,6 +65,17 @@ int Run() {
     return 2;
   }
   rpc::PrincipalCodec codec(*key);
+  // An order's place is in this shard's districts: the geofence shard of the same districts.
+  auto routing = service::LoadShardRouting(absl::GetFlag(FLAGS_routing_file), "workorder",
+                                           absl::GetFlag(FLAGS_shard));
+  absl::StatusOr<std::string> geofence_addr =
+      routing.ok() ? service::PeerAddress(routing->get(), "geofence", absl::GetFlag(FLAGS_shard),
+                                          absl::GetFlag(FLAGS_geofence_addr))
+                   : routing.status();
+  if (!geofence_addr.ok()) {
+    log::Error("cannot start", {{"error", geofence_addr.status().message()}});
+    return 2;
+  }
   auto store =
       WorkOrderStore::Open(absl::GetFlag(FLAGS_data_dir), Clock::Real(), absl::GetFlag(FLAGS_sync));
   if (!store.ok()) {
@@ -71,9 +89,8 @@ int Run() {
     return 1;
   }
   WorkOrderMetrics domain_metrics((*metrics)->registry());
-  std::unique_ptr<clients::RegionLocator> locator =
-      clients::NewGeofenceLocator(absl::GetFlag(FLAGS_geofence_addr), &codec, "workorder",
-                                  absl::GetFlag(FLAGS_geofence_deadline));
+  std::unique_ptr<clients::RegionLocator> locator = clients::NewGeofenceLocator(
+      *geofence_addr, &codec, "workorder", absl::GetFlag(FLAGS_geofence_deadline));
   WorkOrderOptions options;
   options.duplicate_radius_m = absl::GetFlag(FLAGS_duplicate_radius_m);
   options.duplicate_window = absl::GetFlag(FLAGS_duplicate_window);

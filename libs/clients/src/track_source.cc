@@ -1,6 +1,10 @@
 #include "gridwork/clients/track_source.h"
 
+#include <map>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
+#include "gridwork/core/status_macros.h"
 #include "gridwork/location/v1/location.grpc.pb.h"
 #include "gridwork/rpc/client.h"
 #include "gridwork/rpc/status_convert.h"
@@ -61,7 +65,36 @@ class LocationTrackSource : public TrackSource {
   absl::Duration deadline_;
 };
 
+// One LocationTrackSource per worker shard, chosen by the worker id.
+class ShardedTrackSource : public TrackSource {
+ public:
+  ShardedTrackSource(RoutingConfig routing,
+                     std::map<std::string, std::unique_ptr<TrackSource>> shards)
+      : routing_(std::move(routing)), shards_(std::move(shards)) {}
+
+  absl::StatusOr<std::vector<TrackFix>> Track(const std::string& worker, absl::Time start,
+                                              absl::Time end) override {
+    // Every worker shard has a source (the parser requires an address for each).
+    return shards_.at(WorkerShardOf(routing_, worker))->Track(worker, start, end);
+  }
+
+ private:
+  const RoutingConfig routing_;
+  const std::map<std::string, std::unique_ptr<TrackSource>> shards_;
+};
+
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<TrackSource>> NewShardedLocationTrackSource(
+    const RoutingConfig& routing, const rpc::PrincipalCodec* codec, const std::string& service_name,
+    absl::Duration deadline) {
+  GW_ASSIGN_OR_RETURN(auto shards, ServiceShards(routing, "location"));
+  std::map<std::string, std::unique_ptr<TrackSource>> sources;
+  for (const auto& [shard, address] : shards) {
+    sources[shard] = NewLocationTrackSource(address, codec, service_name, deadline);
+  }
+  return std::make_unique<ShardedTrackSource>(routing, std::move(sources));
+}
 
 std::unique_ptr<TrackSource> NewLocationTrackSource(const std::string& address,
                                                     const rpc::PrincipalCodec* codec,

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "gridwork/core/routing_config.h"
 #include "gridwork/rpc/principal.h"
 
 namespace gridwork::clients {
@@ -34,6 +35,13 @@ std::unique_ptr<TrackSource> NewLocationTrackSource(const std::string& address,
                                                     const rpc::PrincipalCodec* codec,
                                                     const std::string& service_name,
                                                     absl::Duration deadline);
+
+// The same over every location shard of `routing`: a worker's track is asked of the worker's
+// own shard (WorkerShardOf, the routing contract of docs/operations.md "Shard"), since each
+// shard stores only its workers' fixes. NOT_FOUND if `routing` has no location service.
+absl::StatusOr<std::unique_ptr<TrackSource>> NewShardedLocationTrackSource(
+    const RoutingConfig& routing, const rpc::PrincipalCodec* codec, const std::string& service_name,
+    absl::Duration deadline);
 
 }  // namespace gridwork::clients
 

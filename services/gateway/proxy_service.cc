@@ -191,11 +191,13 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   grpc::Status override_status_ ABSL_GUARDED_BY(mu_);
 };
 
-// One proxied unary call to a sharded service: read the request, decode it, pick the shard
-// (ShardRouter::RouteRequest), forward it with one upstream unary call, answer.
-// Order of events: StartRead -> OnReadDone -> (refusal: Finish) or upstream UnaryCall ->
-// its completion -> StartWriteAndFinish / Finish -> OnDone -> delete. Finish is called
-// exactly once, from OnReadDone or from the upstream completion, never both.
+// One proxied unary call to a sharded service: read the request, decode it, plan its shards
+// (shard_fanout.h). A kOne plan is forwarded with one upstream unary call; any other plan
+// runs on a thread of its own (RunPlan), whose shard calls OnCancel cancels.
+// Order of events: StartRead -> OnReadDone -> (refusal: Finish) or upstream UnaryCall / plan
+// thread -> its completion -> StartWriteAndFinish / Finish -> OnDone -> delete. Finish is
+// called exactly once, from OnReadDone or from the completion, never both; the plan thread
+// touches the reactor last in Complete.
 class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
  public:
   RoutedUnaryCall(ProxyService* service, const ProxyDeps& deps,
@@ -230,6 +232,12 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
                std::chrono::milliseconds(absl::ToInt64Milliseconds(p.max_deadline));
     const auto deadline = std::min(ctx_->deadline(), cap);
     if (plan->plan != ShardPlan::kOne) {
+      if (!TryStartPlan()) {
+        Complete(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                              "too many calls across shards in flight at this gateway; retry"),
+                 false);
+        return;
+      }
       // Several shards: run the plan on a thread of its own (it blocks on its shard calls,
       // each bounded by `deadline`); Complete is its last use of this reactor.
       FanOutCall call{deps_.router,
@@ -239,10 +247,12 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
                       admission_.caller.principal,
                       deadline,
                       decoded_.get(),
-                      RequestBytes()};
+                      RequestBytes(),
+                      &cancel_};
       std::thread([this, call = std::move(call), kind = plan->plan]() mutable {
         std::string response;
         grpc::Status s = RunPlan(call, kind, &response, &shard_);
+        EndPlan();
         if (s.ok()) {
           grpc::Slice slice(response);
           response_ = ByteBuffer(&slice, 1);
@@ -258,7 +268,10 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
                                  [this](grpc::Status s) { Complete(std::move(s), true); });
   }
 
-  void OnCancel() override { cctx_.TryCancel(); }
+  void OnCancel() override {
+    cctx_.TryCancel();
+    cancel_.CancelAll();
+  }
   void OnDone() override { delete this; }
 
  private:
@@ -323,6 +336,7 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
   ByteBuffer request_;
   ByteBuffer response_;
   std::unique_ptr<google::protobuf::Message> decoded_;
+  CancelGroup cancel_;  // the shard calls of a plan other than kOne
 };
 
 const char* RefusalReason(absl::StatusCode code) {

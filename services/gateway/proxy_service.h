@@ -7,9 +7,11 @@
 // included) is never forwarded.
 //
 // With a ShardRouter (--routing_file), calls to a sharded service go to the shard that owns
-// their key (shard_router.h): a unary call's request is read first, decoded and routed, then
-// sent with one upstream unary call; streaming calls go to the caller's default shard; a feed
-// may name its shard in the upstream header ("location/w1").
+// their key (shard_router.h): a unary call's request is read first, decoded and planned
+// (shard_fanout.h): sent with one upstream unary call to the key's shard, or, when it needs
+// several shards (lookup by id, by position, fan-out), run on a thread of its own; streaming
+// calls go to the caller's default shard; a feed may name its shard in the upstream header
+// ("location/w1").
 //
 // On completion one access-log line (user, method, peer, code, latency — never a token or a
 // payload) is written, and an audit record for mutations.

@@ -4,6 +4,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <set>
@@ -62,6 +63,8 @@ const std::map<std::string, ListSpec>& MergedLists() {
   return *m;
 }
 
+std::atomic<int> plans_in_flight{0};
+
 struct Outgoing {
   ShardRouter::Target target;
   std::string bytes;
@@ -93,6 +96,11 @@ std::vector<ShardAnswer> CallShards(const FanOutCall& call, absl::string_view me
     call.principals->Attach(as, contexts[i].get());
     grpc::Slice slice(out[i].bytes);
     requests[i] = grpc::ByteBuffer(&slice, 1);
+    if (call.cancel != nullptr && !call.cancel->Add(contexts[i].get())) {
+      answers[i].status = grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+      pending.DecrementCount();
+      continue;
+    }
     out[i].target.stub->UnaryCall(contexts[i].get(), m, grpc::StubOptions(), &requests[i],
                                   &responses[i], [&answers, &pending, i](grpc::Status s) {
                                     answers[i].status = std::move(s);
@@ -101,6 +109,7 @@ std::vector<ShardAnswer> CallShards(const FanOutCall& call, absl::string_view me
   }
   pending.Wait();
   for (size_t i = 0; i < n; ++i) {
+    if (call.cancel != nullptr) call.cancel->Remove(contexts[i].get());
     if (answers[i].status.ok()) answers[i].response = Flatten(responses[i]);
   }
   return answers;
@@ -383,6 +392,35 @@ grpc::Status RunFanOut(const FanOutCall& call, std::string* response, std::strin
 }
 
 }  // namespace
+
+bool CancelGroup::Add(grpc::ClientContext* ctx) {
+  absl::MutexLock lock(&mu_);
+  if (cancelled_) return false;
+  live_.insert(ctx);
+  return true;
+}
+
+void CancelGroup::Remove(grpc::ClientContext* ctx) {
+  absl::MutexLock lock(&mu_);
+  live_.erase(ctx);
+}
+
+void CancelGroup::CancelAll() {
+  // TryCancel only flags the call; its completion callback never takes mu_.
+  absl::MutexLock lock(&mu_);
+  cancelled_ = true;
+  for (grpc::ClientContext* ctx : live_) ctx->TryCancel();
+}
+
+bool TryStartPlan() {
+  if (plans_in_flight.fetch_add(1) >= kMaxPlansInFlight) {
+    plans_in_flight.fetch_sub(1);
+    return false;
+  }
+  return true;
+}
+
+void EndPlan() { plans_in_flight.fetch_sub(1); }
 
 absl::StatusOr<PlannedCall> PlanUnary(const ShardRouter& router, Upstream u,
                                       absl::string_view method, const pb::Message& request,

@@ -29,13 +29,16 @@
 #ifndef GRIDWORK_SERVICES_GATEWAY_SHARD_FANOUT_H_
 #define GRIDWORK_SERVICES_GATEWAY_SHARD_FANOUT_H_
 
+#include <grpcpp/client_context.h>
 #include <grpcpp/support/status.h>
 
 #include <chrono>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/message.h"
 #include "gridwork/rpc/principal.h"
 #include "services/gateway/shard_router.h"
@@ -57,6 +60,24 @@ absl::StatusOr<PlannedCall> PlanUnary(const ShardRouter& router, Upstream u,
                                       const google::protobuf::Message& request,
                                       const rpc::Principal& caller);
 
+// The shard calls in flight for one proxied call, so that a client that goes away cancels
+// them (else each runs to its deadline). Thread-safe.
+class CancelGroup {
+ public:
+  // Registers a call about to start; false if the group is already cancelled (do not start
+  // it).
+  bool Add(grpc::ClientContext* ctx);
+  // REQUIRES: the call of `ctx` has completed.
+  void Remove(grpc::ClientContext* ctx);
+  // Cancels every registered call and every call added later.
+  void CancelAll();
+
+ private:
+  absl::Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  std::set<grpc::ClientContext*> live_ ABSL_GUARDED_BY(mu_);
+};
+
 struct FanOutCall {
   const ShardRouter* router;
   const rpc::PrincipalCodec* principals;
@@ -66,7 +87,16 @@ struct FanOutCall {
   std::chrono::system_clock::time_point deadline;
   const google::protobuf::Message* request;  // decoded
   std::string request_bytes;                 // as received
+  CancelGroup* cancel = nullptr;             // may be nullptr
 };
+
+// How many plans other than kOne may run at once in one gateway process (each holds a
+// thread while its shard calls are in flight); TryStartPlan refuses more.
+inline constexpr int kMaxPlansInFlight = 256;
+// Takes a slot for one plan; false (answer RESOURCE_EXHAUSTED) when all are taken. Each
+// true is paired with one EndPlan.
+bool TryStartPlan();
+void EndPlan();
 
 // Runs a plan other than kOne; on OK `*response` is the serialized answer and `*shards`
 // names the shards that answered it (for the audit record). Blocks until every shard call

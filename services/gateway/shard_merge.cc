@@ -7,6 +7,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gridwork/core/ids.h"
@@ -192,7 +194,12 @@ std::string QueryFingerprint(const pb::Message& request) {
     }
   }
   std::string bytes;
-  copy->SerializeToString(&bytes);  // deterministic enough: same binary, same message
+  {
+    pb::io::StringOutputStream raw(&bytes);
+    pb::io::CodedOutputStream out(&raw);
+    out.SetSerializationDeterministic(true);  // map fields in key order
+    copy->SerializeToCodedStream(&out);
+  }
   return Sha256Hex(absl::StrCat(d->full_name(), "\n", bytes));
 }
 

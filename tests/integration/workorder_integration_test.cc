@@ -938,6 +938,52 @@ TEST_CASE(
   c.StopAll();
 }
 
+TEST_CASE("SLA timers fire on the service's real clock: due soon, then overdue, counted and listed",
+          "[integration]") {
+  // The service's real clock has nanoseconds while the timer index keeps milliseconds; with
+  // whole-hour SLAs no other test would notice timers that never fire.
+  Cluster c;
+  wv1::UpsertCategoryRequest upsert;
+  upsert.set_request_id(c.Rid("category"));
+  wv1::Category* quick = upsert.mutable_category();
+  quick->set_id("quick");
+  quick->set_name("两秒分拣");
+  quick->set_default_department("municipal");
+  quick->set_severity(wv1::SEVERITY_HIGH);
+  *quick->mutable_sla()->mutable_triage() = service::ToProto(absl::Seconds(2));
+  quick->mutable_sla()->set_due_soon_fraction(0.5);
+  wv1::Category stored;
+  grpc::Status s = c.wo->UpsertCategory(As(Admin()).get(), upsert, &stored);
+  INFO(Why(s));
+  REQUIRE(s.ok());
+
+  // No rule matches "quick": the order waits for triage, due in 2 s.
+  const wv1::WorkOrder reported = c.Create(Worker(), "quick", kInG01);
+  REQUIRE(reported.state() == wv1::STATE_REPORTED);
+  REQUIRE_FALSE(reported.overdue());
+  wv1::WorkOrder now = reported;
+  const absl::Time give_up = absl::Now() + absl::Seconds(15);
+  while (!now.overdue() && absl::Now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    now = c.Get(reported.id());
+  }
+  REQUIRE(now.overdue());
+  CHECK(now.due_soon());
+  CHECK(absl::Now() >= service::FromProto(reported.stage_deadline()));
+  CHECK(now.state() == wv1::STATE_REPORTED);  // no escalation configured
+  CHECK(c.Count(Admin()).overdue() == 1);
+  wv1::OrderFilter overdue_only;
+  overdue_only.set_overdue_only(true);
+  CHECK(c.ListIds(Admin(), overdue_only) == std::vector<std::string>{reported.id()});
+  const std::string metrics = c.Metrics();
+  CHECK(MetricValue(metrics, R"(gridwork_workorder_sla_alarms_total{kind="due_soon"})") == 1);
+  CHECK(MetricValue(metrics, R"(gridwork_workorder_sla_alarms_total{kind="overdue"})") == 1);
+  // The alarms mark the order (a new version) without adding a history event.
+  CHECK(c.History(reported.id()).size() == 1);
+  CHECK(now.version() == reported.version() + 2);
+  c.StopAll();
+}
+
 TEST_CASE("lists page through every order once, and request ids replay or refuse a new payload",
           "[integration]") {
   Cluster c;

@@ -164,7 +164,10 @@ Cockpit: http://127.0.0.1:8080/   (login: admin / $(cat "$ADMIN_PASSWORD_FILE"))
 
 Demo users, one per role (username / password; all $(grep -vc '^#' "$DATA/demo-users.txt") in $DATA/demo-users.txt, mode 0600):
 $(sed -n '/^  ROLE_/p' "$DATA/logs/load-demo.log")
-The simulator plays a working day at 60x: tail -f $DATA/logs/gridsim.log
+The simulator plays a working day at ${SIM_SPEED}x: tail -f $DATA/logs/gridsim.log
+Phones cannot report from the future, so a first day starts 9 simulated hours in the past and
+catches up with real time after about $((540 / (SIM_SPEED > 1 ? SIM_SPEED - 1 : 1))) minutes. Orders, inspections and tracks
+fill from the start; the live figures (online, in own grid) fill once it has caught up.
 Try:  build/bin/gridctl --principal_key_file=$KEY list-regions 410105
       build/bin/gridctl --principal_key_file=$KEY orders
       build/bin/gridctl --principal_key_file=$KEY checklists fire

@@ -13,6 +13,7 @@
 #include "gridwork/rpc/metrics_interceptor.h"
 #include "gridwork/rpc/status_convert.h"
 #include "prometheus/counter.h"
+#include "services/gateway/cockpit_stream.h"
 #include "services/gateway/json_mapping.h"
 #include "services/gateway/shard_fanout.h"
 
@@ -406,6 +407,9 @@ grpc::ServerGenericBidiReactor* ProxyService::CreateReactor(
     }
     if (refusal.ok() && routed && shard.empty() && a->policy->kind == CallKind::kUnary) {
       return new RoutedUnaryCall(this, deps_, ctx, *std::move(a), u);
+    }
+    if (refusal.ok() && routed && shard.empty() && ctx->method() == kStreamCockpitMethod) {
+      return NewShardedCockpitStream(this, deps_, ctx, *std::move(a));
     }
     if (refusal.ok() && routed) {
       absl::StatusOr<ShardRouter::Target> t =

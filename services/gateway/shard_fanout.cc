@@ -33,6 +33,7 @@ constexpr char kImportRegions[] = "/gridwork.geofence.v1.GeofenceService/ImportR
 constexpr char kCountOnline[] = "/gridwork.location.v1.LocationService/CountOnline";
 constexpr char kFindNearby[] = "/gridwork.location.v1.LocationService/FindNearbyWorkers";
 constexpr char kCountOrders[] = "/gridwork.workorder.v1.WorkOrderService/CountOrders";
+constexpr char kGetCockpit[] = "/gridwork.analytics.v1.AnalyticsService/GetCockpit";
 
 // Methods routed by a position field: method -> field.
 const std::map<std::string, std::string>& PositionMethods() {
@@ -59,6 +60,7 @@ const std::map<std::string, ListSpec>& MergedLists() {
       {"/gridwork.workorder.v1.WorkOrderService/ListOrders", {50, 500, OrderListLess}},
       {"/gridwork.inspection.v1.InspectionService/ListTasks", {100, 1000, TaskLess}},
       {"/gridwork.inspection.v1.InspectionService/ListSubjects", {100, 1000, nullptr}},
+      {"/gridwork.analytics.v1.AnalyticsService/ListLiveWorkers", {500, 5000, nullptr}},
   };
   return *m;
 }
@@ -375,6 +377,14 @@ grpc::Status RunFanOut(const FanOutCall& call, std::string* response, std::strin
         },
         response, shards);
   }
+  if (call.method == kGetCockpit) {
+    return RunMerge<analytics::v1::Cockpit>(
+        call,
+        [](const std::vector<analytics::v1::Cockpit>& p) -> absl::StatusOr<std::string> {
+          return MergeCockpit(p).SerializeAsString();
+        },
+        response, shards);
+  }
   if (call.method == kLocate) return RunLocate(call, response, shards);
   if (call.method == kBatchLocate) {
     const int n = static_cast<const gv1::BatchLocateRequest&>(*call.request).positions_size();
@@ -451,7 +461,7 @@ absl::StatusOr<PlannedCall> PlanUnary(const ShardRouter& router, Upstream u,
     plan.plan = ShardPlan::kPosition;
     return plan;
   }
-  if (MergedLists().count(m) > 0 || m == kCountOrders) {
+  if (MergedLists().count(m) > 0 || m == kCountOrders || m == kGetCockpit) {
     if (caller.region_scope().empty()) {
       plan.plan = ShardPlan::kFanOut;
     } else {  // a scoped caller's list is all on its district's shard

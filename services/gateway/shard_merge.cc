@@ -141,6 +141,73 @@ workorder::v1::CountOrdersResponse MergeCountOrders(
   return out;
 }
 
+namespace {
+
+void AddFigures(const analytics::v1::RegionFigures& from, analytics::v1::RegionFigures* to,
+                double* weighted_coverage) {
+  to->set_workers_total(to->workers_total() + from.workers_total());
+  to->set_workers_online(to->workers_online() + from.workers_online());
+  to->set_workers_in_own_grid(to->workers_in_own_grid() + from.workers_in_own_grid());
+  to->set_grids(to->grids() + from.grids());
+  to->set_orders_open(to->orders_open() + from.orders_open());
+  to->set_orders_overdue(to->orders_overdue() + from.orders_overdue());
+  to->set_orders_reported_today(to->orders_reported_today() + from.orders_reported_today());
+  to->set_orders_closed_today(to->orders_closed_today() + from.orders_closed_today());
+  *weighted_coverage += from.coverage_today() * from.grids();
+}
+
+}  // namespace
+
+analytics::v1::Cockpit MergeCockpit(const std::vector<analytics::v1::Cockpit>& parts) {
+  namespace av1 = analytics::v1;
+  av1::Cockpit out;
+  if (!parts.empty()) out.set_region_prefix(parts.front().region_prefix());
+  out.mutable_total()->set_region_path(out.region_prefix());
+  double total_coverage = 0;
+  std::map<std::string, std::pair<av1::RegionFigures, double>> children;
+  for (const av1::Cockpit& p : parts) {
+    if (p.as_of().seconds() > out.as_of().seconds() ||
+        (p.as_of().seconds() == out.as_of().seconds() && p.as_of().nanos() > out.as_of().nanos())) {
+      *out.mutable_as_of() = p.as_of();
+    }
+    AddFigures(p.total(), out.mutable_total(), &total_coverage);
+    for (const av1::RegionFigures& c : p.children()) {
+      auto& [figures, coverage] = children[c.region_path()];
+      figures.set_region_path(c.region_path());
+      AddFigures(c, &figures, &coverage);
+    }
+    for (const auto& [state, n] : p.orders_by_state()) (*out.mutable_orders_by_state())[state] += n;
+    av1::InspectionFigures* insp = out.mutable_inspections_today();
+    const av1::InspectionFigures& pi = p.inspections_today();
+    insp->set_assigned(insp->assigned() + pi.assigned());
+    insp->set_done(insp->done() + pi.done());
+    insp->set_done_on_time(insp->done_on_time() + pi.done_on_time());
+    insp->set_missed(insp->missed() + pi.missed());
+    insp->set_results(insp->results() + pi.results());
+    insp->set_results_with_problems(insp->results_with_problems() + pi.results_with_problems());
+    while (out.online_by_hour_size() < p.online_by_hour_size()) out.add_online_by_hour(0);
+    for (int h = 0; h < p.online_by_hour_size(); ++h) {
+      out.set_online_by_hour(h, out.online_by_hour(h) + p.online_by_hour(h));
+    }
+    for (const av1::Surge& s : p.surges()) *out.add_surges() = s;
+    out.set_generation(out.generation() + p.generation());
+  }
+  if (out.total().grids() > 0) {
+    out.mutable_total()->set_coverage_today(total_coverage / out.total().grids());
+  }
+  for (auto& [path, fc] : children) {
+    auto& [figures, coverage] = fc;
+    if (figures.grids() > 0) figures.set_coverage_today(coverage / figures.grids());
+    *out.add_children() = std::move(figures);
+  }
+  std::stable_sort(out.mutable_surges()->begin(), out.mutable_surges()->end(),
+                   [](const av1::Surge& a, const av1::Surge& b) {
+                     return a.today() != b.today() ? a.today() > b.today()
+                                                   : a.region_path() < b.region_path();
+                   });
+  return out;
+}
+
 absl::StatusOr<geofence::v1::BatchLocateResponse> MergeBatchLocate(
     int positions, const std::vector<geofence::v1::BatchLocateResponse>& parts) {
   geofence::v1::BatchLocateResponse out;

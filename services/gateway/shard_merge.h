@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
+#include "gridwork/analytics/v1/analytics.pb.h"
 #include "gridwork/geofence/v1/geofence.pb.h"
 #include "gridwork/location/v1/location.pb.h"
 #include "gridwork/workorder/v1/workorder.pb.h"
@@ -60,6 +61,13 @@ location::v1::FindNearbyWorkersResponse MergeNearby(
 // CountOrders: every column, total and overdue summed per state (columns in enum order).
 workorder::v1::CountOrdersResponse MergeCountOrders(
     const std::vector<workorder::v1::CountOrdersResponse>& parts);
+
+// GetCockpit of disjoint districts: counts, orders by state, inspection figures and online
+// workers per hour summed; children (one district each) and surges (most today first)
+// concatenated; as_of the latest; generation the sum (so it grows whenever a part does).
+// coverage_today is averaged weighted by `grids` (exact only when grids have equal numbers
+// of cells: the shards do not report their cell counts).
+analytics::v1::Cockpit MergeCockpit(const std::vector<analytics::v1::Cockpit>& parts);
 
 // BatchLocate: result i is the first part whose result i is found (districts are disjoint,
 // so at most one shard finds a point), else not found. INVALID_ARGUMENT if a part has a

@@ -190,6 +190,51 @@ TEST_CASE("fan-out answers merge and fail as a whole", "[fanout]") {
     CHECK(down.error_code() == grpc::StatusCode::UNAVAILABLE);
     CHECK_THAT(down.error_message(), Catch::Contains("shard d1"));
   }
+  SECTION("GetCockpit of two districts: sums, children, coverage by grids, surges") {
+    analytics::v1::Cockpit a, b;
+    a.mutable_total()->set_workers_online(3);
+    a.mutable_total()->set_grids(1);
+    a.mutable_total()->set_coverage_today(0.9);
+    auto* ca = a.add_children();
+    ca->set_region_path("410185");
+    ca->set_grids(1);
+    ca->set_coverage_today(0.9);
+    (*a.mutable_orders_by_state())[1] = 2;
+    a.add_online_by_hour(1);
+    a.add_online_by_hour(2);
+    a.set_generation(5);
+    auto* sa = a.add_surges();
+    sa->set_region_path("410185/s1/c1");
+    sa->set_today(1);
+    b.mutable_total()->set_workers_online(4);
+    b.mutable_total()->set_grids(3);
+    b.mutable_total()->set_coverage_today(0.1);
+    auto* cb = b.add_children();
+    cb->set_region_path("410105");
+    cb->set_grids(3);
+    (*b.mutable_orders_by_state())[1] = 1;
+    (*b.mutable_orders_by_state())[2] = 4;
+    b.add_online_by_hour(10);
+    b.set_generation(7);
+    auto* sb = b.add_surges();
+    sb->set_region_path("410105/s1/c1");
+    sb->set_today(9);
+    analytics::v1::Cockpit m = MergeCockpit({a, b});
+    CHECK(m.total().workers_online() == 7);
+    CHECK(m.total().grids() == 4);
+    CHECK(m.total().coverage_today() == Approx((0.9 + 3 * 0.1) / 4));
+    REQUIRE(m.children_size() == 2);
+    CHECK(m.children(0).region_path() == "410105");
+    CHECK(m.children(1).coverage_today() == Approx(0.9));
+    CHECK(m.orders_by_state().at(1) == 3);
+    CHECK(m.orders_by_state().at(2) == 4);
+    REQUIRE(m.online_by_hour_size() == 2);
+    CHECK(m.online_by_hour(0) == 11);
+    CHECK(m.online_by_hour(1) == 2);
+    CHECK(m.generation() == 12);
+    REQUIRE(m.surges_size() == 2);
+    CHECK(m.surges(0).today() == 9);
+  }
   SECTION("ImportRegions: the districts of the features") {
     auto d = ImportDistricts(
         R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"410105/s1"}},)"
@@ -248,6 +293,10 @@ TEST_CASE("calls are planned by what their request names", "[fanout]") {
              geofence::v1::ImportRegionsRequest(), admin) == ShardPlan::kImport);
   CHECK(plan(Upstream::kInspection, "/gridwork.inspection.v1.InspectionService/ListTasks",
              inspection::v1::ListTasksRequest(), admin) == ShardPlan::kFanOut);
+  CHECK(plan(Upstream::kAnalytics, "/gridwork.analytics.v1.AnalyticsService/GetCockpit",
+             analytics::v1::GetCockpitRequest(), admin) == ShardPlan::kFanOut);
+  CHECK(plan(Upstream::kAnalytics, "/gridwork.analytics.v1.AnalyticsService/GetCockpit",
+             analytics::v1::GetCockpitRequest(), manager) == ShardPlan::kOne);
 }
 
 }  // namespace

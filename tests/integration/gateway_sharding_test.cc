@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gridwork/admin/v1/store_admin.grpc.pb.h"
+#include "gridwork/analytics/v1/analytics.grpc.pb.h"
 #include "gridwork/common/v1/feed.grpc.pb.h"
 #include "gridwork/gateway/v1/gateway.grpc.pb.h"
 #include "gridwork/geofence/v1/geofence.grpc.pb.h"
@@ -266,19 +267,20 @@ bool OrderOn(const ServiceProcess& shard, const std::string& id) {
 
 TEST_CASE("the gateway fans out, looks up by id and routes by position over shards",
           "[integration]") {
-  TempDir dirs[7];
+  TempDir dirs[9];
   auto addr = [] { return absl::StrCat("127.0.0.1:", PickFreePort()); };
   const std::string g0_addr = addr(), g1_addr = addr(), w0_addr = addr(), w1_addr = addr();
-  const std::string o0_addr = addr(), o1_addr = addr();
+  const std::string o0_addr = addr(), o1_addr = addr(), a0_addr = addr(), a1_addr = addr();
   // Each geofence shard follows the location shard whose workers it sees in the test, and
   // each location shard the geofence shard of its workers' district (worker-2 on w0 works in
   // 410105, worker-1 on w1 in 410185), so CountOnline has one online worker on each shard.
-  auto svc = [&](const char* bin, int dir, const std::string& grpc, const std::string& peer_flag) {
-    return std::make_unique<ServiceProcess>(
-        bin,
-        std::vector<std::string>{"--data_dir=" + dirs[dir].path(), "--sync=false",
-                                 "--grpc_addr=" + grpc, peer_flag},
-        std::vector<std::string>{KeyEnv()});
+  auto svc = [&](const char* bin, int dir, const std::string& grpc, const std::string& peer_flag,
+                 std::vector<std::string> more = {}) {
+    std::vector<std::string> args{"--data_dir=" + dirs[dir].path(), "--sync=false",
+                                  "--grpc_addr=" + grpc, peer_flag};
+    args.insert(args.end(), more.begin(), more.end());
+    return std::make_unique<ServiceProcess>(bin, std::move(args),
+                                            std::vector<std::string>{KeyEnv()});
   };
   auto g0 = svc("gridwork-geofence", 0, g0_addr, "--location_addr=" + w0_addr);
   auto g1 = svc("gridwork-geofence", 1, g1_addr, "--location_addr=" + w1_addr);
@@ -286,7 +288,15 @@ TEST_CASE("the gateway fans out, looks up by id and routes by position over shar
   auto w1 = svc("gridwork-location", 3, w1_addr, "--geofence_addr=" + g1_addr);
   auto o0 = svc("gridwork-workorder", 4, o0_addr, "--geofence_addr=" + g0_addr);
   auto o1 = svc("gridwork-workorder", 5, o1_addr, "--geofence_addr=" + g1_addr);
-  for (ServiceProcess* p : {g0.get(), g1.get(), w0.get(), w1.get(), o0.get(), o1.get()}) {
+  // Each analytics shard follows the shards of its own district (and location shard).
+  auto a0 = svc("gridwork-analytics", 7, a0_addr, "--geofence_addr=" + g0_addr,
+                {"--workorder_addr=" + o0_addr, "--location_addr=" + w0_addr,
+                 "--inspection_addr=127.0.0.1:1"});
+  auto a1 = svc("gridwork-analytics", 8, a1_addr, "--geofence_addr=" + g1_addr,
+                {"--workorder_addr=" + o1_addr, "--location_addr=" + w1_addr,
+                 "--inspection_addr=127.0.0.1:1"});
+  for (ServiceProcess* p :
+       {g0.get(), g1.get(), w0.get(), w1.get(), o0.get(), o1.get(), a0.get(), a1.get()}) {
     auto started = p->Start();
     INFO(started.message());
     REQUIRE(started.ok());
@@ -314,7 +324,9 @@ TEST_CASE("the gateway fans out, looks up by id and routes by position over shar
         << "  geofence:\n    key: district\n    shards:\n      d0: " << g0_addr
         << "\n      d1: " << g1_addr << "\n"
         << "  workorder:\n    key: district\n    shards:\n      d0: " << o0_addr
-        << "\n      d1: " << o1_addr << "\n";
+        << "\n      d1: " << o1_addr << "\n"
+        << "  analytics:\n    key: district\n    shards:\n      d0: " << a0_addr
+        << "\n      d1: " << a1_addr << "\n";
   }
   const int http_port = PickFreePort();
   ServiceProcess gateway(
@@ -546,6 +558,42 @@ TEST_CASE("the gateway fans out, looks up by id and routes by position over shar
     CHECK(found.workers_size() == 1);
   }
 
+  // The cockpit: an admin's GetCockpit and StreamCockpit merge both analytics shards (one
+  // grid each; orders: one on d0, two on d1); a stream naming a district is that shard's.
+  {
+    namespace av1 = analytics::v1;
+    av1::Cockpit cockpit;
+    for (int i = 0; i < 100; ++i) {
+      absl::Status s =
+          a.Call(&av1::AnalyticsService::Stub::GetCockpit, av1::GetCockpitRequest(), &cockpit);
+      INFO(s.ToString());
+      REQUIRE(s.ok());
+      if (cockpit.total().grids() == 2 && cockpit.total().orders_open() == 3) break;
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+    CHECK(cockpit.total().grids() == 2);
+    CHECK(cockpit.total().orders_open() == 3);
+    CHECK(cockpit.children_size() == 2);
+    auto first_of_stream = [&](const std::string& region, av1::Cockpit* out) {
+      auto ctx = a.Context();
+      av1::StreamCockpitRequest req;
+      req.set_region_prefix(region);
+      auto stream = av1::AnalyticsService::NewStub(a.channel())->StreamCockpit(ctx.get(), req);
+      bool got = stream->Read(out);
+      ctx->TryCancel();
+      grpc::Status end = stream->Finish();
+      INFO(end.error_message());
+      return got;
+    };
+    av1::Cockpit streamed;
+    REQUIRE(first_of_stream("", &streamed));
+    CHECK(streamed.total().grids() == 2);
+    CHECK(streamed.total().orders_open() == 3);
+    REQUIRE(first_of_stream("410185", &streamed));
+    CHECK(streamed.total().grids() == 1);
+    CHECK(streamed.total().orders_open() == 2);
+  }
+
   // One shard down: a fan-out fails naming it; a lookup found on the default still answers.
   CHECK(o1->Stop() == 0);
   {
@@ -565,7 +613,7 @@ TEST_CASE("the gateway fans out, looks up by id and routes by position over shar
   }
 
   CHECK(gateway.Stop() == 0);
-  for (ServiceProcess* p : {g0.get(), g1.get(), w0.get(), w1.get(), o0.get()}) {
+  for (ServiceProcess* p : {g0.get(), g1.get(), w0.get(), w1.get(), o0.get(), a0.get(), a1.get()}) {
     CHECK(p->Stop() == 0);
   }
 }

@@ -34,6 +34,7 @@ constexpr char kCountOnline[] = "/gridwork.location.v1.LocationService/CountOnli
 constexpr char kFindNearby[] = "/gridwork.location.v1.LocationService/FindNearbyWorkers";
 constexpr char kCountOrders[] = "/gridwork.workorder.v1.WorkOrderService/CountOrders";
 constexpr char kGetCockpit[] = "/gridwork.analytics.v1.AnalyticsService/GetCockpit";
+constexpr char kGetHeatmap[] = "/gridwork.analytics.v1.AnalyticsService/GetHeatmap";
 
 // Methods routed by a position field: method -> field.
 const std::map<std::string, std::string>& PositionMethods() {
@@ -61,6 +62,7 @@ const std::map<std::string, ListSpec>& MergedLists() {
       {"/gridwork.inspection.v1.InspectionService/ListTasks", {100, 1000, TaskLess}},
       {"/gridwork.inspection.v1.InspectionService/ListSubjects", {100, 1000, nullptr}},
       {"/gridwork.analytics.v1.AnalyticsService/ListLiveWorkers", {500, 5000, nullptr}},
+      {"/gridwork.analytics.v1.AnalyticsService/GetCoverage", {200, 2000, nullptr}},
   };
   return *m;
 }
@@ -385,6 +387,14 @@ grpc::Status RunFanOut(const FanOutCall& call, std::string* response, std::strin
         },
         response, shards);
   }
+  if (call.method == kGetHeatmap) {
+    return RunMerge<analytics::v1::GetHeatmapResponse>(
+        call,
+        [](const std::vector<analytics::v1::GetHeatmapResponse>& p) -> absl::StatusOr<std::string> {
+          return MergeHeatmap(p).SerializeAsString();
+        },
+        response, shards);
+  }
   if (call.method == kLocate) return RunLocate(call, response, shards);
   if (call.method == kBatchLocate) {
     const int n = static_cast<const gv1::BatchLocateRequest&>(*call.request).positions_size();
@@ -461,7 +471,7 @@ absl::StatusOr<PlannedCall> PlanUnary(const ShardRouter& router, Upstream u,
     plan.plan = ShardPlan::kPosition;
     return plan;
   }
-  if (MergedLists().count(m) > 0 || m == kCountOrders || m == kGetCockpit) {
+  if (MergedLists().count(m) > 0 || m == kCountOrders || m == kGetCockpit || m == kGetHeatmap) {
     if (caller.region_scope().empty()) {
       plan.plan = ShardPlan::kFanOut;
     } else {  // a scoped caller's list is all on its district's shard

@@ -16,8 +16,8 @@
 //   kFanOut     every shard in parallel, answers merged (shard_merge.h): location
 //               CountOnline and FindNearbyWorkers (always); geofence Locate and BatchLocate
 //               (always); ListOrders, CountOrders, ListTasks, ListSubjects, GetCockpit,
-//               ListLiveWorkers without a region by an unscoped caller (admins, residents,
-//               services), lists with a composite page token.
+//               ListLiveWorkers, GetCoverage, GetHeatmap without a region by an unscoped
+//               caller (admins, residents, services), lists with a composite page token.
 //   kImport     ImportRegions: the districts of the file's features; all on one shard ->
 //               that shard; on several -> INVALID_ARGUMENT naming districts and shards.
 //

@@ -208,6 +208,24 @@ analytics::v1::Cockpit MergeCockpit(const std::vector<analytics::v1::Cockpit>& p
   return out;
 }
 
+analytics::v1::GetHeatmapResponse MergeHeatmap(
+    const std::vector<analytics::v1::GetHeatmapResponse>& parts) {
+  analytics::v1::GetHeatmapResponse out;
+  std::map<std::pair<double, double>, analytics::v1::HeatCell> cells;
+  for (const auto& p : parts) {
+    if (out.cell_size_m() == 0) out.set_cell_size_m(p.cell_size_m());
+    out.set_total(out.total() + p.total());
+    for (const auto& c : p.cells()) {
+      analytics::v1::HeatCell& m = cells[{c.center().lat(), c.center().lng()}];
+      *m.mutable_center() = c.center();
+      m.set_count(m.count() + c.count());
+      for (const auto& [cat, n] : c.by_category()) (*m.mutable_by_category())[cat] += n;
+    }
+  }
+  for (auto& [at, c] : cells) *out.add_cells() = std::move(c);
+  return out;
+}
+
 absl::StatusOr<geofence::v1::BatchLocateResponse> MergeBatchLocate(
     int positions, const std::vector<geofence::v1::BatchLocateResponse>& parts) {
   geofence::v1::BatchLocateResponse out;
@@ -353,6 +371,13 @@ absl::Status MergeListPage(const ListSpec& spec, int requested_page_size,
     s.size = s.page->GetReflection()->FieldSize(*s.page, items);
     s.pos = std::min(cursors[i].skip, s.size);
     s.next = s.page->GetReflection()->GetString(*s.page, next);
+  }
+  for (const pb::Message* page : pages) {
+    if (page == nullptr) continue;
+    out->CopyFrom(*page);  // the other fields: the first shard's
+    out->GetReflection()->ClearField(out, items);
+    out->GetReflection()->ClearField(out, next);
+    break;
   }
   const pb::Reflection* r = out->GetReflection();
   int taken = 0;

@@ -69,6 +69,12 @@ workorder::v1::CountOrdersResponse MergeCountOrders(
 // of cells: the shards do not report their cell counts).
 analytics::v1::Cockpit MergeCockpit(const std::vector<analytics::v1::Cockpit>& parts);
 
+// GetHeatmap of disjoint districts: cells with the same centre (a cell on a border between
+// districts) summed, counts per category too; total summed; cell_size_m of the first part.
+// Cells ordered by centre (lat, then lng).
+analytics::v1::GetHeatmapResponse MergeHeatmap(
+    const std::vector<analytics::v1::GetHeatmapResponse>& parts);
+
 // BatchLocate: result i is the first part whose result i is found (districts are disjoint,
 // so at most one shard finds a point), else not found. INVALID_ARGUMENT if a part has a
 // different number of results than `positions`.
@@ -131,6 +137,8 @@ int ShardPageSize(const ListSpec& spec, int requested, const ShardCursor& cursor
 // shard). Takes items in `spec.less` order (skipping each cursor's `skip`) until the page is
 // full or a shard that has more runs out of fetched items (so the merged order holds across
 // pages); fills `out` (a response of the list's type) with the items and the next token.
+// Other fields of the response (e.g. GetCoverage's cell_size_m) are those of the first
+// shard that answered.
 // INVALID_ARGUMENT if the requested page size is negative.
 absl::Status MergeListPage(const ListSpec& spec, int requested_page_size,
                            absl::string_view fingerprint, const std::vector<ShardCursor>& cursors,

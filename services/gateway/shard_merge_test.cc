@@ -66,6 +66,7 @@ TEST_CASE("a merged list pages through every shard once, in the list's order", "
       ptrs[i] = &answers[i];
     }
     wv1::ListOrdersResponse out;
+    out.set_next_page_token("stale");  // replaced, never kept
     REQUIRE(MergeListPage(spec, 2, fp, *cursors, ptrs, &out).ok());
     CHECK(out.orders_size() <= 2);
     for (const auto& o : out.orders()) seen.push_back(o.id());
@@ -234,6 +235,32 @@ TEST_CASE("fan-out answers merge and fail as a whole", "[fanout]") {
     CHECK(m.generation() == 12);
     REQUIRE(m.surges_size() == 2);
     CHECK(m.surges(0).today() == 9);
+  }
+  SECTION("GetHeatmap: a border cell summed, totals summed") {
+    analytics::v1::GetHeatmapResponse a, b;
+    a.set_cell_size_m(30);
+    a.set_total(3);
+    auto* c = a.add_cells();
+    *c->mutable_center() = [] {
+      common::v1::LatLng p;
+      p.set_lat(34.7);
+      p.set_lng(113.65);
+      return p;
+    }();
+    c->set_count(2);
+    (*c->mutable_by_category())["garbage"] = 2;
+    b.set_cell_size_m(30);
+    b.set_total(4);
+    *b.add_cells() = *c;
+    auto* d = b.add_cells();
+    d->mutable_center()->set_lat(34.6);
+    d->set_count(2);
+    analytics::v1::GetHeatmapResponse m = MergeHeatmap({a, b});
+    CHECK(m.total() == 7);
+    CHECK(m.cell_size_m() == 30);
+    REQUIRE(m.cells_size() == 2);
+    CHECK(m.cells(1).count() == 4);
+    CHECK(m.cells(1).by_category().at("garbage") == 4);
   }
   SECTION("ImportRegions: the districts of the features") {
     auto d = ImportDistricts(

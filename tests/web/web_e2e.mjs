@@ -229,6 +229,37 @@ try {
     await shot(page, '03-cockpit-street');
   });
 
+  await check('an order past its SLA is overdue on the cockpit and the board', async () => {
+    // A category whose triage deadline is 2 s; no rule dispatches it, so the order waits in
+    // 待受理 and the service's SLA timer marks it overdue on the real clock.
+    await api.call(`${W}UpsertCategory`, {
+      request_id: `drill-category-${Date.now()}`,
+      category: {
+        id: 'drill', name: '超期演练', name_en: 'SLA drill', default_department: 'urban-management',
+        severity: 'SEVERITY_HIGH', sla: { triage: '2s', due_soon_fraction: 0.5 },
+      },
+    });
+    const created = await api.call(`${W}CreateOrder`, {
+      request_id: `drill-order-${Date.now()}`, category_id: 'drill', position: home,
+      description: '演练：超期未受理',
+    });
+    const id = created.order.id;
+    let o = created.order;
+    for (let i = 0; i < 75 && !o.overdue; i++) {
+      await sleep(200);
+      o = await api.call(`${W}GetOrder`, { order_id: id });
+    }
+    assert(o.overdue && o.state === 'STATE_REPORTED', `GetOrder after its deadline: ${JSON.stringify(o)}`);
+    const page = admin;
+    await page.goto(`${stack.httpUrl}/cockpit`);
+    await page.waitForFunction(() => Number(document.querySelector('#kpi-overdue')?.textContent) >= 1);
+    await page.waitForFunction(() => [...document.querySelectorAll('#overdue li')].some((li) => li.textContent.includes('超期演练')));
+    await page.goto(`${stack.httpUrl}/orders`);
+    await page.check('#f-overdue');
+    await page.waitForSelector(`.card.overdue[data-order="${id}"]`);
+    await shot(page, '05a-board-overdue');
+  });
+
   let orderId = '';
   await check('resident reports an incident with photo and position', async () => {
     const page = pages.resident;

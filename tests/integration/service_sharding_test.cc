@@ -5,9 +5,11 @@
 // other district. Each fence event comes from the shard that owns its grid, exactly once;
 // each location shard learns the current grid from both geofence shards, whatever the order
 // of their events; geofence-d0, stopped while the workers cross and restarted, resumes both
-// of its per-shard cursors without a duplicate event.
+// of its per-shard cursors without a duplicate event. analytics-d0 follows both location
+// shards and counts only the worker bound in d0.
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
@@ -18,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "gridwork/analytics/v1/analytics.grpc.pb.h"
 #include "gridwork/common/v1/feed.grpc.pb.h"
 #include "gridwork/core/routing_config.h"
 #include "gridwork/geofence/v1/geofence.grpc.pb.h"
@@ -155,6 +158,7 @@ TEST_CASE("services follow every shard of a differently keyed peer", "[integrati
   const std::string w1_addr = absl::StrCat("127.0.0.1:", PickFreePort());
   const std::string d0_addr = absl::StrCat("127.0.0.1:", PickFreePort());
   const std::string d1_addr = absl::StrCat("127.0.0.1:", PickFreePort());
+  const std::string analytics_addr = absl::StrCat("127.0.0.1:", PickFreePort());
   const std::string routing_path = dir.path() + "/routing.yaml";
   {
     std::ofstream out(routing_path);
@@ -163,7 +167,14 @@ TEST_CASE("services follow every shard of a differently keyed peer", "[integrati
         << "  location:\n    key: worker\n    shards:\n      w0: " << w0_addr
         << "\n      w1: " << w1_addr << "\n"
         << "  geofence:\n    key: district\n    shards:\n      d0: " << d0_addr
-        << "\n      d1: " << d1_addr << "\n";
+        << "\n      d1: " << d1_addr << "\n"
+        << "  analytics:\n    key: district\n    shards:\n      d0: " << analytics_addr
+        << "\n      d1: 127.0.0.1:1\n";
+    // Not started here: analytics-d0's consumers of them retry in the background.
+    for (const char* absent : {"workorder", "inspection"}) {
+      out << "  " << absent << ":\n    key: district\n    shards:\n      d0: 127.0.0.1:1\n"
+          << "      d1: 127.0.0.1:1\n";
+    }
   }
   auto routing = LoadRoutingConfig(routing_path);
   REQUIRE(routing.ok());
@@ -192,7 +203,12 @@ TEST_CASE("services follow every shard of a differently keyed peer", "[integrati
   auto w1 = location("w1", w1_addr);
   auto d0 = geofence("d0", d0_addr);
   auto d1 = geofence("d1", d1_addr);
-  for (ServiceProcess* p : {w0.get(), w1.get(), d0.get(), d1.get()}) {
+  ServiceProcess analytics(
+      "gridwork-analytics",
+      {"--grpc_addr=" + analytics_addr, "--data_dir=" + dir.path() + "/analytics-d0",
+       "--sync=false", "--routing_file=" + routing_path, "--shard=d0"},
+      {KeyEnv()});
+  for (ServiceProcess* p : {w0.get(), w1.get(), d0.get(), d1.get(), &analytics}) {
     absl::Status s = p->Start();
     INFO(s.message());
     REQUIRE(s.ok());
@@ -212,7 +228,12 @@ TEST_CASE("services follow every shard of a differently keyed peer", "[integrati
   Bind(d1_addr, b, kD1Grid1);
 
   // 1. Each in its own district: A in d0/g01 (own grid), B in d1/g02 (not its own).
-  const absl::Time t0 = absl::FromUnixMillis(absl::ToUnixMillis(absl::Now() - absl::Minutes(10)));
+  // Every fix (t0 .. t0 + 80 s) in the current hour, so that analytics counts a worker once
+  // per hour; at most 80 s ahead of now, well within location's --future_skew of 2 min.
+  const absl::Time now = absl::Now();
+  const absl::Time hour = absl::FromUnixSeconds(absl::ToUnixSeconds(now) / 3600 * 3600);
+  const absl::Time t0 = absl::FromUnixMillis(
+      absl::ToUnixMillis(std::max(now - absl::Minutes(3), hour + absl::Seconds(1))));
   Walk(w0_addr, a, 1, 113.605, t0, 2);
   Walk(w1_addr, b, 1, 113.635, t0, 2);
   CHECK(WaitFor([&] { return GridOf(w0_addr, a) == kD0Grid1; }));
@@ -267,7 +288,26 @@ TEST_CASE("services follow every shard of a differently keyed peer", "[integrati
   CHECK(w1_metrics.find("consumer=\"location<-geofence/d0\"") != std::string::npos);
   CHECK(w1_metrics.find("consumer=\"location<-geofence/d1\"") != std::string::npos);
 
-  // 5. Another restart replays nothing: the feeds stay exactly as they were.
+  // 5. analytics-d0 applied both workers' fixes (two batches from each location shard) and
+  //    counts only A, the worker bound in d0: B's fixes are another district's.
+  auto stats = analytics::v1::AnalyticsService::NewStub(rpc::MakeChannel(analytics_addr));
+  CHECK(WaitFor([&] {
+    analytics::v1::RebuildStatus status;
+    if (!stats->GetRebuildStatus(As(MakePrincipal(ROLE_ADMIN)).get(), {}, &status).ok()) {
+      return false;
+    }
+    std::map<std::string, uint64_t> applied;
+    for (const auto& c : status.consumers()) applied[c.consumer()] = c.events_applied();
+    return applied["analytics<-location/w0"] >= 2 && applied["analytics<-location/w1"] >= 2;
+  }));
+  analytics::v1::Cockpit cockpit;
+  REQUIRE(stats->GetCockpit(As(MakePrincipal(ROLE_ADMIN)).get(), {}, &cockpit).ok());
+  int active = 0;
+  for (int32_t n : cockpit.online_by_hour()) active += n;
+  CHECK(active == 1);
+  CHECK(cockpit.total().workers_online() == 1);
+
+  // 6. Another restart replays nothing: the feeds stay exactly as they were.
   REQUIRE(d0->Stop() == 0);
   d0 = geofence("d0", d0_addr);
   REQUIRE(d0->Start().ok());

@@ -232,7 +232,7 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
     auto cap = std::chrono::system_clock::now() +
                std::chrono::milliseconds(absl::ToInt64Milliseconds(p.max_deadline));
     const auto deadline = std::min(ctx_->deadline(), cap);
-    if (plan->plan != ShardPlan::kOne) {
+    if (plan->plan != ShardPlan::kOne && plan->plan != ShardPlan::kLookup) {
       if (!TryStartPlan()) {
         Complete(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                               "too many calls across shards in flight at this gateway; retry"),
@@ -248,7 +248,7 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
                       admission_.caller.principal,
                       deadline,
                       decoded_.get(),
-                      RequestBytes(),
+                      request_bytes_,
                       &cancel_};
       std::thread([this, call = std::move(call), kind = plan->plan]() mutable {
         std::string response;
@@ -262,11 +262,19 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
       }).detach();
       return;
     }
+    // One shard (kOne), or the first shard of a lookup (kLookup): one asynchronous call.
     shard_ = plan->target.shard;
     cctx_.set_deadline(deadline);
     deps_.principals->Attach(admission_.caller.principal, &cctx_);
+    const bool lookup = plan->plan == ShardPlan::kLookup && deps_.router->All(upstream_).size() > 1;
     plan->target.stub->UnaryCall(&cctx_, ctx_->method(), grpc::StubOptions(), &request_, &response_,
-                                 [this](grpc::Status s) { Complete(std::move(s), true); });
+                                 [this, lookup, deadline](grpc::Status s) {
+                                   if (lookup && s.error_code() == grpc::StatusCode::NOT_FOUND) {
+                                     LookElsewhere(std::move(s), deadline);
+                                   } else {
+                                     Complete(std::move(s), true);
+                                   }
+                                 });
   }
 
   void OnCancel() override {
@@ -276,6 +284,32 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
   void OnDone() override { delete this; }
 
  private:
+  // The default shard does not have the object: ask the others on a thread of its own
+  // (RunLookupRest); Complete is its last use of this reactor.
+  void LookElsewhere(grpc::Status first, std::chrono::system_clock::time_point deadline) {
+    if (!TryStartPlan()) {
+      Complete(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            "too many calls across shards in flight at this gateway; retry"),
+               false);
+      return;
+    }
+    FanOutCall call{
+        deps_.router, deps_.principals, upstream_,      ctx_->method(), admission_.caller.principal,
+        deadline,     decoded_.get(),   request_bytes_, &cancel_};
+    std::thread([this, call = std::move(call), first = std::move(first)]() {
+      std::string response;
+      std::string first_shard = shard_;
+      shard_.clear();
+      grpc::Status s = RunLookupRest(call, first_shard, first, &response, &shard_);
+      EndPlan();
+      if (s.ok()) {
+        grpc::Slice slice(response);
+        response_ = ByteBuffer(&slice, 1);
+      }
+      Complete(std::move(s), true);
+    }).detach();
+  }
+
   std::string RequestBytes() const {
     std::vector<grpc::Slice> slices;
     std::string bytes;
@@ -298,7 +332,8 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
     decoded_.reset(google::protobuf::MessageFactory::generated_factory()
                        ->GetPrototype(m->input_type())
                        ->New());
-    if (!decoded_->ParseFromString(RequestBytes())) {
+    request_bytes_ = RequestBytes();  // kept: a plan re-sends the request to other shards
+    if (!decoded_->ParseFromString(request_bytes_)) {
       return absl::InvalidArgumentError(
           absl::StrCat("request does not parse as ", m->input_type()->full_name()));
     }
@@ -337,7 +372,8 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
   ByteBuffer request_;
   ByteBuffer response_;
   std::unique_ptr<google::protobuf::Message> decoded_;
-  CancelGroup cancel_;  // the shard calls of a plan other than kOne
+  std::string request_bytes_;  // set by Plan
+  CancelGroup cancel_;         // the shard calls of a plan other than kOne
 };
 
 const char* RefusalReason(absl::StatusCode code) {

@@ -163,21 +163,11 @@ grpc::Status RunLookup(const FanOutCall& call, std::string* response, std::strin
   std::vector<ShardAnswer> answers =
       CallShards(call, call.method, call.caller, {{*first, call.request_bytes}});
   if (answers[0].status.error_code() == grpc::StatusCode::NOT_FOUND) {
-    std::vector<ShardRouter::Target> rest;
-    for (const auto& t : call.router->All(call.upstream)) {
-      if (t.shard != first->shard) rest.push_back(t);
-    }
-    std::vector<ShardAnswer> more =
-        CallShards(call, call.method, call.caller, Same(rest, call.request_bytes));
-    answers.insert(answers.end(), more.begin(), more.end());
+    return RunLookupRest(call, first->shard, answers[0].status, response, shards);
   }
-  int ok = -1;
-  grpc::Status s = CombineLookup(UpstreamName(call.upstream), answers, &ok);
-  if (ok >= 0) {
-    *response = std::move(answers[ok].response);
-    *shards = answers[ok].shard;
-  }
-  return s;
+  *shards = first->shard;
+  if (answers[0].status.ok()) *response = std::move(answers[0].response);
+  return answers[0].status;
 }
 
 // The district of `position` by the geofence shards (empty: found nowhere).
@@ -413,6 +403,26 @@ grpc::Status RunFanOut(const FanOutCall& call, std::string* response, std::strin
 
 }  // namespace
 
+grpc::Status RunLookupRest(const FanOutCall& call, const std::string& first_shard,
+                           const grpc::Status& first_status, std::string* response,
+                           std::string* shards) {
+  std::vector<ShardRouter::Target> rest;
+  for (const auto& t : call.router->All(call.upstream)) {
+    if (t.shard != first_shard) rest.push_back(t);
+  }
+  std::vector<ShardAnswer> answers = {ShardAnswer{first_shard, first_status, ""}};
+  std::vector<ShardAnswer> more =
+      CallShards(call, call.method, call.caller, Same(rest, call.request_bytes));
+  answers.insert(answers.end(), more.begin(), more.end());
+  int ok = -1;
+  grpc::Status s = CombineLookup(UpstreamName(call.upstream), answers, &ok);
+  if (ok >= 0) {
+    *response = std::move(answers[ok].response);
+    *shards = answers[ok].shard;
+  }
+  return s;
+}
+
 bool CancelGroup::Add(grpc::ClientContext* ctx) {
   absl::MutexLock lock(&mu_);
   if (cancelled_) return false;
@@ -480,6 +490,7 @@ absl::StatusOr<PlannedCall> PlanUnary(const ShardRouter& router, Upstream u,
     return plan;
   }
   plan.plan = ShardPlan::kLookup;
+  GW_ASSIGN_OR_RETURN(plan.target, router.RouteDefault(u, caller));
   return plan;
 }
 

@@ -49,7 +49,7 @@ enum class ShardPlan { kOne, kLookup, kPosition, kFanOut, kImport };
 
 struct PlannedCall {
   ShardPlan plan = ShardPlan::kOne;
-  ShardRouter::Target target;  // kOne: where to send it
+  ShardRouter::Target target;  // kOne: where to send it; kLookup: the shard asked first
 };
 
 // The plan for a unary call of `method` ("/pkg.Svc/Method") to sharded upstream `u` with the
@@ -97,6 +97,14 @@ inline constexpr int kMaxPlansInFlight = 256;
 // true is paired with one EndPlan.
 bool TryStartPlan();
 void EndPlan();
+
+// The second half of a kLookup whose first shard (`first_shard`, the plan's target) answered
+// NOT_FOUND (`first_status`): asks every other shard in parallel and combines
+// (CombineLookup). The proxy sends the first call itself, asynchronously, so a lookup found
+// on the default shard costs no thread. Blocks like RunPlan.
+grpc::Status RunLookupRest(const FanOutCall& call, const std::string& first_shard,
+                           const grpc::Status& first_status, std::string* response,
+                           std::string* shards);
 
 // Runs a plan other than kOne; on OK `*response` is the serialized answer and `*shards`
 // names the shards that answered it (for the audit record). Blocks until every shard call

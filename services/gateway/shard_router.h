@@ -9,10 +9,10 @@
 //   - district-keyed services: the first non-empty of the request's region fields (DistrictKey
 //     below) -> its first path component (the district code) -> the shard that lists it.
 //     A district no shard lists is FAILED_PRECONDITION.
-//   - no key in the request (and every streaming call, RouteDefault): the caller's own key —
-//     a grid worker's own id for worker-keyed services, the district of the caller's region
-//     scope for district-keyed ones (FAILED_PRECONDITION if no shard lists it) — and shard 0
-//     (the first listed) for unscoped callers (admins, services).
+//   - no key in the request (and streaming calls but StreamCockpit, RouteDefault): the
+//     caller's own key — a grid worker's own id for worker-keyed services, the district of
+//     the caller's region scope for district-keyed ones (FAILED_PRECONDITION if no shard
+//     lists it) — and shard 0 (the first listed) for unscoped callers (admins, services).
 // Calls that need more than one shard (lookups by opaque id, calls keyed by a position,
 // keyless counts and lists, region imports) are planned and run by shard_fanout.h; this
 // class only names shards.

@@ -6,7 +6,8 @@
 // each location shard learns the current grid from both geofence shards, whatever the order
 // of their events; geofence-d0, stopped while the workers cross and restarted, resumes both
 // of its per-shard cursors without a duplicate event. analytics-d0 follows both location
-// shards and counts only the worker bound in d0.
+// shards and counts only the worker bound in d0. The track source inspection uses with a
+// routing file asks each worker's track of the worker's own location shard.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "gridwork/analytics/v1/analytics.grpc.pb.h"
+#include "gridwork/clients/track_source.h"
 #include "gridwork/common/v1/feed.grpc.pb.h"
 #include "gridwork/core/routing_config.h"
 #include "gridwork/geofence/v1/geofence.grpc.pb.h"
@@ -307,7 +309,24 @@ TEST_CASE("services follow every shard of a differently keyed peer", "[integrati
   CHECK(active == 1);
   CHECK(cockpit.total().workers_online() == 1);
 
-  // 6. Another restart replays nothing: the feeds stay exactly as they were.
+  // 6. inspection's track source: each worker's 5 fixes from the worker's own shard (asking
+  //    location w0 alone, as before, finds nothing of B).
+  static const rpc::PrincipalCodec codec(kTestKey);
+  auto tracks =
+      clients::NewShardedLocationTrackSource(*routing, &codec, "inspection", absl::Seconds(10));
+  REQUIRE(tracks.ok());
+  for (const std::string& worker : {a, b}) {
+    auto track = (*tracks)->Track(worker, t0 - absl::Minutes(1), t0 + absl::Minutes(5));
+    INFO(worker << ": " << track.status().message());
+    REQUIRE(track.ok());
+    CHECK(track->size() == 5);
+  }
+  auto w0_only = clients::NewLocationTrackSource(w0_addr, &codec, "inspection", absl::Seconds(10));
+  auto b_on_w0 = w0_only->Track(b, t0 - absl::Minutes(1), t0 + absl::Minutes(5));
+  REQUIRE(b_on_w0.ok());
+  CHECK(b_on_w0->empty());
+
+  // 7. Another restart replays nothing: the feeds stay exactly as they were.
   REQUIRE(d0->Stop() == 0);
   d0 = geofence("d0", d0_addr);
   REQUIRE(d0->Start().ok());

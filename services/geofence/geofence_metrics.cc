@@ -14,7 +14,9 @@ GeofenceMetrics::GeofenceMetrics(prometheus::Registry* r)
                      .Add({})),
       fixes_evaluated(prometheus::BuildCounter()
                           .Name("gridwork_geofence_fixes_evaluated_total")
-                          .Help("Fixes evaluated against the fences.")
+                          .Help("Fixes evaluated against the fences (on a district shard, not the "
+                                "skipped fixes of "
+                                "other districts' workers).")
                           .Register(*r)
                           .Add({})),
       late_fixes(prometheus::BuildCounter()

@@ -41,6 +41,10 @@ struct InspectionOptions {
   // Schedules generate tasks this far ahead of their occurrence.
   absl::Duration schedule_lookahead = absl::Hours(24);
   size_t batch = 500;
+  // SubmitResult's performed_at (the phone's clock) may lag the server's clock by this much
+  // (forms sent after an offline stretch) and lead it by future_skew (clock drift).
+  absl::Duration performed_max_age = absl::Hours(72);
+  absl::Duration future_skew = absl::Minutes(2);
 };
 
 struct InspectionDeps {

@@ -282,6 +282,51 @@ TEST_CASE_METHOD(Fixture, "presence: too far, no track, location down are flagge
   CHECK(unknown->flagged());
 }
 
+TEST_CASE_METHOD(Fixture,
+                 "presence: a form sent after an offline stretch is checked at performed_at") {
+  // At the shop two hours ago (the track has it), nowhere near it since.
+  tracks.fixes["wang-wei"].push_back({clock.Now() - absl::Hours(2), 34.7502, 113.605});
+  WalkTo("wang-wei", 34.76, 113.605);  // ~1.1 km away now
+  v1::Task task = Assign(shop, "wang-wei");
+  auto req = Submission(task, v1::OUTCOME_OK);
+  *req.mutable_performed_at() = service::ToProto(clock.Now() - absl::Hours(2) + absl::Minutes(5));
+  auto result = core->SubmitResult(kWorker, req);
+  REQUIRE(result.ok());
+  CHECK(result->presence().status() == v1::Presence::STATUS_VERIFIED);
+  CHECK_FALSE(result->flagged());
+  CHECK(service::FromProto(result->performed_at()) == service::FromProto(req.performed_at()));
+  CHECK(service::FromProto(result->submitted_at()) == clock.Now());
+
+  // Without performed_at the same form is checked around the server's time: too far.
+  v1::Task now_task = Assign(shop, "wang-wei");
+  auto late = core->SubmitResult(kWorker, Submission(now_task, v1::OUTCOME_OK));
+  REQUIRE(late.ok());
+  CHECK(late->presence().status() == v1::Presence::STATUS_TOO_FAR);
+  CHECK(service::FromProto(late->performed_at()) == clock.Now());
+}
+
+TEST_CASE_METHOD(Fixture, "presence: performed_at from the future or too long ago is refused") {
+  v1::Task task = Assign(shop, "wang-wei");
+  WalkTo("wang-wei", 34.7502, 113.605);
+  auto ahead = Submission(task, v1::OUTCOME_OK);
+  *ahead.mutable_performed_at() = service::ToProto(clock.Now() + absl::Minutes(3));
+  auto s = core->SubmitResult(kWorker, ahead).status();
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(s.message()), Catch::Contains("phone's clock"));
+  auto old = Submission(task, v1::OUTCOME_OK);
+  *old.mutable_performed_at() = service::ToProto(clock.Now() - absl::Hours(73));
+  s = core->SubmitResult(kWorker, old).status();
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(s.message()), Catch::Contains("72h"));
+  auto garbage = Submission(task, v1::OUTCOME_OK);
+  garbage.mutable_performed_at()->set_nanos(-1);
+  CHECK(core->SubmitResult(kWorker, garbage).status().code() == absl::StatusCode::kInvalidArgument);
+  // Nothing was stored: the task is still open and takes a good submission.
+  auto good = Submission(task, v1::OUTCOME_OK);
+  *good.mutable_performed_at() = service::ToProto(clock.Now() + absl::Minutes(1));  // skew
+  REQUIRE(core->SubmitResult(kWorker, good).ok());
+}
+
 TEST_CASE_METHOD(Fixture, "bad submissions are refused precisely and store nothing") {
   v1::Task task = Assign(shop, "wang-wei");
   auto unknown_version = Submission(task, v1::OUTCOME_OK);

@@ -47,6 +47,31 @@ bool IsPermanent(const absl::Status& s) {
   }
 }
 
+// The request's performed_at, or `now` when it has none; INVALID_ARGUMENT outside
+// [now - performed_max_age, now + future_skew] (an out-of-range Timestamp included).
+absl::StatusOr<absl::Time> PerformedAt(const v1::SubmitResultRequest& r, absl::Time now,
+                                       const InspectionOptions& options) {
+  if (!r.has_performed_at()) return now;
+  const google::protobuf::Timestamp& ts = r.performed_at();
+  if (ts.nanos() < 0 || ts.nanos() > 999'999'999) {
+    return absl::InvalidArgumentError("performed_at: nanos must be 0..999999999");
+  }
+  const absl::Time performed = FromProto(ts);
+  if (performed > now + options.future_skew) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("performed_at ", absl::FormatTime(performed), " is ahead of the server's ",
+                     absl::FormatTime(now), " by more than ",
+                     absl::FormatDuration(options.future_skew), "; check the phone's clock"));
+  }
+  if (performed < now - options.performed_max_age) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("performed_at ", absl::FormatTime(performed), " is more than ",
+                     absl::FormatDuration(options.performed_max_age),
+                     " in the past; an inspection that old cannot be checked against the track"));
+  }
+  return performed;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::InspectionResult> InspectionCore::SubmitResult(
@@ -119,12 +144,13 @@ absl::StatusOr<v1::InspectionResult> InspectionCore::SubmitResult(
     GW_RETURN_IF_ERROR(record.status());
   }
 
-  // Presence from the track around now.
+  // Presence from the track around the time the inspection was done.
   const absl::Time now = clock_->Now();
+  GW_ASSIGN_OR_RETURN(const absl::Time performed, PerformedAt(r, now, options_));
   const double radius = subject.radius_m() > 0 ? subject.radius_m() : options_.default_radius_m;
   v1::Presence presence;
-  auto fixes = deps_.tracks->Track(p.subject(), now - options_.presence.before,
-                                   now + options_.presence.after);
+  auto fixes = deps_.tracks->Track(p.subject(), performed - options_.presence.before,
+                                   performed + options_.presence.after);
   if (fixes.ok()) {
     presence = EvaluatePresence(*fixes, subject.position(), radius, options_.presence);
   } else {
@@ -167,6 +193,7 @@ absl::StatusOr<v1::InspectionResult> InspectionCore::SubmitResult(
           result.set_inspector(p.subject());
           result.set_inspector_role(p.role());
           *result.mutable_submitted_at() = ToProto(now);
+          *result.mutable_performed_at() = ToProto(performed);
           for (auto& a : graded.answers) *result.add_answers() = std::move(a);
           result.set_notes(r.notes());
           *result.mutable_presence() = presence;

@@ -56,6 +56,9 @@ ABSL_FLAG(absl::Duration, presence_before, absl::Minutes(30),
           "Presence: fixes this long before a submission count.");
 ABSL_FLAG(absl::Duration, presence_after, absl::Minutes(5),
           "Presence: fixes this long after a submission count.");
+ABSL_FLAG(absl::Duration, performed_max_age, absl::Hours(72),
+          "SubmitResult: how far performed_at (the phone's clock) may lie in the past, for forms "
+          "sent after an offline stretch.");
 ABSL_FLAG(double, default_radius_m, 50, "Presence radius of subjects registered without one.");
 ABSL_FLAG(absl::Duration, reinspection_due, absl::Hours(24 * 7),
           "A re-inspection is due this long after its work order closed.");
@@ -124,6 +127,7 @@ int Run() {
   InspectionOptions options;
   options.presence.before = absl::GetFlag(FLAGS_presence_before);
   options.presence.after = absl::GetFlag(FLAGS_presence_after);
+  options.performed_max_age = absl::GetFlag(FLAGS_performed_max_age);
   options.default_radius_m = absl::GetFlag(FLAGS_default_radius_m);
   options.reinspection_due = absl::GetFlag(FLAGS_reinspection_due);
   InspectionMetrics domain_metrics((*metrics)->registry());

@@ -192,6 +192,18 @@ TEST_CASE("gridsim loads the demo city once and simulates a day that closes the 
                             "--reopen_prob=0.5 --summary_every=2s --drain=90s day"),
               &day) == 0);
   CHECK(day.find("final:") != std::string::npos);
+  {
+    // Inspections are checked on the track around when they were done on the simulated clock
+    // (performed_at), not around the server's receipt hours later: most are VERIFIED.
+    int inspections = 0, problems = 0, flagged = -1;
+    const std::string final_line = day.substr(day.rfind("final:"));
+    INFO(final_line);
+    REQUIRE(std::sscanf(final_line.substr(final_line.find("| inspections")).c_str(),
+                        "| inspections %d (problems %d, flagged %d)", &inspections, &problems,
+                        &flagged) == 3);
+    CHECK(inspections > 0);
+    CHECK(flagged * 2 < inspections);
+  }
 
   auto admin = gridsim::LoginGateway(stack.gateway->grpc_target(), "admin", kAdminPassword,
                                      absl::Seconds(10));

@@ -370,6 +370,9 @@ void DayRun::Inspect(const DayEvent& e) {
     }
   }
   req.set_notes(problems ? "检查发现问题，已生成工单" : "检查正常");
+  // Done now on the simulated clock (hours behind real time in a compressed day): presence
+  // is checked on the track around this time, not around the server's receipt time.
+  *req.mutable_performed_at() = service::ToProto(clock_->Now());
   insp::InspectionResult result;
   auto ctx = s->Context();
   grpc::Status st = s->inspection().SubmitResult(ctx.get(), req, &result);
@@ -380,6 +383,7 @@ void DayRun::Inspect(const DayEvent& e) {
   }
   ++totals_.inspections;
   totals_.inspection_problems += result.problem_count();
+  if (result.flagged()) ++totals_.inspections_flagged;
 }
 
 void DayRun::RunEvent(const DayEvent& e) {
@@ -535,11 +539,11 @@ void DayRun::PrintSummary(bool final) {
   absl::Time sim = clock_->Now();
   std::cout << absl::StrFormat(
                    "%s[sim %s] fixes sent %d acked %d rejected %d offline %d | inspections %d "
-                   "(problems %d) incidents %d resident reports %d | transitions %d returned %d "
+                   "(problems %d, flagged %d) incidents %d resident reports %d | transitions %d returned %d "
                    "reopened %d closed %d errors %d | orders%s\n",
                    final ? "final: " : "", absl::FormatTime("%H:%M", sim, ChinaTime()),
                    t.fixes_sent, t.fixes_acked, t.fixes_rejected, t.fixes_offline, t.inspections,
-                   t.inspection_problems, t.incidents, t.resident_reports, t.transitions,
+                   t.inspection_problems, t.inspections_flagged, t.incidents, t.resident_reports, t.transitions,
                    t.returned, t.reopened, t.closed, t.errors, orders)
             << std::flush;
 }

@@ -40,6 +40,8 @@ struct DayRunnerOptions {
 struct DayTotals {
   int64_t fixes_sent = 0, fixes_acked = 0, fixes_rejected = 0, fixes_offline = 0;
   int64_t inspections = 0, inspection_problems = 0, incidents = 0, resident_reports = 0;
+  // Inspections stored flagged (presence not VERIFIED on the inspector's track).
+  int64_t inspections_flagged = 0;
   int64_t transitions = 0, returned = 0, reopened = 0, closed = 0;
   int64_t errors = 0;
 };

@@ -46,6 +46,20 @@ const std::map<std::string, std::string>& PositionMethods() {
   return *m;
 }
 
+// Catalogue writes every district shard applies alike (kBroadcast).
+const std::set<std::string>& BroadcastMethods() {
+  static const auto* m = new std::set<std::string>{
+      "/gridwork.workorder.v1.WorkOrderService/UpsertCategory",
+      "/gridwork.workorder.v1.WorkOrderService/UpsertDispatchRule",
+      "/gridwork.workorder.v1.WorkOrderService/DeleteDispatchRule",
+      "/gridwork.inspection.v1.InspectionService/UpsertDepartment",
+      "/gridwork.inspection.v1.InspectionService/CreateChecklistDraft",
+      "/gridwork.inspection.v1.InspectionService/UpdateChecklistDraft",
+      "/gridwork.inspection.v1.InspectionService/PublishChecklist",
+  };
+  return *m;
+}
+
 bool TaskLess(const pb::Message& a, const pb::Message& b) {
   const auto& x = static_cast<const inspection::v1::Task&>(a);
   const auto& y = static_cast<const inspection::v1::Task&>(b);
@@ -252,6 +266,27 @@ grpc::Status RunImport(const FanOutCall& call, std::string* response, std::strin
   *shards = target.shard;
   if (!answers[0].status.ok()) return answers[0].status;
   *response = std::move(answers[0].response);
+  return grpc::Status::OK;
+}
+
+// kBroadcast: the same request to every shard; all must accept it.
+grpc::Status RunBroadcast(const FanOutCall& call, std::string* response, std::string* shards) {
+  std::vector<ShardAnswer> answers = CallShards(
+      call, call.method, call.caller, Same(call.router->All(call.upstream), call.request_bytes));
+  for (const ShardAnswer& a : answers) {
+    // A shard's own refusal (bad input, stale version, denied) is the caller's answer; the
+    // shards that accepted keep the write and replay it on a retry with the same request id.
+    const grpc::StatusCode code = a.status.error_code();
+    if (!a.status.ok() && code != grpc::StatusCode::UNAVAILABLE &&
+        code != grpc::StatusCode::DEADLINE_EXCEEDED && code != grpc::StatusCode::CANCELLED) {
+      return grpc::Status(code, absl::StrCat(UpstreamName(call.upstream), " shard ", a.shard, ": ",
+                                             a.status.error_message()));
+    }
+  }
+  grpc::Status failed = FanOutStatus(UpstreamName(call.upstream), answers);
+  if (!failed.ok()) return failed;
+  *response = std::move(answers.front().response);
+  *shards = ShardNames(answers);
   return grpc::Status::OK;
 }
 
@@ -469,6 +504,10 @@ absl::StatusOr<PlannedCall> PlanUnary(const ShardRouter& router, Upstream u,
     plan.plan = ShardPlan::kImport;
     return plan;
   }
+  if (BroadcastMethods().count(m) > 0 && router.All(u).size() > 1) {
+    plan.plan = ShardPlan::kBroadcast;
+    return plan;
+  }
   if (!DistrictKey(request).empty()) {
     GW_ASSIGN_OR_RETURN(plan.target, router.RouteRequest(u, request, caller));
     return plan;
@@ -505,6 +544,8 @@ grpc::Status RunPlan(const FanOutCall& call, ShardPlan plan, std::string* respon
       return RunFanOut(call, response, shards);
     case ShardPlan::kImport:
       return RunImport(call, response, shards);
+    case ShardPlan::kBroadcast:
+      return RunBroadcast(call, response, shards);
     case ShardPlan::kOne:
       break;
   }

@@ -20,6 +20,15 @@
 //               caller (admins, residents, services), lists with a composite page token.
 //   kImport     ImportRegions: the districts of the file's features; all on one shard ->
 //               that shard; on several -> INVALID_ARGUMENT naming districts and shards.
+//   kBroadcast  catalogue writes that every district shard needs alike (workorder
+//               UpsertCategory, UpsertDispatchRule, DeleteDispatchRule; inspection
+//               UpsertDepartment, CreateChecklistDraft, UpdateChecklistDraft,
+//               PublishChecklist): the same request, request id included, to every shard
+//               in parallel; the answer is the first shard's once all are OK. A shard's
+//               refusal (e.g. ABORTED for a stale version) is the answer, naming the shard;
+//               a shard down is UNAVAILABLE naming it. Retrying the same request id is safe:
+//               shards that applied it replay their first answer, the others apply it.
+//               Catalogue reads go to the caller's default shard (shards hold the same).
 //
 // Every outgoing call carries the proxied call's deadline and the caller's signed principal.
 // A shard that fails makes the whole call fail (FanOutStatus: UNAVAILABLE naming the shard);
@@ -45,7 +54,7 @@
 
 namespace gridwork::gateway {
 
-enum class ShardPlan { kOne, kLookup, kPosition, kFanOut, kImport };
+enum class ShardPlan { kOne, kLookup, kPosition, kFanOut, kImport, kBroadcast };
 
 struct PlannedCall {
   ShardPlan plan = ShardPlan::kOne;

@@ -318,6 +318,15 @@ TEST_CASE("calls are planned by what their request names", "[fanout]") {
              geofence::v1::LocateRequest(), admin) == ShardPlan::kFanOut);
   CHECK(plan(Upstream::kGeofence, "/gridwork.geofence.v1.GeofenceService/ImportRegions",
              geofence::v1::ImportRegionsRequest(), admin) == ShardPlan::kImport);
+  // Catalogue writes go to every shard; catalogue reads to one.
+  CHECK(plan(Upstream::kWorkorder, wo + "UpsertCategory", wv1::UpsertCategoryRequest(), admin) ==
+        ShardPlan::kBroadcast);
+  CHECK(plan(Upstream::kWorkorder, wo + "DeleteDispatchRule", wv1::DeleteDispatchRuleRequest(),
+             admin) == ShardPlan::kBroadcast);
+  CHECK(plan(Upstream::kInspection, "/gridwork.inspection.v1.InspectionService/PublishChecklist",
+             inspection::v1::PublishChecklistRequest(), admin) == ShardPlan::kBroadcast);
+  CHECK(plan(Upstream::kWorkorder, wo + "ListCategories", wv1::ListCategoriesRequest(), admin) ==
+        ShardPlan::kLookup);
   CHECK(plan(Upstream::kInspection, "/gridwork.inspection.v1.InspectionService/ListTasks",
              inspection::v1::ListTasksRequest(), admin) == ShardPlan::kFanOut);
   CHECK(plan(Upstream::kAnalytics, "/gridwork.analytics.v1.AnalyticsService/GetCockpit",

@@ -301,18 +301,6 @@ TEST_CASE("the gateway fans out, looks up by id and routes by position over shar
     INFO(started.message());
     REQUIRE(started.ok());
   }
-  // Catalogues are not replicated by the gateway: each workorder shard gets the category.
-  for (ServiceProcess* p : {o0.get(), o1.get()}) {
-    wv1::UpsertCategoryRequest cat;
-    cat.set_request_id("cat-garbage");
-    cat.mutable_category()->set_id("garbage");
-    cat.mutable_category()->set_name("垃圾堆放");
-    cat.mutable_category()->set_default_department("urban-management");
-    wv1::Category out;
-    REQUIRE(Direct<wv1::WorkOrderService>(*p)
-                ->UpsertCategory(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), cat, &out)
-                .ok());
-  }
 
   const std::string routing_path = dirs[6].path() + "/routing.yaml";
   {
@@ -347,6 +335,35 @@ TEST_CASE("the gateway fans out, looks up by id and routes by position over shar
   auto admin = sdk::Session::Login(options, "admin", kAdminPassword);
   REQUIRE(admin.ok());
   auto& a = **admin;
+
+  // A catalogue write through the gateway reaches every workorder shard, with one version.
+  {
+    wv1::UpsertCategoryRequest cat;
+    cat.set_request_id("cat-garbage");
+    cat.mutable_category()->set_id("garbage");
+    cat.mutable_category()->set_name("垃圾堆放");
+    cat.mutable_category()->set_default_department("urban-management");
+    wv1::Category out;
+    absl::Status s = a.Call(&wv1::WorkOrderService::Stub::UpsertCategory, cat, &out);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+    CHECK(out.version() == 1);
+    for (ServiceProcess* p : {o0.get(), o1.get()}) {
+      wv1::ListCategoriesResponse listed;
+      REQUIRE(Direct<wv1::WorkOrderService>(*p)
+                  ->ListCategories(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), {}, &listed)
+                  .ok());
+      REQUIRE(listed.categories_size() == 1);
+      CHECK(listed.categories(0).id() == "garbage");
+      CHECK(listed.categories(0).version() == 1);
+    }
+    // A stale version is refused by the shards, and the answer names one.
+    cat.set_request_id("cat-garbage-stale");
+    cat.set_expected_version(7);
+    s = a.Call(&wv1::WorkOrderService::Stub::UpsertCategory, cat, &out);
+    CHECK(s.code() == absl::StatusCode::kAborted);
+    CHECK_THAT(std::string(s.message()), Catch::Contains("workorder shard d"));
+  }
 
   // ImportRegions: each district's file lands on its shard; a file of both is refused.
   for (auto [district, lng0] :

@@ -35,6 +35,17 @@ constexpr char kFindNearby[] = "/gridwork.location.v1.LocationService/FindNearby
 constexpr char kCountOrders[] = "/gridwork.workorder.v1.WorkOrderService/CountOrders";
 constexpr char kGetCockpit[] = "/gridwork.analytics.v1.AnalyticsService/GetCockpit";
 constexpr char kGetHeatmap[] = "/gridwork.analytics.v1.AnalyticsService/GetHeatmap";
+constexpr char kListSurges[] = "/gridwork.analytics.v1.AnalyticsService/ListSurges";
+constexpr char kQuerySeries[] = "/gridwork.analytics.v1.AnalyticsService/QuerySeries";
+constexpr char kGetOrderStats[] = "/gridwork.analytics.v1.AnalyticsService/GetOrderStats";
+constexpr char kGetInspectionStats[] = "/gridwork.analytics.v1.AnalyticsService/GetInspectionStats";
+constexpr char kListAssessment[] = "/gridwork.analytics.v1.AnalyticsService/ListAssessment";
+
+// Unary calls merged over every shard (not lists) for unscoped callers without a region.
+bool MergedUnary(const std::string& m) {
+  return m == kCountOrders || m == kGetCockpit || m == kGetHeatmap || m == kListSurges ||
+         m == kQuerySeries || m == kGetOrderStats || m == kGetInspectionStats;
+}
 
 // Methods routed by a position field: method -> field.
 const std::map<std::string, std::string>& PositionMethods() {
@@ -56,6 +67,8 @@ const std::set<std::string>& BroadcastMethods() {
       "/gridwork.inspection.v1.InspectionService/CreateChecklistDraft",
       "/gridwork.inspection.v1.InspectionService/UpdateChecklistDraft",
       "/gridwork.inspection.v1.InspectionService/PublishChecklist",
+      // Scores of shards rank together only under one config (MergeAssessmentPage).
+      "/gridwork.analytics.v1.AnalyticsService/SetAssessmentConfig",
   };
   return *m;
 }
@@ -77,6 +90,7 @@ const std::map<std::string, ListSpec>& MergedLists() {
       {"/gridwork.inspection.v1.InspectionService/ListSubjects", {100, 1000, nullptr}},
       {"/gridwork.analytics.v1.AnalyticsService/ListLiveWorkers", {500, 5000, nullptr}},
       {"/gridwork.analytics.v1.AnalyticsService/GetCoverage", {200, 2000, nullptr}},
+      {kListAssessment, AssessmentListSpec()},
   };
   return *m;
 }
@@ -303,8 +317,9 @@ grpc::Status RunList(const FanOutCall& call, const ListSpec& spec, std::string* 
   std::vector<ShardRouter::Target> targets = call.router->All(call.upstream);
   std::vector<std::string> ids;
   for (const auto& t : targets) ids.push_back(t.shard);
+  std::string extra;
   absl::StatusOr<std::vector<ShardCursor>> cursors =
-      DecodeMergedToken(r->GetString(req, token_f), fingerprint, ids);
+      DecodeMergedToken(r->GetString(req, token_f), fingerprint, ids, &extra);
   if (!cursors.ok()) return FromAbsl(cursors.status());
   std::vector<Outgoing> out;
   std::vector<int> index;  // out[k] is shard index[k]
@@ -336,7 +351,11 @@ grpc::Status RunList(const FanOutCall& call, const ListSpec& spec, std::string* 
     pages[index[k]] = parsed.back().get();
   }
   std::unique_ptr<pb::Message> merged(proto->New());
-  absl::Status s = MergeListPage(spec, requested, fingerprint, *cursors, pages, merged.get());
+  absl::Status s =
+      call.method == kListAssessment
+          ? MergeAssessmentPage(requested, fingerprint, *cursors, extra, pages,
+                                static_cast<analytics::v1::ListAssessmentResponse*>(merged.get()))
+          : MergeListPage(spec, requested, fingerprint, *cursors, pages, merged.get());
   if (!s.ok()) return FromAbsl(s);
   *response = merged->SerializeAsString();
   *shards = ShardNames(answers);
@@ -418,6 +437,38 @@ grpc::Status RunFanOut(const FanOutCall& call, std::string* response, std::strin
         [](const std::vector<analytics::v1::GetHeatmapResponse>& p) -> absl::StatusOr<std::string> {
           return MergeHeatmap(p).SerializeAsString();
         },
+        response, shards);
+  }
+  if (call.method == kListSurges) {
+    return RunMerge<analytics::v1::ListSurgesResponse>(
+        call,
+        [](const std::vector<analytics::v1::ListSurgesResponse>& p) -> absl::StatusOr<std::string> {
+          return MergeSurges(p).SerializeAsString();
+        },
+        response, shards);
+  }
+  if (call.method == kQuerySeries) {
+    return RunMerge<analytics::v1::QuerySeriesResponse>(
+        call,
+        [](const std::vector<analytics::v1::QuerySeriesResponse>& p)
+            -> absl::StatusOr<std::string> {
+          GW_ASSIGN_OR_RETURN(analytics::v1::QuerySeriesResponse merged, MergeSeries(p));
+          return merged.SerializeAsString();
+        },
+        response, shards);
+  }
+  if (call.method == kGetOrderStats) {
+    return RunMerge<analytics::v1::GetOrderStatsResponse>(
+        call,
+        [](const std::vector<analytics::v1::GetOrderStatsResponse>& p)
+            -> absl::StatusOr<std::string> { return MergeOrderStats(p).SerializeAsString(); },
+        response, shards);
+  }
+  if (call.method == kGetInspectionStats) {
+    return RunMerge<analytics::v1::GetInspectionStatsResponse>(
+        call,
+        [](const std::vector<analytics::v1::GetInspectionStatsResponse>& p)
+            -> absl::StatusOr<std::string> { return MergeInspectionStats(p).SerializeAsString(); },
         response, shards);
   }
   if (call.method == kLocate) return RunLocate(call, response, shards);
@@ -520,7 +571,7 @@ absl::StatusOr<PlannedCall> PlanUnary(const ShardRouter& router, Upstream u,
     plan.plan = ShardPlan::kPosition;
     return plan;
   }
-  if (MergedLists().count(m) > 0 || m == kCountOrders || m == kGetCockpit || m == kGetHeatmap) {
+  if (MergedLists().count(m) > 0 || MergedUnary(m)) {
     if (caller.region_scope().empty()) {
       plan.plan = ShardPlan::kFanOut;
     } else {  // a scoped caller's list is all on its district's shard

@@ -16,17 +16,19 @@
 //   kFanOut     every shard in parallel, answers merged (shard_merge.h): location
 //               CountOnline and FindNearbyWorkers (always); geofence Locate and BatchLocate
 //               (always); ListOrders, CountOrders, ListTasks, ListSubjects, GetCockpit,
-//               ListLiveWorkers, GetCoverage, GetHeatmap without a region by an unscoped
-//               caller (admins, residents, services), lists with a composite page token.
+//               ListLiveWorkers, GetCoverage, GetHeatmap, ListSurges, QuerySeries,
+//               GetOrderStats, GetInspectionStats, ListAssessment without a region by an
+//               unscoped caller (admins, residents, services), lists with a composite page
+//               token (ListAssessment's ranks recomputed over every shard's rows).
 //   kImport     ImportRegions: the districts of the file's features; all on one shard ->
 //               that shard; on several -> INVALID_ARGUMENT naming districts and shards.
 //   kBroadcast  catalogue writes that every district shard needs alike (workorder
 //               UpsertCategory, UpsertDispatchRule, DeleteDispatchRule; inspection
 //               UpsertDepartment, CreateChecklistDraft, UpdateChecklistDraft,
-//               PublishChecklist): the same request, request id included, to every shard
-//               in parallel; the answer is the first shard's once all are OK. A shard's
-//               refusal (e.g. ABORTED for a stale version) is the answer, naming the shard;
-//               a shard down is UNAVAILABLE naming it. Retrying the same request id is safe:
+//               PublishChecklist; analytics SetAssessmentConfig): the same request, request id
+//               included, to every shard in parallel; the answer is the first shard's once all are
+//               OK. A shard's refusal (e.g. ABORTED for a stale version) is the answer, naming the
+//               shard; a shard down is UNAVAILABLE naming it. Retrying the same request id is safe:
 //               shards that applied it replay their first answer, the others apply it.
 //               Catalogue reads go to the caller's default shard (shards hold the same).
 //

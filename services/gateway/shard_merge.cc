@@ -1,17 +1,22 @@
 #include "services/gateway/shard_merge.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <tuple>
 
+#include "absl/base/casts.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gridwork/core/ids.h"
+#include "gridwork/core/status_macros.h"
 
 namespace gridwork::gateway {
 namespace {
@@ -226,6 +231,185 @@ analytics::v1::GetHeatmapResponse MergeHeatmap(
   return out;
 }
 
+analytics::v1::ListSurgesResponse MergeSurges(
+    const std::vector<analytics::v1::ListSurgesResponse>& parts) {
+  analytics::v1::ListSurgesResponse out;
+  for (const auto& p : parts) {
+    for (const auto& s : p.surges()) *out.add_surges() = s;
+  }
+  std::stable_sort(out.mutable_surges()->begin(), out.mutable_surges()->end(),
+                   [](const analytics::v1::Surge& a, const analytics::v1::Surge& b) {
+                     if (a.today() != b.today()) return a.today() > b.today();
+                     if (a.region_path() != b.region_path())
+                       return a.region_path() < b.region_path();
+                     return a.category_id() < b.category_id();
+                   });
+  return out;
+}
+
+absl::StatusOr<analytics::v1::QuerySeriesResponse> MergeSeries(
+    const std::vector<analytics::v1::QuerySeriesResponse>& parts) {
+  namespace av1 = analytics::v1;
+  constexpr size_t kMaxGroups = 200;  // analytics' limit (series.cc)
+  using PeriodKey = std::pair<int64_t, int32_t>;
+  std::map<PeriodKey, google::protobuf::Timestamp> periods;
+  std::map<std::string, std::map<PeriodKey, double>> groups;
+  for (const av1::QuerySeriesResponse& p : parts) {
+    const bool empty_answer =
+        p.series_size() == 1 && p.series(0).group().empty() &&
+        std::all_of(p.series(0).points().begin(), p.series(0).points().end(),
+                    [](const av1::SeriesPoint& pt) { return pt.value() == 0; });
+    for (const av1::Series& s : p.series()) {
+      std::map<PeriodKey, double>* values = empty_answer ? nullptr : &groups[s.group()];
+      for (const av1::SeriesPoint& pt : s.points()) {
+        const PeriodKey at{pt.period_start().seconds(), pt.period_start().nanos()};
+        periods.emplace(at, pt.period_start());
+        if (values != nullptr) (*values)[at] += pt.value();
+      }
+    }
+  }
+  if (groups.size() > kMaxGroups) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "more than ", kMaxGroups, " groups over all shards: narrow the region or filter"));
+  }
+  if (groups.empty() && !periods.empty()) groups[""];  // every shard empty: analytics' answer
+  av1::QuerySeriesResponse out;
+  for (const auto& [group, values] : groups) {
+    av1::Series* s = out.add_series();
+    s->set_group(group);
+    double total = 0;
+    for (const auto& [at, start] : periods) {
+      auto it = values.find(at);
+      const double v = it == values.end() ? 0.0 : it->second;
+      av1::SeriesPoint* pt = s->add_points();
+      *pt->mutable_period_start() = start;
+      pt->set_value(v);
+      total += v;
+    }
+    s->set_total(total);
+  }
+  return out;
+}
+
+namespace {
+
+absl::Duration DurationOf(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+google::protobuf::Duration DurationProto(absl::Duration d) {
+  google::protobuf::Duration out;
+  const int64_t s = absl::IDivDuration(d, absl::Seconds(1), &d);
+  out.set_seconds(s);
+  out.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(d)));
+  return out;
+}
+
+// The counts of an order stats row (and its stage times) being summed.
+struct OrderSums {
+  analytics::v1::OrderStatsRow row;  // counts summed; rates not yet set
+  int64_t rating_sum = 0;
+  // stage -> (count, Σ average × count in seconds, largest p90)
+  std::map<int, std::tuple<int64_t, double, google::protobuf::Duration>> stages;
+};
+
+void AddOrderRow(const analytics::v1::OrderStatsRow& from, OrderSums* to) {
+  analytics::v1::OrderStatsRow& r = to->row;
+  r.set_key(from.key());
+  r.set_reported(r.reported() + from.reported());
+  r.set_dispatched(r.dispatched() + from.dispatched());
+  r.set_closed(r.closed() + from.closed());
+  r.set_closed_on_time(r.closed_on_time() + from.closed_on_time());
+  r.set_reopened(r.reopened() + from.reopened());
+  r.set_overdue(r.overdue() + from.overdue());
+  r.set_rated(r.rated() + from.rated());
+  r.set_returned(r.returned() + from.returned());
+  r.set_escalated(r.escalated() + from.escalated());
+  r.set_cancelled_invalid(r.cancelled_invalid() + from.cancelled_invalid());
+  r.set_open_now(r.open_now() + from.open_now());
+  r.set_overdue_now(r.overdue_now() + from.overdue_now());
+  to->rating_sum += std::llround(from.satisfaction() * static_cast<double>(from.rated()));
+  for (const analytics::v1::StageTime& st : from.stages()) {
+    auto& [count, weighted, p90] = to->stages[st.stage()];
+    count += st.count();
+    weighted += absl::ToDoubleSeconds(DurationOf(st.average())) * static_cast<double>(st.count());
+    if (st.count() > 0 && DurationOf(st.p90()) > DurationOf(p90)) p90 = st.p90();
+  }
+}
+
+analytics::v1::OrderStatsRow FinishOrderRow(OrderSums sums) {
+  analytics::v1::OrderStatsRow r = std::move(sums.row);
+  if (r.closed() > 0) {
+    r.set_on_time_rate(static_cast<double>(r.closed_on_time()) / r.closed());
+    r.set_reopen_rate(static_cast<double>(r.reopened()) / r.closed());
+  }
+  if (r.rated() > 0) r.set_satisfaction(static_cast<double>(sums.rating_sum) / r.rated());
+  for (const auto& [stage, s] : sums.stages) {
+    const auto& [count, weighted, p90] = s;
+    analytics::v1::StageTime* st = r.add_stages();
+    st->set_stage(stage);
+    st->set_count(count);
+    if (count > 0) {
+      *st->mutable_average() = DurationProto(absl::Seconds(weighted / static_cast<double>(count)));
+      *st->mutable_p90() = p90;
+    }
+  }
+  return r;
+}
+
+void AddInspectionFigures(const analytics::v1::InspectionFigures& from,
+                          analytics::v1::InspectionFigures* to) {
+  to->set_assigned(to->assigned() + from.assigned());
+  to->set_done(to->done() + from.done());
+  to->set_done_on_time(to->done_on_time() + from.done_on_time());
+  to->set_missed(to->missed() + from.missed());
+  to->set_results(to->results() + from.results());
+  to->set_results_with_problems(to->results_with_problems() + from.results_with_problems());
+}
+
+analytics::v1::InspectionStatsRow InspectionRow(const std::string& key,
+                                                const analytics::v1::InspectionFigures& f) {
+  analytics::v1::InspectionStatsRow row;
+  row.set_key(key);
+  *row.mutable_figures() = f;
+  if (f.results() > 0) {
+    row.set_problem_rate(static_cast<double>(f.results_with_problems()) / f.results());
+  }
+  if (f.assigned() > 0) row.set_done_rate(static_cast<double>(f.done()) / f.assigned());
+  return row;
+}
+
+}  // namespace
+
+analytics::v1::GetOrderStatsResponse MergeOrderStats(
+    const std::vector<analytics::v1::GetOrderStatsResponse>& parts) {
+  std::map<std::string, OrderSums> rows;
+  OrderSums total;
+  for (const auto& p : parts) {
+    for (const auto& r : p.rows()) AddOrderRow(r, &rows[r.key()]);
+    AddOrderRow(p.total(), &total);
+  }
+  analytics::v1::GetOrderStatsResponse out;
+  for (auto& [key, sums] : rows) *out.add_rows() = FinishOrderRow(std::move(sums));
+  total.row.set_key("total");
+  *out.mutable_total() = FinishOrderRow(std::move(total));
+  return out;
+}
+
+analytics::v1::GetInspectionStatsResponse MergeInspectionStats(
+    const std::vector<analytics::v1::GetInspectionStatsResponse>& parts) {
+  std::map<std::string, analytics::v1::InspectionFigures> rows;
+  analytics::v1::InspectionFigures total;
+  for (const auto& p : parts) {
+    for (const auto& r : p.rows()) AddInspectionFigures(r.figures(), &rows[r.key()]);
+    AddInspectionFigures(p.total().figures(), &total);
+  }
+  analytics::v1::GetInspectionStatsResponse out;
+  for (const auto& [key, f] : rows) *out.add_rows() = InspectionRow(key, f);
+  *out.mutable_total() = InspectionRow("total", total);
+  return out;
+}
+
 absl::StatusOr<geofence::v1::BatchLocateResponse> MergeBatchLocate(
     int positions, const std::vector<geofence::v1::BatchLocateResponse>& parts) {
   geofence::v1::BatchLocateResponse out;
@@ -289,7 +473,7 @@ std::string QueryFingerprint(const pb::Message& request) {
 }
 
 std::string EncodeMergedToken(absl::string_view fingerprint,
-                              const std::vector<ShardCursor>& cursors) {
+                              const std::vector<ShardCursor>& cursors, absl::string_view extra) {
   std::string payload;
   PutField(&payload, fingerprint);
   PutField(&payload, absl::StrCat(cursors.size()));
@@ -299,14 +483,17 @@ std::string EncodeMergedToken(absl::string_view fingerprint,
     PutField(&payload, absl::StrCat(c.skip));
     PutField(&payload, c.done ? "1" : "0");
   }
+  if (!extra.empty()) PutField(&payload, extra);
   return absl::StrCat(kTokenPrefix, absl::WebSafeBase64Escape(payload), ".",
                       Sha256Hex(absl::StrCat(kTokenDomain, payload)).substr(0, 32));
 }
 
 absl::StatusOr<std::vector<ShardCursor>> DecodeMergedToken(absl::string_view token,
                                                            absl::string_view fingerprint,
-                                                           const std::vector<std::string>& shards) {
+                                                           const std::vector<std::string>& shards,
+                                                           std::string* extra) {
   std::vector<ShardCursor> cursors;
+  if (extra != nullptr) extra->clear();
   if (token.empty()) {
     for (const std::string& s : shards) cursors.push_back(ShardCursor{s, "", 0, false});
     return cursors;
@@ -336,7 +523,11 @@ absl::StatusOr<std::vector<ShardCursor>> DecodeMergedToken(absl::string_view tok
     c.done = done == "1";
     cursors.push_back(std::move(c));
   }
-  if (!in.empty()) return BadToken();
+  std::string carried;
+  if (!in.empty() && (!GetField(&in, &carried) || carried.empty() || !in.empty())) {
+    return BadToken();
+  }
+  if (extra != nullptr) *extra = std::move(carried);
   return cursors;
 }
 
@@ -431,6 +622,99 @@ absl::Status MergeListPage(const ListSpec& spec, int requested_page_size,
     if (!c.done) more = true;
   }
   if (more) r->SetString(out, next, EncodeMergedToken(fingerprint, after));
+  return absl::OkStatus();
+}
+
+namespace {
+
+bool AssessmentLess(const pb::Message& a, const pb::Message& b) {
+  const auto& x = static_cast<const analytics::v1::AssessmentRow&>(a);
+  const auto& y = static_cast<const analytics::v1::AssessmentRow&>(b);
+  if (x.score() != y.score()) return x.score() > y.score();
+  return x.worker_id() < y.worker_id();
+}
+
+// The ranking's state between pages (the token's `extra`): "before:score bits:rank:done".
+struct RankCarry {
+  int64_t before = 0;      // rows on the pages before
+  double last_score = 0;   // the score of the last of them
+  int32_t last_rank = 0;   // and its rank
+  int64_t done_total = 0;  // total_workers of the shards exhausted before this page
+};
+
+std::string EncodeCarry(const RankCarry& c) {
+  return absl::StrCat(c.before, ":", absl::bit_cast<uint64_t>(c.last_score), ":", c.last_rank, ":",
+                      c.done_total);
+}
+
+bool DecodeCarry(absl::string_view s, RankCarry* c) {
+  std::vector<absl::string_view> f = absl::StrSplit(s, ':');
+  uint64_t bits = 0;
+  if (f.size() != 4 || !absl::SimpleAtoi(f[0], &c->before) || !absl::SimpleAtoi(f[1], &bits) ||
+      !absl::SimpleAtoi(f[2], &c->last_rank) || !absl::SimpleAtoi(f[3], &c->done_total) ||
+      c->before < 0 || c->done_total < 0) {
+    return false;
+  }
+  c->last_score = absl::bit_cast<double>(bits);
+  return true;
+}
+
+}  // namespace
+
+const ListSpec& AssessmentListSpec() {
+  static const auto* spec = new ListSpec{100, 1000, AssessmentLess};
+  return *spec;
+}
+
+absl::Status MergeAssessmentPage(int requested_page_size, absl::string_view fingerprint,
+                                 const std::vector<ShardCursor>& cursors, absl::string_view extra,
+                                 const std::vector<const pb::Message*>& pages,
+                                 analytics::v1::ListAssessmentResponse* out) {
+  namespace av1 = analytics::v1;
+  RankCarry carry;
+  if (!extra.empty() && !DecodeCarry(extra, &carry)) return BadToken();
+  int64_t total = carry.done_total;
+  const ShardCursor* first = nullptr;
+  uint64_t version = 0;
+  for (size_t i = 0; i < pages.size(); ++i) {
+    if (pages[i] == nullptr) continue;
+    const auto& p = static_cast<const av1::ListAssessmentResponse&>(*pages[i]);
+    if (first == nullptr) {
+      first = &cursors[i];
+      version = p.config_version();
+    } else if (p.config_version() != version) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "analytics shards ", first->shard, " and ", cursors[i].shard,
+          " rank by different assessment configs (versions ", version, " and ", p.config_version(),
+          "), so their scores do not compare; set the config through the gateway, which "
+          "writes every shard"));
+    }
+    total += p.total_workers();
+  }
+  GW_RETURN_IF_ERROR(
+      MergeListPage(AssessmentListSpec(), requested_page_size, fingerprint, cursors, pages, out));
+  out->set_total_workers(static_cast<int32_t>(total));
+  out->set_config_version(version);
+  for (av1::AssessmentRow& row : *out->mutable_rows()) {
+    const bool tie = carry.before > 0 && std::abs(row.score() - carry.last_score) < 1e-9;
+    const int32_t rank = tie ? carry.last_rank : static_cast<int32_t>(carry.before + 1);
+    row.set_rank(rank);
+    ++carry.before;
+    carry.last_score = row.score();
+    carry.last_rank = rank;
+  }
+  if (out->next_page_token().empty()) return absl::OkStatus();
+  std::vector<std::string> shards;
+  for (const ShardCursor& c : cursors) shards.push_back(c.shard);
+  GW_ASSIGN_OR_RETURN(std::vector<ShardCursor> after,
+                      DecodeMergedToken(out->next_page_token(), fingerprint, shards));
+  for (size_t i = 0; i < cursors.size(); ++i) {
+    if (!cursors[i].done && after[i].done && pages[i] != nullptr) {
+      carry.done_total +=
+          static_cast<const av1::ListAssessmentResponse&>(*pages[i]).total_workers();
+    }
+  }
+  out->set_next_page_token(EncodeMergedToken(fingerprint, after, EncodeCarry(carry)));
   return absl::OkStatus();
 }
 

@@ -75,6 +75,46 @@ analytics::v1::Cockpit MergeCockpit(const std::vector<analytics::v1::Cockpit>& p
 analytics::v1::GetHeatmapResponse MergeHeatmap(
     const std::vector<analytics::v1::GetHeatmapResponse>& parts);
 
+// ---- Windowed analytics of disjoint districts -------------------------------------------
+//
+// Each analytics shard holds the counters of its own districts only (a worker's fixes count
+// on the shard of the grids the worker is bound to), so a figure that is a sum of counters is
+// the sum of the shards' figures. Ratios and averages are recomputed from the summed counts.
+// Not exact: a worker bound to grids of districts on two shards is counted on both (fixes,
+// active workers, assessment), as no shard knows the other's bindings.
+
+// ListSurges: every shard's surges (a surge is of one community, so of one district and one
+// shard), ordered as analytics orders them: most today first, then region path, then
+// category id. Exact.
+analytics::v1::ListSurgesResponse MergeSurges(
+    const std::vector<analytics::v1::ListSurgesResponse>& parts);
+
+// QuerySeries: series with the same group summed point by point (points matched by
+// period_start; a period that only some shards answered, as when the window's unset end
+// fell on a period boundary between their clocks, is kept with the others' zero) and each
+// total recomputed as the sum of its points; groups in key order, every group with every
+// period. A shard with no counters answers one all-zero series "" (analytics' empty answer);
+// it adds no group unless every shard answered so. Exact. INVALID_ARGUMENT if the merged
+// series have more than 200 groups (analytics' own limit for one query).
+absl::StatusOr<analytics::v1::QuerySeriesResponse> MergeSeries(
+    const std::vector<analytics::v1::QuerySeriesResponse>& parts);
+
+// GetOrderStats: rows with the same key (and the total) summed, counts and open/overdue now;
+// on_time_rate, reopen_rate and satisfaction recomputed from the summed counts (a shard's
+// rating sum is its satisfaction × rated, rounded: ratings are whole numbers). Stage times:
+// count summed, average weighted by count (exact to the nanosecond); p90 is the largest of
+// the shards' p90 (each is the upper bound of the histogram bucket holding that shard's 90th
+// percentile; the merged 90th percentile lies between the smallest and the largest, so the
+// largest is an upper bound, exact when one shard has samples of the stage or all agree,
+// else up to a few buckets high: the shards do not return their histograms). Rows by key.
+analytics::v1::GetOrderStatsResponse MergeOrderStats(
+    const std::vector<analytics::v1::GetOrderStatsResponse>& parts);
+
+// GetInspectionStats: figures of rows with the same key (and the total) summed; problem_rate
+// and done_rate recomputed from the sums. Exact. Rows by key.
+analytics::v1::GetInspectionStatsResponse MergeInspectionStats(
+    const std::vector<analytics::v1::GetInspectionStatsResponse>& parts);
+
 // BatchLocate: result i is the first part whose result i is found (districts are disjoint,
 // so at most one shard finds a point), else not found. INVALID_ARGUMENT if a part has a
 // different number of results than `positions`.
@@ -93,7 +133,8 @@ absl::StatusOr<std::set<std::string>> ImportDistricts(absl::string_view geojson)
 // pages already returned (`skip`), and whether the shard is exhausted:
 //
 //   token   = "gwm1." base64url(payload) "." hex(SHA-256("gridwork-merged-page/1" payload))[0,32)
-//   payload = netstrings: query fingerprint, n, then per shard: id, token, skip, done
+//   payload = netstrings: query fingerprint, n, then per shard: id, token, skip, done;
+//             then the merge's own state (`extra`) if it has any
 //
 // The checksum makes a modified token INVALID_ARGUMENT rather than a silent wrong page; it
 // is not a secret (a forged token can only hand shards their own page tokens, which every
@@ -110,15 +151,20 @@ struct ShardCursor {
 // The fingerprint of a list request: hex SHA-256 of the request without paging fields.
 std::string QueryFingerprint(const google::protobuf::Message& request);
 
+// `extra` is state of the merge itself (e.g. a ranking's position, MergeAssessmentPage),
+// carried after the cursors when not empty and covered by the checksum.
 std::string EncodeMergedToken(absl::string_view fingerprint,
-                              const std::vector<ShardCursor>& cursors);
+                              const std::vector<ShardCursor>& cursors,
+                              absl::string_view extra = "");
 
 // The cursors of `token` for `shards` (in routing order); a fresh cursor per shard for an
-// empty token. INVALID_ARGUMENT when the token is malformed, its checksum does not match,
-// it was issued for another query, or it names other shards.
+// empty token; the token's `extra` in `*extra` ("" if none). INVALID_ARGUMENT when the token is
+// malformed, its checksum does not match, it was issued for another query, or it names other
+// shards.
 absl::StatusOr<std::vector<ShardCursor>> DecodeMergedToken(absl::string_view token,
                                                            absl::string_view fingerprint,
-                                                           const std::vector<std::string>& shards);
+                                                           const std::vector<std::string>& shards,
+                                                           std::string* extra = nullptr);
 
 // How a merged list is read: the repeated item field of the response is found by
 // reflection (the only repeated message field), paging by the AIP-132 field names.
@@ -144,6 +190,24 @@ absl::Status MergeListPage(const ListSpec& spec, int requested_page_size,
                            absl::string_view fingerprint, const std::vector<ShardCursor>& cursors,
                            const std::vector<const google::protobuf::Message*>& pages,
                            google::protobuf::Message* out);
+
+// ListAssessment over shards: rows merged best first (score descending, then worker id, as
+// analytics ranks), ranks recomputed over every shard's rows (1 = best; a row whose score is
+// within 1e-9 of the row before it shares its rank, as analytics ranks), total_workers summed.
+// The rank of a row needs the number of rows before it and the score and rank of the row
+// just before, across pages: the next token carries them (`extra`, with the total_workers of
+// shards already exhausted), so every page ranks as one unsharded list would.
+// `extra` is the token's extra ("" on the first page). FAILED_PRECONDITION if the shards
+// answered with different assessment config versions (their scores are not comparable: set
+// the config through the gateway, which writes every shard). INVALID_ARGUMENT for a bad
+// `extra` or page size. Paging as MergeListPage.
+absl::Status MergeAssessmentPage(int requested_page_size, absl::string_view fingerprint,
+                                 const std::vector<ShardCursor>& cursors, absl::string_view extra,
+                                 const std::vector<const google::protobuf::Message*>& pages,
+                                 analytics::v1::ListAssessmentResponse* out);
+
+// The page sizes of ListAssessment (analytics: default 100, maximum 1000) and its order.
+const ListSpec& AssessmentListSpec();
 
 // The order ListOrders lists in: state, then region path, then newest first (then id).
 bool OrderListLess(const google::protobuf::Message& a, const google::protobuf::Message& b);

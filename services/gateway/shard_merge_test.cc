@@ -272,6 +272,250 @@ TEST_CASE("fan-out answers merge and fail as a whole", "[fanout]") {
   }
 }
 
+namespace av1 = analytics::v1;
+
+av1::Series SeriesOf(const std::string& group, const std::vector<double>& values,
+                     int64_t first_s = 1700000000) {
+  av1::Series s;
+  s.set_group(group);
+  double total = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    av1::SeriesPoint* p = s.add_points();
+    p->mutable_period_start()->set_seconds(first_s + 86400 * static_cast<int64_t>(i));
+    p->set_value(values[i]);
+    total += values[i];
+  }
+  s.set_total(total);
+  return s;
+}
+
+av1::OrderStatsRow OrderRow(const std::string& key, int64_t closed, int64_t on_time, int64_t rated,
+                            double satisfaction) {
+  av1::OrderStatsRow r;
+  r.set_key(key);
+  r.set_reported(closed + 1);
+  r.set_closed(closed);
+  r.set_closed_on_time(on_time);
+  r.set_rated(rated);
+  r.set_satisfaction(satisfaction);
+  if (closed > 0) r.set_on_time_rate(static_cast<double>(on_time) / closed);
+  return r;
+}
+
+void AddStage(av1::OrderStatsRow* r, int stage, int64_t count, int64_t avg_s, int64_t p90_s) {
+  av1::StageTime* st = r->add_stages();
+  st->set_stage(stage);
+  st->set_count(count);
+  st->mutable_average()->set_seconds(avg_s);
+  st->mutable_p90()->set_seconds(p90_s);
+}
+
+TEST_CASE("windowed analytics merge over district shards", "[fanout]") {
+  SECTION("surges of both shards, most today first") {
+    av1::ListSurgesResponse d0, d1;
+    auto add = [](av1::ListSurgesResponse* r, const std::string& path, const std::string& cat,
+                  int today) {
+      av1::Surge* s = r->add_surges();
+      s->set_region_path(path);
+      s->set_category_id(cat);
+      s->set_today(today);
+    };
+    add(&d0, "410105/s1/c1", "garbage", 9);
+    add(&d0, "410105/s1/c2", "garbage", 5);
+    add(&d1, "410185/s1/c1", "water", 7);
+    add(&d1, "410185/s1/c1", "garbage", 5);
+    av1::ListSurgesResponse m = MergeSurges({d0, d1});
+    REQUIRE(m.surges_size() == 4);
+    CHECK(m.surges(0).today() == 9);
+    CHECK(m.surges(1).category_id() == "water");
+    CHECK(m.surges(2).region_path() == "410105/s1/c2");
+    CHECK(m.surges(3).region_path() == "410185/s1/c1");
+  }
+
+  SECTION("series summed by group and period; an empty shard adds no group") {
+    av1::QuerySeriesResponse d0, d1, empty;
+    *d0.add_series() = SeriesOf("garbage", {1, 2, 0});
+    *d0.add_series() = SeriesOf("water", {0, 1, 1});
+    *d1.add_series() = SeriesOf("garbage", {3, 0, 4});
+    *empty.add_series() = SeriesOf("", {0, 0, 0});
+    absl::StatusOr<av1::QuerySeriesResponse> m = MergeSeries({d0, d1, empty});
+    REQUIRE(m.ok());
+    REQUIRE(m->series_size() == 2);  // no "" group from the empty shard
+    CHECK(m->series(0).group() == "garbage");
+    REQUIRE(m->series(0).points_size() == 3);
+    CHECK(m->series(0).points(0).value() == 4);
+    CHECK(m->series(0).points(1).value() == 2);
+    CHECK(m->series(0).points(2).value() == 4);
+    CHECK(m->series(0).total() == 10);
+    CHECK(m->series(1).group() == "water");
+    CHECK(m->series(1).points_size() == 3);
+    CHECK(m->series(1).total() == 2);
+    // Every shard empty: analytics' own empty answer, once.
+    m = MergeSeries({empty, empty});
+    REQUIRE(m.ok());
+    REQUIRE(m->series_size() == 1);
+    CHECK(m->series(0).group().empty());
+    CHECK(m->series(0).points_size() == 3);
+    CHECK(m->series(0).total() == 0);
+    // GROUP_BY_NONE: one "" series per shard, summed.
+    av1::QuerySeriesResponse n0, n1;
+    *n0.add_series() = SeriesOf("", {1, 0});
+    *n1.add_series() = SeriesOf("", {2, 5});
+    m = MergeSeries({n0, n1});
+    REQUIRE(m.ok());
+    REQUIRE(m->series_size() == 1);
+    CHECK(m->series(0).points(1).value() == 5);
+    CHECK(m->series(0).total() == 8);
+    // A period only one shard answered (its clock past a boundary) is kept, zero elsewhere,
+    // and every group has every period.
+    av1::QuerySeriesResponse late;
+    *late.add_series() = SeriesOf("garbage", {0, 7}, 1700000000 + 86400 * 2);
+    m = MergeSeries({d0, late});
+    REQUIRE(m.ok());
+    REQUIRE(m->series_size() == 2);
+    REQUIRE(m->series(0).points_size() == 4);
+    CHECK(m->series(0).points(2).value() == 0);
+    CHECK(m->series(0).points(3).value() == 7);
+    CHECK(m->series(1).points_size() == 4);
+    // More groups than analytics allows for one query.
+    av1::QuerySeriesResponse g0, g1;
+    for (int i = 0; i < 150; ++i) {
+      *g0.add_series() = SeriesOf(absl::StrCat("a", i), {1});
+      *g1.add_series() = SeriesOf(absl::StrCat("b", i), {1});
+    }
+    CHECK(MergeSeries({g0, g1}).status().code() == absl::StatusCode::kInvalidArgument);
+  }
+
+  SECTION("order stats: counts summed, rates and averages recomputed from them") {
+    av1::GetOrderStatsResponse d0, d1;
+    *d0.add_rows() = OrderRow("water", 4, 4, 2, 5.0);
+    *d1.add_rows() = OrderRow("water", 1, 0, 1, 2.0);
+    *d1.add_rows() = OrderRow("roads", 2, 1, 0, 0);
+    *d0.mutable_total() = OrderRow("total", 4, 4, 2, 5.0);
+    *d1.mutable_total() = OrderRow("total", 3, 1, 1, 2.0);
+    AddStage(d0.mutable_rows(0), 2, 3, 100, 300);
+    AddStage(d1.mutable_rows(0), 2, 1, 500, 900);
+    AddStage(d1.mutable_rows(0), 3, 2, 60, 60);
+    d1.mutable_total()->set_open_now(3);
+    d0.mutable_total()->set_open_now(2);
+    av1::GetOrderStatsResponse m = MergeOrderStats({d0, d1});
+    REQUIRE(m.rows_size() == 2);
+    CHECK(m.rows(0).key() == "roads");
+    const av1::OrderStatsRow& w = m.rows(1);
+    CHECK(w.key() == "water");
+    CHECK(w.closed() == 5);
+    CHECK(w.reported() == 7);
+    CHECK(w.on_time_rate() == Approx(0.8));  // 4 of 5, not the mean of 1.0 and 0.0
+    CHECK(w.satisfaction() == Approx(4.0));  // (5 + 5 + 2) / 3, not (5 + 2) / 2
+    REQUIRE(w.stages_size() == 2);
+    CHECK(w.stages(0).stage() == 2);
+    CHECK(w.stages(0).count() == 4);
+    CHECK(w.stages(0).average().seconds() == 200);  // (3 x 100 + 500) / 4, not 300
+    CHECK(w.stages(0).p90().seconds() == 900);      // the largest bucket bound
+    CHECK(w.stages(1).count() == 2);
+    CHECK(w.stages(1).average().seconds() == 60);
+    CHECK(m.total().key() == "total");
+    CHECK(m.total().closed() == 7);
+    CHECK(m.total().on_time_rate() == Approx(5.0 / 7));
+    CHECK(m.total().open_now() == 5);
+  }
+
+  SECTION("inspection stats: figures summed, rates recomputed") {
+    av1::GetInspectionStatsResponse d0, d1;
+    auto row = [](const std::string& key, int assigned, int done, int results, int problems) {
+      av1::InspectionStatsRow r;
+      r.set_key(key);
+      r.mutable_figures()->set_assigned(assigned);
+      r.mutable_figures()->set_done(done);
+      r.mutable_figures()->set_results(results);
+      r.mutable_figures()->set_results_with_problems(problems);
+      r.set_done_rate(assigned > 0 ? static_cast<double>(done) / assigned : 0);
+      r.set_problem_rate(results > 0 ? static_cast<double>(problems) / results : 0);
+      return r;
+    };
+    *d0.add_rows() = row("SHOP", 10, 10, 10, 1);
+    *d1.add_rows() = row("SHOP", 2, 0, 1, 1);
+    *d0.mutable_total() = row("total", 10, 10, 10, 1);
+    *d1.mutable_total() = row("total", 2, 0, 1, 1);
+    av1::GetInspectionStatsResponse m = MergeInspectionStats({d0, d1});
+    REQUIRE(m.rows_size() == 1);
+    CHECK(m.rows(0).figures().assigned() == 12);
+    CHECK(m.rows(0).done_rate() == Approx(10.0 / 12));    // not (1.0 + 0.0) / 2
+    CHECK(m.rows(0).problem_rate() == Approx(2.0 / 11));  // not (0.1 + 1.0) / 2
+    CHECK(m.total().key() == "total");
+    CHECK(m.total().figures().results() == 11);
+  }
+}
+
+// A shard's ListAssessment page: rows from the offset in `token`, ranked locally.
+av1::ListAssessmentResponse AssessmentPage(const std::vector<std::pair<std::string, double>>& rows,
+                                           const std::string& token, int size,
+                                           uint64_t version = 3) {
+  size_t from = token.empty() ? 0 : std::stoul(token);
+  av1::ListAssessmentResponse r;
+  r.set_total_workers(static_cast<int32_t>(rows.size()));
+  r.set_config_version(version);
+  size_t i = from;
+  for (; i < rows.size() && r.rows_size() < size; ++i) {
+    av1::AssessmentRow* row = r.add_rows();
+    row->set_worker_id(rows[i].first);
+    row->set_score(rows[i].second);
+    row->set_rank(static_cast<int32_t>(i + 1));  // the shard's own rank, replaced
+  }
+  if (i < rows.size()) r.set_next_page_token(std::to_string(i));
+  return r;
+}
+
+TEST_CASE("a merged assessment ranks every shard's workers across pages", "[fanout]") {
+  const std::vector<std::vector<std::pair<std::string, double>>> shards = {
+      {{"a1", 90}, {"a2", 80}, {"a3", 80}, {"a4", 50}}, {{"b1", 85}, {"b2", 80}, {"b3", 10}}};
+  av1::ListAssessmentRequest req;
+  req.set_page_size(2);
+  const std::string fp = QueryFingerprint(req);
+  const ListSpec& spec = AssessmentListSpec();
+  std::vector<std::pair<std::string, int>> seen;  // worker, rank
+  std::string token;
+  int pages = 0;
+  do {
+    std::string extra;
+    auto cursors = DecodeMergedToken(token, fp, {"d0", "d1"}, &extra);
+    REQUIRE(cursors.ok());
+    std::vector<av1::ListAssessmentResponse> answers(2);
+    std::vector<const pb::Message*> ptrs(2, nullptr);
+    for (int i = 0; i < 2; ++i) {
+      if ((*cursors)[i].done) continue;
+      answers[i] =
+          AssessmentPage(shards[i], (*cursors)[i].token, ShardPageSize(spec, 2, (*cursors)[i]));
+      ptrs[i] = &answers[i];
+    }
+    av1::ListAssessmentResponse out;
+    absl::Status s = MergeAssessmentPage(2, fp, *cursors, extra, ptrs, &out);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+    CHECK(out.total_workers() == 7);  // on every page, exhausted shards included
+    CHECK(out.config_version() == 3);
+    for (const auto& row : out.rows()) seen.emplace_back(row.worker_id(), row.rank());
+    token = out.next_page_token();
+    REQUIRE(++pages < 20);
+  } while (!token.empty());
+  // Ranks over both shards (ties share a rank, the next rank skips), right across pages: the
+  // three 80s span pages 2 and 3.
+  CHECK(seen == std::vector<std::pair<std::string, int>>{
+                    {"a1", 1}, {"b1", 2}, {"a2", 3}, {"a3", 3}, {"b2", 3}, {"a4", 6}, {"b3", 7}});
+
+  // Shards ranking under different configs are refused rather than merged.
+  auto cursors = DecodeMergedToken("", fp, {"d0", "d1"});
+  REQUIRE(cursors.ok());
+  av1::ListAssessmentResponse p0 = AssessmentPage(shards[0], "", 2, 3);
+  av1::ListAssessmentResponse p1 = AssessmentPage(shards[1], "", 2, 4);
+  av1::ListAssessmentResponse out;
+  CHECK(MergeAssessmentPage(2, fp, *cursors, "", {&p0, &p1}, &out).code() ==
+        absl::StatusCode::kFailedPrecondition);
+  // A token's ranking state is checked like the rest of it.
+  CHECK(MergeAssessmentPage(2, fp, *cursors, "x", {&p0, &p0}, &out).code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
 std::string ProdRoutingFile() {
   std::ifstream in(std::string(GRIDWORK_SOURCE_DIR) + "/k8s/overlays/prod/namespaced/routing.yaml");
   std::stringstream ss;
@@ -333,6 +577,31 @@ TEST_CASE("calls are planned by what their request names", "[fanout]") {
              analytics::v1::GetCockpitRequest(), admin) == ShardPlan::kFanOut);
   CHECK(plan(Upstream::kAnalytics, "/gridwork.analytics.v1.AnalyticsService/GetCockpit",
              analytics::v1::GetCockpitRequest(), manager) == ShardPlan::kOne);
+  // Windowed analytics: every shard for an unscoped caller without a region; a scoped caller
+  // or a call naming a region on the district's shard.
+  const std::string an = "/gridwork.analytics.v1.AnalyticsService/";
+  analytics::v1::QuerySeriesRequest series;
+  CHECK(plan(Upstream::kAnalytics, an + "QuerySeries", series, admin) == ShardPlan::kFanOut);
+  CHECK(plan(Upstream::kAnalytics, an + "QuerySeries", series, manager) == ShardPlan::kOne);
+  series.set_region_prefix("410185/s1");
+  absl::StatusOr<PlannedCall> d1 =
+      PlanUnary(r, Upstream::kAnalytics, an + "QuerySeries", series, admin);
+  REQUIRE(d1.ok());
+  CHECK(d1->plan == ShardPlan::kOne);
+  CHECK(d1->target.shard == "d1");
+  CHECK(plan(Upstream::kAnalytics, an + "ListSurges", analytics::v1::ListSurgesRequest(), admin) ==
+        ShardPlan::kFanOut);
+  CHECK(plan(Upstream::kAnalytics, an + "GetOrderStats", analytics::v1::GetOrderStatsRequest(),
+             admin) == ShardPlan::kFanOut);
+  CHECK(plan(Upstream::kAnalytics, an + "GetInspectionStats",
+             analytics::v1::GetInspectionStatsRequest(), admin) == ShardPlan::kFanOut);
+  analytics::v1::ListAssessmentRequest assess;
+  CHECK(plan(Upstream::kAnalytics, an + "ListAssessment", assess, admin) == ShardPlan::kFanOut);
+  CHECK(plan(Upstream::kAnalytics, an + "ListAssessment", assess, manager) == ShardPlan::kOne);
+  assess.set_region_prefix("410105");
+  CHECK(plan(Upstream::kAnalytics, an + "ListAssessment", assess, admin) == ShardPlan::kOne);
+  CHECK(plan(Upstream::kAnalytics, an + "SetAssessmentConfig",
+             analytics::v1::SetAssessmentConfigRequest(), admin) == ShardPlan::kBroadcast);
 }
 
 }  // namespace

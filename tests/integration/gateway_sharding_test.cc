@@ -5,13 +5,16 @@
 // fnv1a64(worker) mod 2 names and are read back from it through the gateway; a request for
 // workers of both shards is refused; a feed and a store checkpoint can name their shard.
 //
-// The second case stands up two shards each of location, geofence and workorder (districts
-// 410105 on d0 and 410185 on d1) and checks the calls that need more than one shard: lookups
-// by id, calls by position, fan-outs with merges and a composite page token, the intakes,
-// region imports, and a shard that is down.
+// The second case stands up two shards each of location, geofence, workorder and analytics
+// (districts 410105 on d0 and 410185 on d1) and checks the calls that need more than one
+// shard: lookups by id, calls by position, fan-outs with merges and a composite page token
+// (analytics series, order stats and the assessment ranked over both shards, against what
+// each shard answers), the intakes, region imports, and a shard that is down.
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -609,6 +612,117 @@ TEST_CASE("the gateway fans out, looks up by id and routes by position over shar
     REQUIRE(first_of_stream("410185", &streamed));
     CHECK(streamed.total().grids() == 1);
     CHECK(streamed.total().orders_open() == 2);
+  }
+
+  // Windowed analytics and the assessment of an admin at city level merge both analytics
+  // shards, and match what each shard answers directly.
+  {
+    namespace av1 = analytics::v1;
+    // Two workers on each district's grid: one who uploaded fixes, one who did not.
+    for (auto [worker, grid] :
+         std::vector<std::pair<std::string, std::string>>{{kWorkerOnW0, "410105/s01/c01/g01"},
+                                                          {"worker-3", "410105/s01/c01/g01"},
+                                                          {kWorkerOnW1, "410185/s01/c01/g01"},
+                                                          {"worker-4", "410185/s01/c01/g01"}}) {
+      gv1::BindWorkerRequest bind;
+      bind.set_request_id("bind-" + worker);
+      bind.set_worker_id(worker);
+      bind.set_grid_id(grid);
+      bind.set_role(gv1::BINDING_ROLE_WORKER);
+      gv1::Binding out;
+      absl::Status s = a.Call(&gv1::GeofenceService::Stub::BindWorker, bind, &out);
+      INFO(worker << ": " << s.ToString());
+      REQUIRE(s.ok());
+    }
+    auto direct = [](const ServiceProcess& shard) { return Direct<av1::AnalyticsService>(shard); };
+    auto assessment_of = [&](const ServiceProcess& shard) {
+      av1::ListAssessmentResponse resp;
+      grpc::Status s = direct(shard)->ListAssessment(
+          As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), av1::ListAssessmentRequest(), &resp);
+      INFO(s.error_message());
+      REQUIRE(s.ok());
+      return resp;
+    };
+    for (int i = 0; i < 100; ++i) {
+      if (assessment_of(*a0).total_workers() == 2 && assessment_of(*a1).total_workers() == 2) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+
+    // QuerySeries: orders reported by district (one on d0, two on d1), summed per group.
+    av1::QuerySeriesRequest q;
+    q.set_metric(av1::METRIC_ORDERS_REPORTED);
+    q.set_group_by(av1::GROUP_BY_CHILD_REGION);
+    *q.mutable_from() = service::ToProto(absl::Now() - absl::Hours(48));
+    *q.mutable_to() = service::ToProto(absl::Now() + absl::Hours(1));
+    av1::QuerySeriesResponse merged, on_d0, on_d1;
+    absl::Status s = a.Call(&av1::AnalyticsService::Stub::QuerySeries, q, &merged);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+    REQUIRE(
+        direct(*a0)->QuerySeries(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), q, &on_d0).ok());
+    REQUIRE(
+        direct(*a1)->QuerySeries(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), q, &on_d1).ok());
+    REQUIRE(on_d0.series_size() == 1);
+    REQUIRE(on_d1.series_size() == 1);
+    CHECK(on_d0.series(0).group() == "410105");
+    CHECK(on_d0.series(0).total() == 1);
+    CHECK(on_d1.series(0).group() == "410185");
+    CHECK(on_d1.series(0).total() == 2);
+    REQUIRE(merged.series_size() == 2);
+    CHECK(merged.series(0).SerializeAsString() == on_d0.series(0).SerializeAsString());
+    CHECK(merged.series(1).SerializeAsString() == on_d1.series(0).SerializeAsString());
+    // Named by district: that shard's answer alone.
+    q.set_region_prefix("410185");
+    REQUIRE(a.Call(&av1::AnalyticsService::Stub::QuerySeries, q, &merged).ok());
+    REQUIRE(merged.series_size() == 1);
+    CHECK(merged.series(0).group() == "410185/s01");
+    CHECK(merged.series(0).total() == 2);
+
+    // GetOrderStats: counts of both shards.
+    av1::GetOrderStatsRequest stats;
+    stats.set_by(av1::STATS_BY_CHILD_REGION);
+    av1::GetOrderStatsResponse figures;
+    REQUIRE(a.Call(&av1::AnalyticsService::Stub::GetOrderStats, stats, &figures).ok());
+    CHECK(figures.total().reported() == 3);
+    CHECK(figures.total().open_now() == 3);
+    CHECK(figures.rows_size() == 2);
+
+    // ListAssessment in pages of one: every shard's workers once, ranked over both shards
+    // (the shards rank their own workers 1 and 2 each), with each shard's figures.
+    av1::ListAssessmentResponse d0 = assessment_of(*a0), d1 = assessment_of(*a1);
+    REQUIRE(d0.total_workers() == 2);
+    REQUIRE(d1.total_workers() == 2);
+    std::vector<av1::AssessmentRow> expected(d0.rows().begin(), d0.rows().end());
+    expected.insert(expected.end(), d1.rows().begin(), d1.rows().end());
+    std::sort(expected.begin(), expected.end(), [](const auto& x, const auto& y) {
+      return x.score() != y.score() ? x.score() > y.score() : x.worker_id() < y.worker_id();
+    });
+    for (size_t i = 0; i < expected.size(); ++i) {
+      const bool tie = i > 0 && std::abs(expected[i].score() - expected[i - 1].score()) < 1e-9;
+      expected[i].set_rank(tie ? expected[i - 1].rank() : static_cast<int32_t>(i + 1));
+    }
+    CHECK(expected.back().rank() == 3);  // the two workers without fixes tie at 0
+    std::vector<av1::AssessmentRow> got;
+    av1::ListAssessmentRequest list;
+    list.set_page_size(1);
+    int pages = 0;
+    do {
+      av1::ListAssessmentResponse page;
+      s = a.Call(&av1::AnalyticsService::Stub::ListAssessment, list, &page);
+      INFO(s.ToString());
+      REQUIRE(s.ok());
+      CHECK(page.total_workers() == 4);
+      got.insert(got.end(), page.rows().begin(), page.rows().end());
+      list.set_page_token(page.next_page_token());
+      REQUIRE(++pages < 10);
+    } while (!list.page_token().empty());
+    REQUIRE(got.size() == expected.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      INFO(i << ": " << got[i].worker_id());
+      CHECK(got[i].SerializeAsString() == expected[i].SerializeAsString());
+    }
   }
 
   // One shard down: a fan-out fails naming it; a lookup found on the default still answers.

@@ -14,6 +14,7 @@
 #include "gridwork/rpc/status_convert.h"
 #include "prometheus/counter.h"
 #include "services/gateway/cockpit_stream.h"
+#include "services/gateway/csv_export_stream.h"
 #include "services/gateway/json_mapping.h"
 #include "services/gateway/shard_fanout.h"
 
@@ -446,6 +447,9 @@ grpc::ServerGenericBidiReactor* ProxyService::CreateReactor(
     }
     if (refusal.ok() && routed && shard.empty() && ctx->method() == kStreamCockpitMethod) {
       return NewShardedCockpitStream(this, deps_, ctx, *std::move(a));
+    }
+    if (refusal.ok() && routed && shard.empty() && IsCsvExport(ctx->method())) {
+      return NewShardedCsvExport(this, deps_, ctx, *std::move(a));
     }
     if (refusal.ok() && routed) {
       absl::StatusOr<ShardRouter::Target> t =

@@ -16,8 +16,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
+#include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gridwork/admin/v1/store_admin.grpc.pb.h"
 #include "gridwork/analytics/v1/analytics.grpc.pb.h"
 #include "gridwork/common/v1/feed.grpc.pb.h"
@@ -723,6 +725,56 @@ TEST_CASE("the gateway fans out, looks up by id and routes by position over shar
       INFO(i << ": " << got[i].worker_id());
       CHECK(got[i].SerializeAsString() == expected[i].SerializeAsString());
     }
+
+    // The CSV exports of the city: the gateway's text is analytics' format over both shards
+    // (series: each shard's lines, one header; assessment: the ranks of the merged ranking).
+    auto read_csv = [](auto reader) {
+      std::string text;
+      av1::CsvChunk chunk;
+      while (reader->Read(&chunk)) text += chunk.data();
+      grpc::Status end = reader->Finish();
+      INFO(end.error_message());
+      CHECK(end.ok());
+      return text;
+    };
+    auto body = [](const std::string& csv) { return csv.substr(csv.find("\r\n") + 2); };
+    q.set_region_prefix("");
+    std::string series_csv, series_d0, series_d1;
+    {
+      auto ctx = a.Context();
+      series_csv =
+          read_csv(av1::AnalyticsService::NewStub(a.channel())->ExportSeriesCsv(ctx.get(), q));
+    }
+    series_d0 =
+        read_csv(direct(*a0)->ExportSeriesCsv(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), q));
+    series_d1 =
+        read_csv(direct(*a1)->ExportSeriesCsv(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), q));
+    REQUIRE(series_d0.find("410105") != std::string::npos);
+    CHECK(series_csv == series_d0 + body(series_d1));
+
+    std::string assessment_csv, assessment_d0, assessment_d1;
+    {
+      auto ctx = a.Context();
+      assessment_csv = read_csv(av1::AnalyticsService::NewStub(a.channel())
+                                    ->ExportAssessmentCsv(ctx.get(), av1::ListAssessmentRequest()));
+    }
+    assessment_d0 = read_csv(direct(*a0)->ExportAssessmentCsv(
+        As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), av1::ListAssessmentRequest()));
+    assessment_d1 = read_csv(direct(*a1)->ExportAssessmentCsv(
+        As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), av1::ListAssessmentRequest()));
+    std::map<std::string, std::string> line_of;  // worker -> its line after the rank
+    for (const std::string& csv : {assessment_d0, assessment_d1}) {
+      for (absl::string_view line : absl::StrSplit(body(csv), "\r\n", absl::SkipEmpty())) {
+        std::string rest(line.substr(line.find(',') + 1));
+        line_of[rest.substr(0, rest.find(','))] = rest;
+      }
+    }
+    std::string want = assessment_d0.substr(0, assessment_d0.find("\r\n") + 2);
+    for (const av1::AssessmentRow& row : expected) {
+      REQUIRE(line_of.count(row.worker_id()) == 1);
+      absl::StrAppend(&want, row.rank(), ",", line_of[row.worker_id()], "\r\n");
+    }
+    CHECK(assessment_csv == want);
   }
 
   // One shard down: a fan-out fails naming it; a lookup found on the default still answers.

@@ -1,0 +1,321 @@
+#include "services/gateway/csv_export_stream.h"
+
+#include <grpcpp/client_context.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "gridwork/analytics/v1/analytics.grpc.pb.h"
+#include "gridwork/rpc/status_convert.h"
+#include "gridwork/service/time_convert.h"
+#include "services/gateway/shard_fanout.h"
+
+namespace gridwork::gateway {
+namespace {
+
+namespace av1 = analytics::v1;
+namespace pb = google::protobuf;
+
+constexpr char kQuerySeries[] = "/gridwork.analytics.v1.AnalyticsService/QuerySeries";
+constexpr char kListAssessment[] = "/gridwork.analytics.v1.AnalyticsService/ListAssessment";
+constexpr size_t kChunk = 64 * 1024;  // analytics' chunk size
+
+// RFC 4180 line as analytics writes it (services/analytics/csv.cc): CRLF, fields with a
+// comma, quote, CR or LF quoted, a text field starting with = + - @ prefixed with '.
+std::string CsvLine(const std::vector<std::string>& fields) {
+  std::string out;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out += ',';
+    std::string f = fields[i];
+    const bool numeric = !f.empty() && f.find_first_not_of("0123456789.-") == std::string::npos;
+    if (!f.empty() && !numeric && (f[0] == '=' || f[0] == '+' || f[0] == '-' || f[0] == '@')) {
+      f.insert(f.begin(), '\'');
+    }
+    if (f.find_first_of(",\"\r\n") == std::string::npos) {
+      out += f;
+      continue;
+    }
+    out += '"';
+    for (char c : f) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += '"';
+  }
+  out += "\r\n";
+  return out;
+}
+
+std::string Flatten(const grpc::ByteBuffer& b) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!b.Dump(&slices).ok()) return out;
+  for (const grpc::Slice& s : slices)
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
+}
+
+// Invariants:
+//  1. The worker thread's last use of the reactor is Deliver; before it, only `cancel_`,
+//     `request_` (read-only) and the deps are touched.
+//  2. Chunks are written one at a time, from Deliver (the first) and OnWriteDone (the rest);
+//     Finish is called exactly once, after the last write completed or on a failure.
+class ShardedCsvExport final : public grpc::ServerGenericBidiReactor {
+ public:
+  ShardedCsvExport(ProxyService* service, const ProxyDeps& deps,
+                   grpc::GenericCallbackServerContext* ctx, Admission admission)
+      : service_(service),
+        deps_(deps),
+        ctx_(ctx),
+        admission_(std::move(admission)),
+        start_(absl::Now()),
+        series_(ctx->method() == kExportSeriesCsvMethod) {
+    if (series_) {
+      request_ = std::make_unique<av1::QuerySeriesRequest>();
+    } else {
+      request_ = std::make_unique<av1::ListAssessmentRequest>();
+    }
+    StartRead(&request_buf_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Refuse(grpc::Status(grpc::StatusCode::CANCELLED, "no request message"));
+      return;
+    }
+    if (!request_->ParseFromString(Flatten(request_buf_))) {
+      Refuse(grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("request does not parse as ", request_->GetDescriptor()->name())));
+      return;
+    }
+    const rpc::Principal& caller = admission_.caller.principal;
+    const pb::FieldDescriptor* region = request_->GetDescriptor()->FindFieldByName("region_prefix");
+    const bool whole = request_->GetReflection()->GetString(*request_, region).empty() &&
+                       caller.region_scope().empty() &&
+                       deps_.router->All(Upstream::kAnalytics).size() > 1;
+    ShardRouter::Target one;
+    if (!whole) {
+      absl::StatusOr<ShardRouter::Target> t =
+          deps_.router->RouteRequest(Upstream::kAnalytics, *request_, caller);
+      if (!t.ok()) {
+        Refuse(rpc::ToGrpcStatus(t.status()));
+        return;
+      }
+      one = *t;
+    }
+    if (!TryStartPlan()) {
+      Refuse(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "too many calls across shards in flight at this gateway; retry"));
+      return;
+    }
+    const auto cap =
+        std::chrono::system_clock::now() +
+        std::chrono::milliseconds(absl::ToInt64Milliseconds(admission_.policy->max_deadline));
+    const auto deadline = std::min(ctx_->deadline(), cap);
+    std::thread([this, whole, one, deadline] {
+      std::vector<std::string> chunks;
+      grpc::Status s = whole ? Whole(deadline, &chunks) : FromShard(one, deadline, &chunks);
+      Deliver(s, std::move(chunks));  // last use of this (invariant 1)
+    }).detach();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Done(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"), true);
+      return;
+    }
+    if (++next_ < chunks_.size()) {
+      WriteChunk();
+    } else {
+      Done(grpc::Status::OK, true);
+    }
+  }
+
+  void OnCancel() override { cancel_.CancelAll(); }
+  void OnDone() override { delete this; }
+
+ private:
+  // The export of one shard, as it sends it.
+  grpc::Status FromShard(const ShardRouter::Target& target,
+                         std::chrono::system_clock::time_point deadline,
+                         std::vector<std::string>* chunks) {
+    grpc::ClientContext cctx;
+    cctx.set_deadline(deadline);
+    deps_.principals->Attach(admission_.caller.principal, &cctx);
+    if (!cancel_.Add(&cctx)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    }
+    auto stub = av1::AnalyticsService::NewStub(target.channel);
+    av1::CsvChunk c;
+    grpc::Status end;
+    if (series_) {
+      auto reader =
+          stub->ExportSeriesCsv(&cctx, static_cast<const av1::QuerySeriesRequest&>(*request_));
+      while (reader->Read(&c)) chunks->push_back(c.SerializeAsString());
+      end = reader->Finish();
+    } else {
+      auto reader = stub->ExportAssessmentCsv(
+          &cctx, static_cast<const av1::ListAssessmentRequest&>(*request_));
+      while (reader->Read(&c)) chunks->push_back(c.SerializeAsString());
+      end = reader->Finish();
+    }
+    cancel_.Remove(&cctx);
+    return end;
+  }
+
+  // One merged unary call over every shard (RunPlan kFanOut).
+  grpc::Status FanOut(const char* method, const pb::Message& req,
+                      std::chrono::system_clock::time_point deadline, std::string* response) {
+    FanOutCall call{deps_.router,
+                    deps_.principals,
+                    Upstream::kAnalytics,
+                    method,
+                    admission_.caller.principal,
+                    deadline,
+                    &req,
+                    req.SerializeAsString(),
+                    &cancel_};
+    std::string shards;
+    return RunPlan(call, ShardPlan::kFanOut, response, &shards);
+  }
+
+  // The city's export from the merged unary answers.
+  grpc::Status Whole(std::chrono::system_clock::time_point deadline,
+                     std::vector<std::string>* chunks) {
+    std::string csv;
+    if (series_) {
+      const auto& req = static_cast<const av1::QuerySeriesRequest&>(*request_);
+      std::string bytes;
+      grpc::Status s = FanOut(kQuerySeries, req, deadline, &bytes);
+      if (!s.ok()) return s;
+      av1::QuerySeriesResponse merged;
+      if (!merged.ParseFromString(bytes)) {
+        return grpc::Status(grpc::StatusCode::INTERNAL, "merged series do not parse");
+      }
+      csv = SeriesCsvText(req.metric(), merged);
+    } else {
+      av1::ListAssessmentRequest req = static_cast<const av1::ListAssessmentRequest&>(*request_);
+      req.set_page_size(1000);
+      req.clear_page_token();
+      std::vector<av1::AssessmentRow> rows;
+      do {
+        std::string bytes;
+        grpc::Status s = FanOut(kListAssessment, req, deadline, &bytes);
+        if (!s.ok()) return s;
+        av1::ListAssessmentResponse page;
+        if (!page.ParseFromString(bytes)) {
+          return grpc::Status(grpc::StatusCode::INTERNAL, "merged assessment does not parse");
+        }
+        rows.insert(rows.end(), page.rows().begin(), page.rows().end());
+        req.set_page_token(page.next_page_token());
+      } while (!req.page_token().empty());
+      csv = AssessmentCsvText(rows);
+    }
+    for (size_t pos = 0; pos < csv.size(); pos += kChunk) {
+      av1::CsvChunk c;
+      c.set_data(csv.substr(pos, kChunk));
+      chunks->push_back(c.SerializeAsString());
+    }
+    return grpc::Status::OK;
+  }
+
+  void Deliver(const grpc::Status& s, std::vector<std::string> chunks) {
+    if (!s.ok() || chunks.empty()) {
+      Done(s, true);
+      return;
+    }
+    chunks_ = std::move(chunks);
+    next_ = 0;
+    WriteChunk();
+  }
+
+  void WriteChunk() {
+    grpc::Slice slice(chunks_[next_]);
+    write_buf_ = grpc::ByteBuffer(&slice, 1);
+    StartWrite(&write_buf_);
+  }
+
+  void Refuse(const grpc::Status& s) {
+    service_->CountRefusal(static_cast<absl::StatusCode>(s.error_code()));
+    Done(s, false);
+  }
+
+  void Done(grpc::Status s, bool started) {
+    if (started) EndPlan();
+    if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+      s = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, kDeniedMessage);
+    }
+    const Caller& c = admission_.caller;
+    LogAccess("grpc", c.principal.subject(), ctx_->method(), c.peer, s.error_code(),
+              absl::Now() - start_);
+    Finish(s);
+  }
+
+  ProxyService* service_;
+  ProxyDeps deps_;
+  grpc::GenericCallbackServerContext* ctx_;
+  Admission admission_;
+  absl::Time start_;
+  const bool series_;  // else the assessment
+  grpc::ByteBuffer request_buf_;
+  std::unique_ptr<google::protobuf::Message> request_;  // read-only once the thread starts
+  CancelGroup cancel_;
+  // Owned by the reactor's write sequence once Deliver ran (invariant 2).
+  std::vector<std::string> chunks_;
+  size_t next_ = 0;
+  grpc::ByteBuffer write_buf_;
+};
+
+}  // namespace
+
+bool IsCsvExport(absl::string_view method) {
+  return method == kExportSeriesCsvMethod || method == kExportAssessmentCsvMethod;
+}
+
+grpc::ServerGenericBidiReactor* NewShardedCsvExport(ProxyService* service, const ProxyDeps& deps,
+                                                    grpc::GenericCallbackServerContext* ctx,
+                                                    Admission admission) {
+  return new ShardedCsvExport(service, deps, ctx, std::move(admission));
+}
+
+std::string SeriesCsvText(av1::Metric metric, const av1::QuerySeriesResponse& series) {
+  std::string out = CsvLine({"metric", "group", "period_start", "value"});
+  const std::string name = av1::Metric_Name(metric);
+  for (const av1::Series& s : series.series()) {
+    for (const av1::SeriesPoint& pt : s.points()) {
+      out += CsvLine({name, s.group(),
+                      absl::FormatTime(absl::RFC3339_sec, service::FromProto(pt.period_start()),
+                                       absl::FixedTimeZone(8 * 3600)),
+                      absl::StrCat(pt.value())});
+    }
+  }
+  return out;
+}
+
+std::string AssessmentCsvText(const std::vector<av1::AssessmentRow>& rows) {
+  std::string out = CsvLine({"rank", "worker_id", "grid_id", "score", "working_days", "distance_km",
+                             "own_grid_hours", "coverage_avg", "check_ins", "check_ins_required",
+                             "inspections_assigned", "inspections_on_time", "incidents_reported",
+                             "incidents_confirmed", "verifications_assigned", "verifications_done",
+                             "response_avg_s"});
+  for (const av1::AssessmentRow& r : rows) {
+    const av1::WorkerFigures& f = r.figures();
+    out += CsvLine(
+        {absl::StrCat(r.rank()), r.worker_id(), r.grid_id(), absl::StrFormat("%.2f", r.score()),
+         absl::StrCat(f.working_days()), absl::StrFormat("%.3f", f.distance_km()),
+         absl::StrFormat("%.2f", f.own_grid_hours()), absl::StrFormat("%.4f", f.coverage_avg()),
+         absl::StrCat(f.check_ins()), absl::StrFormat("%.2f", f.check_ins_required()),
+         absl::StrCat(f.inspections_assigned()), absl::StrCat(f.inspections_on_time()),
+         absl::StrCat(f.incidents_reported()), absl::StrCat(f.incidents_confirmed()),
+         absl::StrCat(f.verifications_assigned()), absl::StrCat(f.verifications_done()),
+         absl::StrCat(f.response_avg().seconds())});
+  }
+  return out;
+}
+
+}  // namespace gridwork::gateway

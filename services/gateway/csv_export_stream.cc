@@ -97,6 +97,8 @@ class ShardedCsvExport final : public grpc::ServerGenericBidiReactor {
     const pb::FieldDescriptor* region = request_->GetDescriptor()->FindFieldByName("region_prefix");
     const bool whole = request_->GetReflection()->GetString(*request_, region).empty() &&
                        caller.region_scope().empty() &&
+                       // a grid worker's own row keeps the rank its shard gave it
+                       !(caller.role() == common::v1::ROLE_GRID_WORKER && !series_) &&
                        deps_.router->All(Upstream::kAnalytics).size() > 1;
     ShardRouter::Target one;
     if (!whole) {

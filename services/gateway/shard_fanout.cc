@@ -572,7 +572,10 @@ absl::StatusOr<PlannedCall> PlanUnary(const ShardRouter& router, Upstream u,
     return plan;
   }
   if (MergedLists().count(m) > 0 || MergedUnary(m)) {
-    if (caller.region_scope().empty()) {
+    // A grid worker's assessment is their own row ranked among the scope's workers by the
+    // shard; a merge would rank that one row first, so it stays on the default shard.
+    const bool own_row = m == kListAssessment && caller.role() == common::v1::ROLE_GRID_WORKER;
+    if (caller.region_scope().empty() && !own_row) {
       plan.plan = ShardPlan::kFanOut;
     } else {  // a scoped caller's list is all on its district's shard
       GW_ASSIGN_OR_RETURN(plan.target, router.RouteDefault(u, caller));

@@ -598,6 +598,10 @@ TEST_CASE("calls are planned by what their request names", "[fanout]") {
   analytics::v1::ListAssessmentRequest assess;
   CHECK(plan(Upstream::kAnalytics, an + "ListAssessment", assess, admin) == ShardPlan::kFanOut);
   CHECK(plan(Upstream::kAnalytics, an + "ListAssessment", assess, manager) == ShardPlan::kOne);
+  rpc::Principal grid_worker;  // unscoped, so only their own row: ranked by their shard
+  grid_worker.set_role(common::v1::ROLE_GRID_WORKER);
+  grid_worker.set_subject("worker-1");
+  CHECK(plan(Upstream::kAnalytics, an + "ListAssessment", assess, grid_worker) == ShardPlan::kOne);
   assess.set_region_prefix("410105");
   CHECK(plan(Upstream::kAnalytics, an + "ListAssessment", assess, admin) == ShardPlan::kOne);
   CHECK(plan(Upstream::kAnalytics, an + "SetAssessmentConfig",

@@ -162,8 +162,7 @@ int Run() {
   consumer_options.types = {"gridwork.workorder.v1.OrderEvent"};
   consumer_options.add_metadata = service::ServicePrincipalMetadata(&codec, "inspection");
   store::FeedConsumer orders(
-      (*store)->db(), rpc::MakeChannel(absl::GetFlag(FLAGS_workorder_addr)),
-      "inspection<-workorder",
+      (*store)->db(), rpc::MakeChannel(*workorder_addr), "inspection<-workorder",
       store::FeedConsumer::Handler([c](const store::FeedEvent& e, store::WriteRequest& w) {
         return c->ApplyWorkOrderEvent(e, w);
       }),

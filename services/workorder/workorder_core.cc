@@ -369,6 +369,13 @@ absl::StatusOr<v1::WorkOrder> WorkOrderCore::Transition(const Principal& p,
   in.assignee = req.assignee();
   in.verifier = req.verifier();
   in.duplicate_of = req.duplicate_of();
+  // An order this store does not hold is NOT_FOUND before its photos are looked at: with
+  // shards, the gateway asks the next shard only on NOT_FOUND, and the photos of an order on
+  // another shard are on that shard too.
+  if (req.photos_size() > 0) {
+    GW_RETURN_IF_ERROR(service::CheckId(req.order_id(), "order_id"));
+    GW_RETURN_IF_ERROR(store_->GetOrder(req.order_id()).status());
+  }
   GW_ASSIGN_OR_RETURN(in.photos, ResolvePhotos(req.photos()));
   return ApplyAndCommit(p, KeyScope("workorder.Transition", p), req.request_id(), req,
                         req.order_id(), req.expected_version(), std::move(in));
@@ -405,8 +412,7 @@ absl::StatusOr<int> WorkOrderCore::RunDueTimers() {
     // The timer index keeps deadlines in whole milliseconds while an order's deadline has
     // the clock's nanoseconds: the timer belongs to the order's running deadline iff both
     // name the same millisecond (a moved deadline differs by far more).
-    const std::optional<absl::Time> running =
-        stored.ok() ? RunningDeadline(*stored) : std::nullopt;
+    const std::optional<absl::Time> running = stored.ok() ? RunningDeadline(*stored) : std::nullopt;
     bool applies = running.has_value() &&
                    absl::ToUnixMillis(*running) == absl::ToUnixMillis(t.deadline) &&
                    stored->stage() == t.stage;

@@ -325,6 +325,18 @@ TEST_CASE_METHOD(Fixture, "a stale version is ABORTED and changes nothing") {
   CHECK(now->history_length() == accepted->history_length());
 }
 
+TEST_CASE_METHOD(Fixture, "a transition of an order this store does not hold is NOT_FOUND") {
+  // Even with photos that were not uploaded here: with shards, the order and its photos are on
+  // another shard, and the gateway asks the next shard only on NOT_FOUND.
+  v1::TransitionRequest req;
+  req.set_request_id(Rid());
+  req.set_order_id("wo-on-another-shard");
+  req.set_action(v1::ACTION_HANDLE);
+  req.set_expected_version(3);
+  req.add_photos()->set_sha256(std::string(64, 'a'));
+  CHECK(core->Transition(kAdmin, req).status().code() == absl::StatusCode::kNotFound);
+}
+
 TEST_CASE_METHOD(Fixture, "create and transition are idempotent by request id") {
   auto first = Report(kWorker, "env.garbage", At(113.605), "phone-req-1");
   auto again = Report(kWorker, "env.garbage", At(113.605), "phone-req-1");
@@ -399,7 +411,8 @@ TEST_CASE_METHOD(Fixture, "SLA: due soon, overdue and automatic escalation from 
   CHECK(core->VerifyHistory(kStation, vreq)->intact());
 }
 
-TEST_CASE_METHOD(Fixture, "SLA: timers fire for deadlines with a real clock's sub-millisecond part") {
+TEST_CASE_METHOD(Fixture,
+                 "SLA: timers fire for deadlines with a real clock's sub-millisecond part") {
   // A real clock has nanoseconds; the timer index keeps milliseconds. Timers must still
   // recognise the order's running deadline as theirs.
   clock.Advance(absl::Nanoseconds(123'456'789));

@@ -11,6 +11,7 @@
 #include "gridwork/analytics/v1/analytics.grpc.pb.h"
 #include "gridwork/core/log.h"
 #include "gridwork/rpc/status_convert.h"
+#include "services/gateway/byte_buffers.h"
 #include "services/gateway/shard_fanout.h"
 #include "services/gateway/shard_merge.h"
 
@@ -18,15 +19,6 @@ namespace gridwork::gateway {
 namespace {
 
 namespace av1 = analytics::v1;
-
-std::string Flatten(const grpc::ByteBuffer& b) {
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!b.Dump(&slices).ok()) return out;
-  for (const grpc::Slice& s : slices)
-    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out;
-}
 
 // Invariants (see the header for the behaviour):
 //  1. One downstream write in flight at a time (`writing_`); the thread that sets it owns
@@ -52,7 +44,7 @@ class ShardedCockpitStream final : public grpc::ServerGenericBidiReactor {
       Refuse(grpc::Status(grpc::StatusCode::CANCELLED, "no request message"));
       return;
     }
-    if (!request_.ParseFromString(Flatten(request_buf_))) {
+    if (!request_.ParseFromString(BytesOf(request_buf_))) {
       Refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "request does not parse as StreamCockpitRequest"));
       return;
@@ -184,8 +176,7 @@ class ShardedCockpitStream final : public grpc::ServerGenericBidiReactor {
   }
 
   void Write(std::string bytes) {
-    grpc::Slice slice(bytes);
-    write_buf_ = grpc::ByteBuffer(&slice, 1);
+    write_buf_ = BufferOf(bytes);
     StartWrite(&write_buf_);
   }
 

@@ -12,6 +12,7 @@
 #include "gridwork/analytics/v1/analytics.grpc.pb.h"
 #include "gridwork/rpc/status_convert.h"
 #include "gridwork/service/time_convert.h"
+#include "services/gateway/byte_buffers.h"
 #include "services/gateway/shard_fanout.h"
 
 namespace gridwork::gateway {
@@ -50,15 +51,6 @@ std::string CsvLine(const std::vector<std::string>& fields) {
   return out;
 }
 
-std::string Flatten(const grpc::ByteBuffer& b) {
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!b.Dump(&slices).ok()) return out;
-  for (const grpc::Slice& s : slices)
-    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out;
-}
-
 // Invariants:
 //  1. The worker thread's last use of the reactor is Deliver; before it, only `cancel_`,
 //     `request_` (read-only) and the deps are touched.
@@ -87,7 +79,7 @@ class ShardedCsvExport final : public grpc::ServerGenericBidiReactor {
       Refuse(grpc::Status(grpc::StatusCode::CANCELLED, "no request message"));
       return;
     }
-    if (!request_->ParseFromString(Flatten(request_buf_))) {
+    if (!request_->ParseFromString(BytesOf(request_buf_))) {
       Refuse(grpc::Status(
           grpc::StatusCode::INVALID_ARGUMENT,
           absl::StrCat("request does not parse as ", request_->GetDescriptor()->name())));
@@ -237,8 +229,7 @@ class ShardedCsvExport final : public grpc::ServerGenericBidiReactor {
   }
 
   void WriteChunk() {
-    grpc::Slice slice(chunks_[next_]);
-    write_buf_ = grpc::ByteBuffer(&slice, 1);
+    write_buf_ = BufferOf(chunks_[next_]);
     StartWrite(&write_buf_);
   }
 

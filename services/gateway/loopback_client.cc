@@ -9,27 +9,10 @@
 #include <vector>
 
 #include "gridwork/rpc/client.h"
+#include "services/gateway/byte_buffers.h"
 
 namespace gridwork::gateway {
-namespace {
-
-grpc::ByteBuffer ToBuffer(const std::string& s) {
-  grpc::Slice slice(s);
-  return grpc::ByteBuffer(&slice, 1);
-}
-
-std::string FromBuffer(const grpc::ByteBuffer& b) {
-  std::vector<grpc::Slice> slices;
-  (void)b.Dump(&slices);
-  std::string out;
-  out.reserve(b.Length());
-  for (const grpc::Slice& s : slices) {
-    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  }
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 LoopbackClient::LoopbackClient(const std::string& grpc_target, const PeerForwarding* peers)
     : peers_(peers) {
@@ -55,8 +38,8 @@ grpc::Status LoopbackClient::Unary(const LoopbackCall& call, const std::string& 
   grpc::Status s = grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
       channel_.get(),
       grpc::internal::RpcMethod(call.method.c_str(), grpc::internal::RpcMethod::NORMAL_RPC), &ctx,
-      ToBuffer(request), &out);
-  if (s.ok()) *response = FromBuffer(out);
+      BufferOf(request), &out);
+  if (s.ok()) *response = BytesOf(out);
   return s;
 }
 
@@ -70,10 +53,10 @@ grpc::Status LoopbackClient::ServerStream(
           channel_.get(),
           grpc::internal::RpcMethod(call.method.c_str(),
                                     grpc::internal::RpcMethod::SERVER_STREAMING),
-          &ctx, ToBuffer(request)));
+          &ctx, BufferOf(request)));
   grpc::ByteBuffer msg;
   while (reader->Read(&msg)) {
-    if (!on_message(FromBuffer(msg))) {
+    if (!on_message(BytesOf(msg))) {
       ctx.TryCancel();
       break;
     }

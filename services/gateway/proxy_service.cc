@@ -13,6 +13,7 @@
 #include "gridwork/rpc/metrics_interceptor.h"
 #include "gridwork/rpc/status_convert.h"
 #include "prometheus/counter.h"
+#include "services/gateway/byte_buffers.h"
 #include "services/gateway/cockpit_stream.h"
 #include "services/gateway/csv_export_stream.h"
 #include "services/gateway/json_mapping.h"
@@ -256,8 +257,7 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
         grpc::Status s = RunPlan(call, kind, &response, &shard_);
         EndPlan();
         if (s.ok()) {
-          grpc::Slice slice(response);
-          response_ = ByteBuffer(&slice, 1);
+          response_ = BufferOf(response);
         }
         Complete(std::move(s), true);
       }).detach();
@@ -304,22 +304,13 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
       grpc::Status s = RunLookupRest(call, first_shard, first, &response, &shard_);
       EndPlan();
       if (s.ok()) {
-        grpc::Slice slice(response);
-        response_ = ByteBuffer(&slice, 1);
+        response_ = BufferOf(response);
       }
       Complete(std::move(s), true);
     }).detach();
   }
 
-  std::string RequestBytes() const {
-    std::vector<grpc::Slice> slices;
-    std::string bytes;
-    if (!request_.Dump(&slices).ok()) return bytes;
-    for (const grpc::Slice& s : slices) {
-      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
-    return bytes;
-  }
+  std::string RequestBytes() const { return BytesOf(request_); }
 
   // Decodes the request (into decoded_) and plans its shards (shard_fanout.h).
   absl::StatusOr<PlannedCall> Plan() {

@@ -16,6 +16,7 @@
 #include "gridwork/core/status_macros.h"
 #include "gridwork/inspection/v1/inspection.pb.h"
 #include "gridwork/service/time_convert.h"
+#include "services/gateway/byte_buffers.h"
 #include "services/gateway/json_mapping.h"
 #include "services/gateway/shard_merge.h"
 
@@ -102,15 +103,6 @@ struct Outgoing {
   std::string bytes;
 };
 
-std::string Flatten(const grpc::ByteBuffer& b) {
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!b.Dump(&slices).ok()) return out;
-  for (const grpc::Slice& s : slices)
-    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out;
-}
-
 // Sends each request to its shard in parallel, as `as`, bounded by the call's deadline, and
 // waits for all answers (in the order of `out`).
 std::vector<ShardAnswer> CallShards(const FanOutCall& call, absl::string_view method,
@@ -126,8 +118,7 @@ std::vector<ShardAnswer> CallShards(const FanOutCall& call, absl::string_view me
     contexts[i] = std::make_unique<grpc::ClientContext>();
     contexts[i]->set_deadline(call.deadline);
     call.principals->Attach(as, contexts[i].get());
-    grpc::Slice slice(out[i].bytes);
-    requests[i] = grpc::ByteBuffer(&slice, 1);
+    requests[i] = BufferOf(out[i].bytes);
     if (call.cancel != nullptr && !call.cancel->Add(contexts[i].get())) {
       answers[i].status = grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
       pending.DecrementCount();
@@ -142,7 +133,7 @@ std::vector<ShardAnswer> CallShards(const FanOutCall& call, absl::string_view me
   pending.Wait();
   for (size_t i = 0; i < n; ++i) {
     if (call.cancel != nullptr) call.cancel->Remove(contexts[i].get());
-    if (answers[i].status.ok()) answers[i].response = Flatten(responses[i]);
+    if (answers[i].status.ok()) answers[i].response = BytesOf(responses[i]);
   }
   return answers;
 }

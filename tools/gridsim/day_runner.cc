@@ -314,10 +314,12 @@ const insp::ChecklistVersion* DayRun::ChecklistFor(insp::SubjectType type) {
       }
     }
   }
+  // The first answer stays: callers read the returned checklist without the lock, so an entry
+  // is never assigned again once a pointer to it may have been handed out (two threads that
+  // both missed the cache used to overwrite it while the first was building answers from it).
   std::lock_guard<std::mutex> lock(mu_);
-  auto& slot = checklists_[type];
-  slot = found;
-  return slot.template_id().empty() ? nullptr : &slot;
+  auto it = checklists_.emplace(type, std::move(found)).first;
+  return it->second.template_id().empty() ? nullptr : &it->second;
 }
 
 void DayRun::Inspect(const DayEvent& e) {

@@ -115,17 +115,7 @@ absl::StatusOr<v1::QuerySeriesResponse> AnalyticsCore::QuerySeries(
 absl::StatusOr<std::string> AnalyticsCore::SeriesCsv(const Principal& p,
                                                      const v1::QuerySeriesRequest& r) const {
   GW_ASSIGN_OR_RETURN(v1::QuerySeriesResponse s, QuerySeries(p, r));
-  std::string out = CsvLine({"metric", "group", "period_start", "value"});
-  const std::string metric = v1::Metric_Name(r.metric());
-  for (const v1::Series& series : s.series()) {
-    for (const v1::SeriesPoint& pt : series.points()) {
-      out += CsvLine({metric, series.group(),
-                      absl::FormatTime(absl::RFC3339_sec, FromProto(pt.period_start()),
-                                       absl::FixedTimeZone(8 * 3600)),
-                      absl::StrCat(pt.value())});
-    }
-  }
-  return out;
+  return analytics::SeriesCsv(r.metric(), s);
 }
 
 absl::StatusOr<v1::GetOrderStatsResponse> AnalyticsCore::GetOrderStats(

@@ -182,25 +182,4 @@ absl::StatusOr<std::vector<v1::AssessmentRow>> RankWorkers(const AnalyticsStore&
   return rows;
 }
 
-std::string AssessmentCsv(const std::vector<v1::AssessmentRow>& rows) {
-  std::string out = CsvLine({"rank", "worker_id", "grid_id", "score", "working_days", "distance_km",
-                             "own_grid_hours", "coverage_avg", "check_ins", "check_ins_required",
-                             "inspections_assigned", "inspections_on_time", "incidents_reported",
-                             "incidents_confirmed", "verifications_assigned", "verifications_done",
-                             "response_avg_s"});
-  for (const v1::AssessmentRow& r : rows) {
-    const v1::WorkerFigures& f = r.figures();
-    out += CsvLine(
-        {absl::StrCat(r.rank()), r.worker_id(), r.grid_id(), absl::StrFormat("%.2f", r.score()),
-         absl::StrCat(f.working_days()), absl::StrFormat("%.3f", f.distance_km()),
-         absl::StrFormat("%.2f", f.own_grid_hours()), absl::StrFormat("%.4f", f.coverage_avg()),
-         absl::StrCat(f.check_ins()), absl::StrFormat("%.2f", f.check_ins_required()),
-         absl::StrCat(f.inspections_assigned()), absl::StrCat(f.inspections_on_time()),
-         absl::StrCat(f.incidents_reported()), absl::StrCat(f.incidents_confirmed()),
-         absl::StrCat(f.verifications_assigned()), absl::StrCat(f.verifications_done()),
-         absl::StrCat(f.response_avg().seconds())});
-  }
-  return out;
-}
-
 }  // namespace gridwork::analytics

@@ -39,9 +39,6 @@ absl::StatusOr<std::vector<v1::AssessmentRow>> RankWorkers(const AnalyticsStore&
                                                            int32_t first_day, int32_t last_day,
                                                            const v1::AssessmentConfig& config);
 
-// RFC 4180 CSV of ranked rows (header first), one line per worker.
-std::string AssessmentCsv(const std::vector<v1::AssessmentRow>& rows);
-
 }  // namespace gridwork::analytics
 
 #endif  // GRIDWORK_SERVICES_ANALYTICS_ASSESSMENT_H_

@@ -12,6 +12,7 @@
 #include "gridwork/analytics/v1/analytics.grpc.pb.h"
 #include "gridwork/rpc/status_convert.h"
 #include "gridwork/service/time_convert.h"
+#include "services/analytics/csv.h"
 #include "services/gateway/byte_buffers.h"
 #include "services/gateway/shard_fanout.h"
 
@@ -24,32 +25,6 @@ namespace pb = google::protobuf;
 constexpr char kQuerySeries[] = "/gridwork.analytics.v1.AnalyticsService/QuerySeries";
 constexpr char kListAssessment[] = "/gridwork.analytics.v1.AnalyticsService/ListAssessment";
 constexpr size_t kChunk = 64 * 1024;  // analytics' chunk size
-
-// RFC 4180 line as analytics writes it (services/analytics/csv.cc): CRLF, fields with a
-// comma, quote, CR or LF quoted, a text field starting with = + - @ prefixed with '.
-std::string CsvLine(const std::vector<std::string>& fields) {
-  std::string out;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) out += ',';
-    std::string f = fields[i];
-    const bool numeric = !f.empty() && f.find_first_not_of("0123456789.-") == std::string::npos;
-    if (!f.empty() && !numeric && (f[0] == '=' || f[0] == '+' || f[0] == '-' || f[0] == '@')) {
-      f.insert(f.begin(), '\'');
-    }
-    if (f.find_first_of(",\"\r\n") == std::string::npos) {
-      out += f;
-      continue;
-    }
-    out += '"';
-    for (char c : f) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    out += '"';
-  }
-  out += "\r\n";
-  return out;
-}
 
 // Invariants:
 //  1. The worker thread's last use of the reactor is Deliver; before it, only `cancel_`,
@@ -191,7 +166,7 @@ class ShardedCsvExport final : public grpc::ServerGenericBidiReactor {
       if (!merged.ParseFromString(bytes)) {
         return grpc::Status(grpc::StatusCode::INTERNAL, "merged series do not parse");
       }
-      csv = SeriesCsvText(req.metric(), merged);
+      csv = analytics::SeriesCsv(req.metric(), merged);
     } else {
       av1::ListAssessmentRequest req = static_cast<const av1::ListAssessmentRequest&>(*request_);
       req.set_page_size(1000);
@@ -208,7 +183,7 @@ class ShardedCsvExport final : public grpc::ServerGenericBidiReactor {
         rows.insert(rows.end(), page.rows().begin(), page.rows().end());
         req.set_page_token(page.next_page_token());
       } while (!req.page_token().empty());
-      csv = AssessmentCsvText(rows);
+      csv = analytics::AssessmentCsv(rows);
     }
     for (size_t pos = 0; pos < csv.size(); pos += kChunk) {
       av1::CsvChunk c;
@@ -274,41 +249,6 @@ grpc::ServerGenericBidiReactor* NewShardedCsvExport(ProxyService* service, const
                                                     grpc::GenericCallbackServerContext* ctx,
                                                     Admission admission) {
   return new ShardedCsvExport(service, deps, ctx, std::move(admission));
-}
-
-std::string SeriesCsvText(av1::Metric metric, const av1::QuerySeriesResponse& series) {
-  std::string out = CsvLine({"metric", "group", "period_start", "value"});
-  const std::string name = av1::Metric_Name(metric);
-  for (const av1::Series& s : series.series()) {
-    for (const av1::SeriesPoint& pt : s.points()) {
-      out += CsvLine({name, s.group(),
-                      absl::FormatTime(absl::RFC3339_sec, service::FromProto(pt.period_start()),
-                                       absl::FixedTimeZone(8 * 3600)),
-                      absl::StrCat(pt.value())});
-    }
-  }
-  return out;
-}
-
-std::string AssessmentCsvText(const std::vector<av1::AssessmentRow>& rows) {
-  std::string out = CsvLine({"rank", "worker_id", "grid_id", "score", "working_days", "distance_km",
-                             "own_grid_hours", "coverage_avg", "check_ins", "check_ins_required",
-                             "inspections_assigned", "inspections_on_time", "incidents_reported",
-                             "incidents_confirmed", "verifications_assigned", "verifications_done",
-                             "response_avg_s"});
-  for (const av1::AssessmentRow& r : rows) {
-    const av1::WorkerFigures& f = r.figures();
-    out += CsvLine(
-        {absl::StrCat(r.rank()), r.worker_id(), r.grid_id(), absl::StrFormat("%.2f", r.score()),
-         absl::StrCat(f.working_days()), absl::StrFormat("%.3f", f.distance_km()),
-         absl::StrFormat("%.2f", f.own_grid_hours()), absl::StrFormat("%.4f", f.coverage_avg()),
-         absl::StrCat(f.check_ins()), absl::StrFormat("%.2f", f.check_ins_required()),
-         absl::StrCat(f.inspections_assigned()), absl::StrCat(f.inspections_on_time()),
-         absl::StrCat(f.incidents_reported()), absl::StrCat(f.incidents_confirmed()),
-         absl::StrCat(f.verifications_assigned()), absl::StrCat(f.verifications_done()),
-         absl::StrCat(f.response_avg().seconds())});
-  }
-  return out;
 }
 
 }  // namespace gridwork::gateway

@@ -8,7 +8,7 @@
 //     and ranked over every shard, read in pages of 1000 (MergeAssessmentPage). Every shard
 //     is asked with the call's deadline; any shard failing fails the export (UNAVAILABLE
 //     naming it), never a partial file.
-// The text is analytics' own format (SeriesCsvText, AssessmentCsvText), in chunks of 64 KiB
+// The text is analytics' own format (services/analytics/csv.h, shared), in chunks of 64 KiB
 // as analytics sends them, header in the first. A one-shard export is read whole from the
 // shard and then written (analytics builds it in memory too).
 //
@@ -42,16 +42,6 @@ bool IsCsvExport(absl::string_view method);
 grpc::ServerGenericBidiReactor* NewShardedCsvExport(ProxyService* service, const ProxyDeps& deps,
                                                     grpc::GenericCallbackServerContext* ctx,
                                                     Admission admission);
-
-// The CSV analytics exports for `series` of `metric` (services/analytics/analytics_core.cc,
-// SeriesCsv): "metric,group,period_start,value", one line per point, period_start in
-// RFC 3339 at UTC+8. Keep the two alike: gateway_sharding_test compares them byte for byte.
-std::string SeriesCsvText(analytics::v1::Metric metric,
-                          const analytics::v1::QuerySeriesResponse& series);
-
-// The CSV analytics exports for ranked assessment rows (services/analytics/assessment.cc,
-// AssessmentCsv), header first. Keep the two alike (gateway_sharding_test compares them).
-std::string AssessmentCsvText(const std::vector<analytics::v1::AssessmentRow>& rows);
 
 }  // namespace gridwork::gateway
 

@@ -10,6 +10,8 @@
 #ifndef GRIDWORK_SERVICES_GATEWAY_CALL_GATE_H_
 #define GRIDWORK_SERVICES_GATEWAY_CALL_GATE_H_
 
+#include <grpcpp/support/status.h>
+
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -49,6 +51,13 @@ class CallGate {
 // leaks through a denial).
 inline constexpr char kDeniedMessage[] =
     "permission denied: outside what your role and region scope may do";
+
+// `s`, except that a PERMISSION_DENIED (the gateway's own or a service's) carries
+// kDeniedMessage: the owner's reason, which may name the object's region, stays in its log.
+inline grpc::Status UniformDenial(grpc::Status s) {
+  if (s.error_code() != grpc::StatusCode::PERMISSION_DENIED) return s;
+  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, kDeniedMessage);
+}
 
 }  // namespace gridwork::gateway
 

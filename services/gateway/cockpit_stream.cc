@@ -187,9 +187,7 @@ class ShardedCockpitStream final : public grpc::ServerGenericBidiReactor {
 
   void Done(grpc::Status s, bool started) {
     if (started) EndPlan();
-    if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-      s = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, kDeniedMessage);
-    }
+    s = UniformDenial(std::move(s));
     const Caller& c = admission_.caller;
     LogAccess("grpc", c.principal.subject(), ctx_->method(), c.peer, s.error_code(),
               absl::Now() - start_);

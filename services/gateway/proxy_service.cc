@@ -123,12 +123,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
   void UpDone(const grpc::Status& upstream_status) {
-    grpc::Status s = upstream_status;
-    // One uniform denial at the front door: the owner's reason (which may name the object's
-    // region) stays in its own log, the caller learns only that it was denied.
-    if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-      s = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, kDeniedMessage);
-    }
+    grpc::Status s = UniformDenial(upstream_status);
     {
       absl::MutexLock lock(&mu_);
       if (!override_status_.ok()) s = override_status_;
@@ -335,9 +330,7 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
 
   void Complete(grpc::Status s, bool from_upstream) {
     if (!from_upstream) service_->CountRefusal(static_cast<absl::StatusCode>(s.error_code()));
-    if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-      s = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, kDeniedMessage);
-    }
+    s = UniformDenial(std::move(s));
     const Caller& c = admission_.caller;
     LogAccess("grpc", c.principal.subject(), ctx_->method(), c.peer, s.error_code(),
               absl::Now() - start_);

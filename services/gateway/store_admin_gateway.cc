@@ -67,10 +67,7 @@ grpc::Status GatewayStoreAdmin::CreateCheckpoint(grpc::ServerContext* ctx,
       s = admin::v1::StoreAdmin::NewStub(channel)->CreateCheckpoint(cctx.get(), *req, resp);
     }
   }
-  // One uniform denial at the front door (as the proxy does).
-  if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-    s = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, kDeniedMessage);
-  }
+  s = UniformDenial(std::move(s));
   const std::string user = a.ok() ? a->caller.principal.subject() : "";
   LogAccess("grpc", user, kMethod, peer, s.error_code(), absl::Now() - start);
   if (a.ok()) {

@@ -582,6 +582,26 @@ TEST_CASE("the prod topology runs as a whole: two shards of every service behind
     }
   }
 
+  // Every feed consumer of every shard is connected to its peer, at the address the routing
+  // file gives (the --<peer>_addr flags lead nowhere), e.g. inspection<-workorder.
+  for (auto& [name, p] : stack.procs) {
+    if (name == "gateway" || absl::StartsWith(name, "workorder")) continue;  // no consumers
+    std::string last;
+    const bool connected = WaitFor([&] {
+      last.clear();
+      int consumers = 0;
+      for (absl::string_view line : absl::StrSplit(HttpGet(p->metrics_port(), "/metrics"), '\n')) {
+        if (!absl::StartsWith(line, "gridwork_feed_consumer_connected{")) continue;
+        ++consumers;
+        if (!absl::EndsWith(line, " 1")) absl::StrAppend(&last, line, "\n");
+      }
+      if (consumers == 0) last = "no consumer metrics";
+      return last.empty();
+    });
+    INFO(name << ": " << last);
+    CHECK(connected);
+  }
+
   // 8. Every process still SERVING; each stops cleanly on SIGTERM, the gateway first.
   for (auto& [name, p] : stack.procs) {
     auto health = grpc::health::v1::Health::NewStub(rpc::MakeChannel(p->grpc_target()));

@@ -10,6 +10,9 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libboost-dev prometheus-cpp-dev catch2 libssl-dev nlohmann-json3-dev
   libjemalloc-dev
+  # libpq: bench/ always builds (its PostgreSQL/PostGIS baselines skip at run time when no
+  # server is there), and CMake requires the library to configure the tree at all.
+  libpq-dev
   curl ca-certificates python3
   prometheus
   # The web app's browser test (tests/web): Debian's chromium driven by npm playwright-core,
@@ -23,14 +26,14 @@ packages=(
 if ! command -v kubectl >/dev/null 2>&1; then packages+=(kubernetes-client); fi
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 if [[ "${1:-}" == "--with-bench" ]]; then
-  packages+=(postgresql-15-postgis-3 postgresql-15 libpq-dev)
+  packages+=(postgresql-15-postgis-3 postgresql-15)
 fi
 # --with-fuzz (anywhere on the line, with or without --with-bench) adds clang-16 and its
 # sanitizer/libFuzzer runtimes for tests/fuzz/run.sh (clang-14 cannot compile libs/geo). Without it nothing below changes anything.
 if [[ " $* " == *" --with-fuzz "* ]]; then
   packages+=(clang-16 libclang-rt-16-dev)
   if [[ "${1:-}" != "--with-bench" && " $* " == *" --with-bench "* ]]; then
-    packages+=(postgresql-15-postgis-3 postgresql-15 libpq-dev)
+    packages+=(postgresql-15-postgis-3 postgresql-15)
   fi
 fi
 

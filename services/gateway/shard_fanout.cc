@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "google/protobuf/descriptor.h"
 #include "gridwork/core/status_macros.h"
@@ -48,14 +49,31 @@ bool MergedUnary(const std::string& m) {
          m == kQuerySeries || m == kGetOrderStats || m == kGetInspectionStats;
 }
 
-// Methods routed by a position field: method -> field.
+// Methods routed by a position field: method -> field path (dots reach into message fields).
 const std::map<std::string, std::string>& PositionMethods() {
   static const auto* m = new std::map<std::string, std::string>{
       {"/gridwork.workorder.v1.WorkOrderService/CreateOrder", "position"},
       {"/gridwork.workorder.v1.WorkOrderService/SuggestDuplicates", "position"},
       {"/gridwork.workorder.v1.WorkOrderService/UploadPhoto", "capture_position"},
+      {"/gridwork.geofence.v1.GeofenceService/PutKeyPoint", "key_point.position"},
+      {"/gridwork.inspection.v1.InspectionService/RegisterSubject", "subject.position"},
   };
   return *m;
+}
+
+// The message at `path` ("subject.position") in `m`, or nullptr if a field on the way is
+// unset or not a singular message.
+const pb::Message* MessageAt(const pb::Message& m, absl::string_view path) {
+  const pb::Message* at = &m;
+  for (absl::string_view name : absl::StrSplit(path, '.')) {
+    const pb::FieldDescriptor* f = at->GetDescriptor()->FindFieldByName(std::string(name));
+    if (f == nullptr || f->is_repeated() || f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE ||
+        !at->GetReflection()->HasField(*at, f)) {
+      return nullptr;
+    }
+    at = &at->GetReflection()->GetMessage(*at, f);
+  }
+  return at;
 }
 
 // Catalogue writes every district shard applies alike (kBroadcast).
@@ -215,12 +233,11 @@ absl::StatusOr<std::string> LocateDistrict(const FanOutCall& call, const pb::Mes
 grpc::Status RunPosition(const FanOutCall& call, std::string* response, std::string* shards) {
   const pb::Message& req = *call.request;
   auto it = PositionMethods().find(call.method);
-  const pb::FieldDescriptor* f =
-      it == PositionMethods().end() ? nullptr : req.GetDescriptor()->FindFieldByName(it->second);
+  const pb::Message* position =
+      it == PositionMethods().end() ? nullptr : MessageAt(req, it->second);
   std::string district;
-  if (f != nullptr && req.GetReflection()->HasField(req, f) &&
-      call.router->Routes(Upstream::kGeofence)) {
-    absl::StatusOr<std::string> d = LocateDistrict(call, req.GetReflection()->GetMessage(req, f));
+  if (position != nullptr && call.router->Routes(Upstream::kGeofence)) {
+    absl::StatusOr<std::string> d = LocateDistrict(call, *position);
     if (!d.ok()) return FromAbsl(d.status());
     district = *d;
   }

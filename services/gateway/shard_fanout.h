@@ -8,9 +8,10 @@
 //               The first OK answer wins (generated ids are 128 random bits, so at most one
 //               shard holds an id). A mutation answered NOT_FOUND changed nothing, so asking
 //               the next shard is safe.
-//   kPosition   CreateOrder, SuggestDuplicates (`position`) and UploadPhoto
-//               (`capture_position`): the geofence shards Locate the position in parallel
-//               (as the gateway's SERVICE principal); the shard that finds it names the
+//   kPosition   CreateOrder, SuggestDuplicates (`position`), UploadPhoto
+//               (`capture_position`), PutKeyPoint (`key_point.position`) and
+//               RegisterSubject (`subject.position`): the geofence shards Locate the position in
+//               parallel (as the gateway's SERVICE principal); the shard that finds it names the
 //               district, whose workorder shard gets the call. Found nowhere: the default
 //               shard (workorder answers FAILED_PRECONDITION itself).
 //   kFanOut     every shard in parallel, answers merged (shard_merge.h): location

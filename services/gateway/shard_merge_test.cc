@@ -562,6 +562,11 @@ TEST_CASE("calls are planned by what their request names", "[fanout]") {
              geofence::v1::LocateRequest(), admin) == ShardPlan::kFanOut);
   CHECK(plan(Upstream::kGeofence, "/gridwork.geofence.v1.GeofenceService/ImportRegions",
              geofence::v1::ImportRegionsRequest(), admin) == ShardPlan::kImport);
+  // A key point and a subject go by their position (nested in the request).
+  CHECK(plan(Upstream::kGeofence, "/gridwork.geofence.v1.GeofenceService/PutKeyPoint",
+             geofence::v1::PutKeyPointRequest(), admin) == ShardPlan::kPosition);
+  CHECK(plan(Upstream::kInspection, "/gridwork.inspection.v1.InspectionService/RegisterSubject",
+             inspection::v1::RegisterSubjectRequest(), admin) == ShardPlan::kPosition);
   // Catalogue writes go to every shard; catalogue reads to one.
   CHECK(plan(Upstream::kWorkorder, wo + "UpsertCategory", wv1::UpsertCategoryRequest(), admin) ==
         ShardPlan::kBroadcast);

@@ -416,6 +416,30 @@ TEST_CASE("the gateway fans out, looks up by id and routes by position over shar
     CHECK(resp.region().id() == "410185/s01/c01/g01");
   }
 
+  // An admin's key point goes by its (nested) position to the geofence shard of its district.
+  {
+    gv1::PutKeyPointRequest req;
+    req.set_request_id("kp-d1");
+    req.mutable_key_point()->set_name("独居老人 王奶奶");
+    req.mutable_key_point()->set_kind(gv1::KEY_POINT_KIND_ELDERLY_ALONE);
+    *req.mutable_key_point()->mutable_position() = kInD1;
+    req.mutable_key_point()->set_radius_m(30);
+    gv1::KeyPoint kp;
+    absl::Status s = a.Call(&gv1::GeofenceService::Stub::PutKeyPoint, req, &kp);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+    CHECK(kp.grid_id() == "410185/s01/c01/g01");
+    gv1::GetKeyPointRequest get;
+    get.set_id(kp.id());
+    gv1::KeyPoint stored;
+    CHECK(Direct<gv1::GeofenceService>(*g1)
+              ->GetKeyPoint(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), get, &stored)
+              .ok());
+    CHECK(Direct<gv1::GeofenceService>(*g0)
+              ->GetKeyPoint(As(MakePrincipal(common::v1::ROLE_ADMIN)).get(), get, &stored)
+              .error_code() == grpc::StatusCode::NOT_FOUND);
+  }
+
   // CreateOrder by position: on the workorder shard of the position's district.
   auto create = [&](const std::string& rid, const common::v1::LatLng& at) {
     wv1::CreateOrderRequest req;

@@ -347,18 +347,16 @@ TEST_CASE("the prod topology runs as a whole: two shards of every service behind
 
   // 3. The demo people and places of both districts, then a compressed 2-hour day.
   //
-  // WORKAROUND (gateway bug, services/gateway/shard_fanout.cc): geofence PutKeyPoint and
-  // inspection RegisterSubject carry their key only in a position (key_point.position,
-  // subject.position), which the gateway does not route by (PositionMethods lists CreateOrder,
-  // SuggestDuplicates and UploadPhoto only). An unscoped admin's call goes to shard d0, whose
-  // geofence does not hold 410122: `gridsim --districts=410105,410122 load-demo` as the admin
-  // fails every key point and subject of 410122 with FAILED_PRECONDITION. So 410122 is loaded
-  // by an admin scoped to it, whose calls without a key go to d1 (the caller's default shard),
-  // as an operator could do today. A scoped admin cannot read the other district, and gridsim
-  // derives one city from the districts it is given (names are numbered over all of them), so
-  // each district gets its own load-demo and its own day (with a city seed of its own), the
-  // two days running at the same time. Everything still goes through the gateway. When the gateway
-  // routes these calls by position, go back to one admin run over both districts.
+  // Each district is loaded by an admin scoped to it, whose calls without a key go to the
+  // district's shard (the caller's default), as an operator of one district works. This was
+  // first a workaround: the gateway did not route geofence PutKeyPoint and inspection
+  // RegisterSubject by their nested position, so an unscoped admin's places of 410122 went to
+  // d0 and failed. The gateway now routes them by position (gateway_sharding_test checks a key
+  // point); the per-district runs stay, so this test covers scoped operators. A scoped admin
+  // cannot read the other district, and gridsim derives one city from the districts it is
+  // given (names are numbered over all of them), so each district gets its own load-demo and
+  // its own day (with a city seed of its own), the two days running at the same time.
+  // Everything still goes through the gateway.
   {
     gateway::v1::CreateUserRequest req;
     req.set_request_id("create-admin-410122");

@@ -101,9 +101,15 @@ bool TaskLess(const pb::Message& a, const pb::Message& b) {
   return x.id() < y.id();
 }
 
+bool RegionLess(const pb::Message& a, const pb::Message& b) {
+  return static_cast<const gv1::Region&>(a).id() < static_cast<const gv1::Region&>(b).id();
+}
+
 // Lists merged for unscoped callers without a region (page sizes as the services clamp).
 const std::map<std::string, ListSpec>& MergedLists() {
   static const auto* m = new std::map<std::string, ListSpec>{
+      // Without parent_id: the districts (or, recursive, every region) of the city, by id.
+      {"/gridwork.geofence.v1.GeofenceService/ListRegions", {100, 1000, RegionLess}},
       {"/gridwork.workorder.v1.WorkOrderService/ListOrders", {50, 500, OrderListLess}},
       {"/gridwork.inspection.v1.InspectionService/ListTasks", {100, 1000, TaskLess}},
       {"/gridwork.inspection.v1.InspectionService/ListSubjects", {100, 1000, nullptr}},

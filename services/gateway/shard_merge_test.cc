@@ -562,6 +562,13 @@ TEST_CASE("calls are planned by what their request names", "[fanout]") {
              geofence::v1::LocateRequest(), admin) == ShardPlan::kFanOut);
   CHECK(plan(Upstream::kGeofence, "/gridwork.geofence.v1.GeofenceService/ImportRegions",
              geofence::v1::ImportRegionsRequest(), admin) == ShardPlan::kImport);
+  // The city's districts are on every geofence shard; a district's children on its own.
+  geofence::v1::ListRegionsRequest regions;
+  CHECK(plan(Upstream::kGeofence, "/gridwork.geofence.v1.GeofenceService/ListRegions", regions,
+             admin) == ShardPlan::kFanOut);
+  regions.set_parent_id("410185");
+  CHECK(plan(Upstream::kGeofence, "/gridwork.geofence.v1.GeofenceService/ListRegions", regions,
+             admin) == ShardPlan::kOne);
   // A key point and a subject go by their position (nested in the request).
   CHECK(plan(Upstream::kGeofence, "/gridwork.geofence.v1.GeofenceService/PutKeyPoint",
              geofence::v1::PutKeyPointRequest(), admin) == ShardPlan::kPosition);

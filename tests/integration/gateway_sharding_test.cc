@@ -416,6 +416,23 @@ TEST_CASE("the gateway fans out, looks up by id and routes by position over shar
     CHECK(resp.region().id() == "410185/s01/c01/g01");
   }
 
+  // An admin's list of the city's districts holds both shards' districts, in id order, also
+  // a page at a time.
+  {
+    gv1::ListRegionsRequest req;
+    req.set_page_size(1);
+    std::vector<std::string> ids;
+    do {
+      gv1::ListRegionsResponse resp;
+      absl::Status s = a.Call(&gv1::GeofenceService::Stub::ListRegions, req, &resp);
+      INFO(s.ToString());
+      REQUIRE(s.ok());
+      for (const auto& r : resp.regions()) ids.push_back(r.id());
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty() && ids.size() < 10);
+    CHECK(ids == std::vector<std::string>{"410105", "410185"});
+  }
+
   // An admin's key point goes by its (nested) position to the geofence shard of its district.
   {
     gv1::PutKeyPointRequest req;

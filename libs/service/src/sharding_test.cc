@@ -92,7 +92,7 @@ TEST_CASE("PeerAddress: the flag without a file, the same shard of the peer with
         absl::StatusCode::kNotFound);
 }
 
-TEST_CASE("PrepareFeedSources: one per shard; shard 0 takes over the unsharded cursor",
+TEST_CASE("PrepareFeedSources: one per shard, and shard 0 takes over the unsharded cursor",
           "[sharding]") {
   Fixture f;
   // Without a file: the flag's one feed under the unsharded name (none if the flag is empty).

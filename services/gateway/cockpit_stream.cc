@@ -187,11 +187,7 @@ class ShardedCockpitStream final : public grpc::ServerGenericBidiReactor {
 
   void Done(grpc::Status s, bool started) {
     if (started) EndPlan();
-    s = UniformDenial(std::move(s));
-    const Caller& c = admission_.caller;
-    LogAccess("grpc", c.principal.subject(), ctx_->method(), c.peer, s.error_code(),
-              absl::Now() - start_);
-    Finish(s);
+    Finish(EndOfCall(std::move(s), admission_.caller, ctx_->method(), start_));
   }
 
   ProxyService* service_;

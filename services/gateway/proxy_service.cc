@@ -330,10 +330,8 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
 
   void Complete(grpc::Status s, bool from_upstream) {
     if (!from_upstream) service_->CountRefusal(static_cast<absl::StatusCode>(s.error_code()));
-    s = UniformDenial(std::move(s));
     const Caller& c = admission_.caller;
-    LogAccess("grpc", c.principal.subject(), ctx_->method(), c.peer, s.error_code(),
-              absl::Now() - start_);
+    s = EndOfCall(std::move(s), c, ctx_->method(), start_);
     if (admission_.policy->mutation && from_upstream) {
       absl::Status a = deps_.identity->RecordAudit(
           c, ctx_->method(), rpc::GrpcCodeName(s.error_code()), absl::StrCat("shard=", shard_));
@@ -384,6 +382,14 @@ void LogAccess(absl::string_view transport, absl::string_view user, absl::string
                        {"peer", peer},
                        {"code", rpc::GrpcCodeName(code)},
                        {"latency_ms", absl::ToDoubleMilliseconds(latency)}});
+}
+
+grpc::Status EndOfCall(grpc::Status s, const Caller& caller, absl::string_view method,
+                       absl::Time start) {
+  s = UniformDenial(std::move(s));
+  LogAccess("grpc", caller.principal.subject(), method, caller.peer, s.error_code(),
+            absl::Now() - start);
+  return s;
 }
 
 ProxyService::ProxyService(ProxyDeps deps, prometheus::Registry* registry)

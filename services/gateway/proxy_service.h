@@ -60,6 +60,11 @@ class ProxyService final : public grpc::CallbackGenericService {
 void LogAccess(absl::string_view transport, absl::string_view user, absl::string_view method,
                absl::string_view peer, int code, absl::Duration latency);
 
+// The end of an admitted gRPC call: `s` with the uniform denial (call_gate.h), after one
+// access-log line for `caller` (started at `start`). Returns the status to Finish with.
+grpc::Status EndOfCall(grpc::Status s, const Caller& caller, absl::string_view method,
+                       absl::Time start);
+
 }  // namespace gridwork::gateway
 
 #endif  // GRIDWORK_SERVICES_GATEWAY_PROXY_SERVICE_H_

@@ -25,6 +25,7 @@
 #include "tests/integration/core_services.h"
 #include "tests/integration/principals.h"
 #include "tests/integration/service_process.h"
+#include "tests/integration/wait_for.h"
 #include "tests/integration/small_tree.h"
 
 namespace gridwork::testing {
@@ -79,17 +80,6 @@ std::string Jpeg(const std::string& body) {
 
 std::string Why(const grpc::Status& s) {
   return absl::StrCat("status ", s.error_code(), ": ", s.error_message());
-}
-
-// Polls `pred` every 50 ms until it holds or `timeout` passes; the caller REQUIREs the result.
-template <typename Pred>
-bool WaitFor(Pred pred, absl::Duration timeout = absl::Seconds(10)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
 }
 
 // Millisecond precision, as the location store keeps device times.

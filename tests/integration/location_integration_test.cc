@@ -15,6 +15,7 @@
 #include "services/location/packed_track.h"
 #include "tests/integration/principals.h"
 #include "tests/integration/service_process.h"
+#include "tests/integration/wait_for.h"
 
 namespace gridwork::testing {
 namespace {
@@ -56,17 +57,6 @@ lv1::DeviceFix At(double lat, double lng, absl::Time t, uint64_t seq, double acc
   f.set_battery_pct(76);
   f.set_provider(common::v1::Fix::PROVIDER_GPS);
   return f;
-}
-
-template <typename Pred>
-// Generous: CI runs integration tests two at a time on two cores.
-bool WaitFor(Pred pred, absl::Duration timeout = absl::Seconds(45)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
 }
 
 }  // namespace

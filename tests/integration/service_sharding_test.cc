@@ -29,6 +29,7 @@
 #include "gridwork/location/v1/location.grpc.pb.h"
 #include "tests/integration/principals.h"
 #include "tests/integration/service_process.h"
+#include "tests/integration/wait_for.h"
 
 namespace gridwork::testing {
 namespace {
@@ -61,16 +62,6 @@ std::string District(const std::string& code, double lng0) {
                       Square(code + "/s01/c01", "community", lng0, end), ",",
                       Square(code + "/s01/c01/g01", "grid", lng0, mid), ",",
                       Square(code + "/s01/c01/g02", "grid", mid, end), "]}");
-}
-
-template <typename Pred>
-bool WaitFor(Pred pred, absl::Duration timeout = absl::Seconds(45)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
 }
 
 // (worker, kind, grid) of every FenceEvent in a geofence shard's feed, counted.

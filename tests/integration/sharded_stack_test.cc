@@ -46,6 +46,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/integration/principals.h"
 #include "tests/integration/service_process.h"
+#include "tests/integration/wait_for.h"
 
 namespace gridwork::testing {
 namespace {
@@ -114,16 +115,6 @@ std::string DistrictSlice(const std::vector<geo::Feature>& all, const std::strin
 template <typename Stub>
 std::unique_ptr<typename Stub::Stub> Direct(const std::string& address) {
   return Stub::NewStub(rpc::MakeChannel(address));
-}
-
-template <typename Pred>
-bool WaitFor(Pred pred, absl::Duration timeout = absl::Seconds(30)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return pred();
 }
 
 // Worker ids of every FenceEvent in a geofence shard's feed.

@@ -81,6 +81,27 @@ int StoredOn(ServiceProcess& shard, const std::string& worker, int64_t start_ms)
   return page.fixes_size();
 }
 
+// A started gateway that routes by `routing_path`, its store in `store_dir`. Its plain
+// --<service>_addr flags lead nowhere, so a call that reaches a service was routed by the file.
+std::unique_ptr<ServiceProcess> StartRoutedGateway(const std::string& store_dir,
+                                                   const std::string& routing_path,
+                                                   std::vector<std::string> http_flags) {
+  std::vector<std::string> args = {"--data_dir=" + store_dir,      "--sync=false",
+                                   "--pbkdf2_iterations=1000",     "--routing_file=" + routing_path,
+                                   "--location_addr=127.0.0.1:1",  "--geofence_addr=127.0.0.1:1",
+                                   "--workorder_addr=127.0.0.1:1", "--inspection_addr=127.0.0.1:1",
+                                   "--analytics_addr=127.0.0.1:1", "--rate_limit_scale=100"};
+  args.insert(args.end(), http_flags.begin(), http_flags.end());
+  auto gateway = std::make_unique<ServiceProcess>(
+      "gridwork-gateway", std::move(args),
+      std::vector<std::string>{KeyEnv(), "GRIDWORK_TOKEN_KEY=sharding-token-key-0123456789abcdef",
+                               std::string("GRIDWORK_ADMIN_PASSWORD=") + kAdminPassword});
+  auto started = gateway->Start();
+  INFO(started.message());
+  REQUIRE(started.ok());
+  return gateway;
+}
+
 }  // namespace
 
 TEST_CASE("the gateway routes location calls to the worker's shard", "[integration]") {
@@ -97,17 +118,9 @@ TEST_CASE("the gateway routes location calls to the worker's shard", "[integrati
         << "    shards:\n      w0: " << w0.grpc_target() << "\n      w1: " << w1.grpc_target()
         << "\n";
   }
-  ServiceProcess gateway(
-      "gridwork-gateway",
-      {"--data_dir=" + gateway_dir.path() + "/store", "--sync=false", "--pbkdf2_iterations=1000",
-       "--http_addr=", "--routing_file=" + routing_path, "--location_addr=127.0.0.1:1",
-       "--geofence_addr=127.0.0.1:1", "--workorder_addr=127.0.0.1:1",
-       "--inspection_addr=127.0.0.1:1", "--analytics_addr=127.0.0.1:1", "--rate_limit_scale=100"},
-      {KeyEnv(), "GRIDWORK_TOKEN_KEY=sharding-token-key-0123456789abcdef",
-       std::string("GRIDWORK_ADMIN_PASSWORD=") + kAdminPassword});
-  auto started = gateway.Start();
-  INFO(started.message());
-  REQUIRE(started.ok());
+  std::unique_ptr<ServiceProcess> gateway_process =
+      StartRoutedGateway(gateway_dir.path() + "/store", routing_path, {"--http_addr="});
+  ServiceProcess& gateway = *gateway_process;
 
   sdk::ConnectOptions options;
   options.gateway_addr = gateway.grpc_target();
@@ -322,18 +335,10 @@ TEST_CASE("the gateway fans out, looks up by id and routes by position over shar
         << "\n      d1: " << a1_addr << "\n";
   }
   const int http_port = PickFreePort();
-  ServiceProcess gateway(
-      "gridwork-gateway",
-      {"--data_dir=" + dirs[6].path() + "/store", "--sync=false", "--pbkdf2_iterations=1000",
-       absl::StrCat("--http_addr=127.0.0.1:", http_port), "--web_root=/nonexistent",
-       "--routing_file=" + routing_path, "--location_addr=127.0.0.1:1",
-       "--geofence_addr=127.0.0.1:1", "--workorder_addr=127.0.0.1:1",
-       "--inspection_addr=127.0.0.1:1", "--analytics_addr=127.0.0.1:1", "--rate_limit_scale=100"},
-      {KeyEnv(), "GRIDWORK_TOKEN_KEY=sharding-token-key-0123456789abcdef",
-       std::string("GRIDWORK_ADMIN_PASSWORD=") + kAdminPassword});
-  auto started = gateway.Start();
-  INFO(started.message());
-  REQUIRE(started.ok());
+  std::unique_ptr<ServiceProcess> gateway_process = StartRoutedGateway(
+      dirs[6].path() + "/store", routing_path,
+      {absl::StrCat("--http_addr=127.0.0.1:", http_port), "--web_root=/nonexistent"});
+  ServiceProcess& gateway = *gateway_process;
   sdk::ConnectOptions options;
   options.gateway_addr = gateway.grpc_target();
   options.call_timeout = absl::Seconds(10);

@@ -96,7 +96,11 @@ const ShardRouter::ServiceShards* ShardRouter::Find(Upstream u) const {
 
 absl::StatusOr<ShardRouter::Target> ShardRouter::ForWorker(const ServiceShards& s,
                                                            absl::string_view worker) const {
-  return s.shards[Fnv1a64(worker) % s.shards.size()];
+  const std::string& id = WorkerShardOf(config_, worker);
+  for (const Target& t : s.shards) {
+    if (t.shard == id) return t;
+  }
+  return absl::InternalError(absl::StrCat("worker shard ", id, " has no address"));
 }
 
 absl::StatusOr<ShardRouter::Target> ShardRouter::ForDistrict(const ServiceShards& s,
@@ -125,7 +129,7 @@ absl::StatusOr<ShardRouter::Target> ShardRouter::RouteRequest(Upstream u,
     // All ids must live on one shard.
     std::map<std::string, std::vector<std::string>> by_shard;
     for (const std::string& w : workers) {
-      by_shard[s->shards[Fnv1a64(w) % s->shards.size()].shard].push_back(w);
+      by_shard[WorkerShardOf(config_, w)].push_back(w);
     }
     if (by_shard.size() > 1) {
       std::vector<std::string> parts;

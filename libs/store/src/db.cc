@@ -204,9 +204,11 @@ absl::Status Db::Close() {
   {
     absl::MutexLock l(&rep_->life_mu);
     if (rep_->db == nullptr) return absl::OkStatus();
-    rep_->closing = true;
-    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(rep_->life_mu) { return rep_->active == 0; };
-    rep_->life_mu.Await(absl::Condition(&idle));
+    rep_->closing.store(true);
+    // The last call to leave signals; the timeout covers a call that left between this
+    // thread's check and its wait.
+    while (rep_->active.load() != 0)
+      rep_->life_cv.WaitWithTimeout(&rep_->life_mu, absl::Milliseconds(5));
   }
   absl::Status result;
   for (rocksdb::ColumnFamilyHandle* h : rep_->handles) {

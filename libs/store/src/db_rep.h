@@ -1,7 +1,8 @@
 // Db's private state, shared by db.cc (open/read), commit.cc (group commit) and feed.cc.
 //
 // Locking (never hold two of these at once, except life_mu -> nothing):
-//   life_mu  guards `closing` and `active` (calls in progress; Close waits for 0).
+//   life_mu  serialises Close and guards `db`'s reset; `closing` and `active` are atomics that
+//            every call touches without a lock (OpGuard), Close waits on life_cv for 0.
 //   mu       guards the commit queue and the feed position; events_cv is signalled on every
 //            successful commit and on close.
 //   trim_mu  serialises TrimFeed / TrimIdempotency.
@@ -29,6 +30,7 @@
 #include "gridwork/store/db.h"
 #include "rocksdb/db.h"
 #include "rocksdb/listener.h"
+#include "rocksdb/perf_level.h"
 
 namespace gridwork::store {
 
@@ -51,8 +53,13 @@ struct Db::Rep {
   rocksdb::ColumnFamilyHandle* dead_letters = nullptr;
 
   absl::Mutex life_mu;
-  bool closing ABSL_GUARDED_BY(life_mu) = false;
-  int active ABSL_GUARDED_BY(life_mu) = 0;
+  absl::CondVar life_cv;  // signalled when `active` drops to 0 while closing
+  // Calls in progress and the closing flag. An OpGuard increments `active` and then reads
+  // `closing`; Close sets `closing` and then waits for `active` == 0. Both sides use
+  // sequentially consistent operations, so either the call sees `closing` (and fails), or
+  // Close sees the call in `active` (and waits): no call runs on a closed RocksDB.
+  std::atomic<int> active{0};
+  std::atomic<bool> closing{false};
 
   mutable absl::Mutex mu;
   mutable absl::CondVar events_cv;
@@ -113,27 +120,44 @@ struct Db::Writer {
   absl::CondVar cv;
 };
 
-// Marks a call in progress so that Close waits for it; fails if the Db is closing.
+// RocksDB counts into its thread-local perf context on every key comparison unless the
+// calling thread's perf level is kDisable (the default is kEnableCount); nothing here reads
+// those counters. Called on every store call; sets the level once per thread.
+inline void DisableRocksDbPerfCountersOnThisThread() {
+  thread_local const bool disabled = [] {
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+    return true;
+  }();
+  (void)disabled;
+}
+
+// Marks a call in progress so that Close waits for it; fails if the Db is closing. Lock-free:
+// every store call makes one, from many threads at once.
 class Db::OpGuard {
  public:
   explicit OpGuard(Db::Rep* rep) : rep_(rep) {
-    absl::MutexLock l(&rep_->life_mu);
-    if (rep_->closing || rep_->db == nullptr) {
+    DisableRocksDbPerfCountersOnThisThread();
+    rep_->active.fetch_add(1);
+    if (rep_->closing.load()) {
+      Leave();
       status_ = absl::FailedPreconditionError("store is closed");
-      return;
     }
-    ++rep_->active;
   }
   ~OpGuard() {
-    if (!status_.ok()) return;
-    absl::MutexLock l(&rep_->life_mu);
-    --rep_->active;
+    if (status_.ok()) Leave();
   }
   OpGuard(const OpGuard&) = delete;
   OpGuard& operator=(const OpGuard&) = delete;
   const absl::Status& status() const { return status_; }
 
  private:
+  void Leave() {
+    if (rep_->active.fetch_sub(1) == 1 && rep_->closing.load()) {
+      absl::MutexLock l(&rep_->life_mu);
+      rep_->life_cv.SignalAll();
+    }
+  }
+
   Db::Rep* rep_;
   absl::Status status_;
 };

@@ -1,5 +1,7 @@
 #include "gridwork/store/key_codec.h"
 
+#include <cstring>
+
 namespace gridwork::store {
 namespace {
 
@@ -34,9 +36,16 @@ void PutOrderedInt64(std::string* dst, int64_t v) {
 
 void PutStringComponent(std::string* dst, absl::string_view s) {
   dst->reserve(dst->size() + s.size() + 2);
-  for (char c : s) {
-    dst->push_back(c);
-    if (c == kEscape) dst->push_back(kEscapedZero);
+  // Copy the runs between escape bytes whole (ids and paths rarely contain one).
+  for (size_t pos = 0; pos < s.size();) {
+    const void* hit = std::memchr(s.data() + pos, kEscape, s.size() - pos);
+    const size_t end =
+        hit == nullptr ? s.size() : static_cast<size_t>(static_cast<const char*>(hit) - s.data());
+    dst->append(s.data() + pos, end - pos);
+    if (end == s.size()) break;
+    dst->push_back(kEscape);
+    dst->push_back(kEscapedZero);
+    pos = end + 1;
   }
   dst->push_back(kEscape);
   dst->push_back(kTerminator);

@@ -67,6 +67,20 @@ TEST_CASE("string components escape zero bytes and sort as tuples", "[key_codec]
   CHECK(y.empty());
   CHECK(r.done());
 
+  // The on-disk bytes: every 0x00 becomes 00 FF, and 00 01 ends the component.
+  std::string encoded;
+  PutStringComponent(&encoded, std::string("\0a\0\0bc\0", 7));
+  CHECK(encoded == std::string("\0\xFF"
+                               "a"
+                               "\0\xFF\0\xFF"
+                               "bc"
+                               "\0\xFF"
+                               "\0\x01",
+                               13));
+  encoded.clear();
+  PutStringComponent(&encoded, "plain");
+  CHECK(encoded == std::string("plain\0\x01", 7));
+
   std::string malformed("a\0\x07", 3);
   absl::string_view in(malformed);
   CHECK_FALSE(GetStringComponent(&in, &x));

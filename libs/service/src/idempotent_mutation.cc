@@ -6,6 +6,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "gridwork/core/ids.h"
 #include "gridwork/store/idempotency.h"
 
@@ -20,18 +21,45 @@ absl::Status CheckRequestId(absl::string_view request_id) {
   return absl::OkStatus();
 }
 
-std::string RequestFingerprint(const google::protobuf::Message& request) {
-  std::unique_ptr<google::protobuf::Message> copy(request.New());
-  copy->CopyFrom(request);
-  if (const auto* field = copy->GetDescriptor()->FindFieldByName("request_id")) {
-    copy->GetReflection()->ClearField(copy.get(), field);
+namespace {
+
+// `bytes` (a serialised message) without the top-level field `number` (its tags and values).
+// A serialiser writes each field's bytes contiguously, so the result is the serialisation of
+// the same message with that field cleared, byte for byte.
+std::string WithoutTopLevelField(const std::string& bytes, int number) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  std::string out;
+  out.reserve(bytes.size());
+  for (;;) {
+    const int start = in.CurrentPosition();
+    const uint32_t tag = in.ReadTag();
+    if (tag == 0) break;
+    if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag)) {
+      return bytes;  // not reached for bytes the serialiser just wrote
+    }
+    if (google::protobuf::internal::WireFormatLite::GetTagFieldNumber(tag) != number) {
+      out.append(bytes, start, in.CurrentPosition() - start);
+    }
   }
+  return out;
+}
+
+}  // namespace
+
+std::string RequestFingerprint(const google::protobuf::Message& request) {
+  // Serialise the request as it is and cut request_id out of the bytes: the same bytes as
+  // clearing it on a copy (the fingerprints stored with earlier records stay valid), without
+  // copying the message.
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream out(&bytes);
     google::protobuf::io::CodedOutputStream coded(&out);
     coded.SetSerializationDeterministic(true);
-    copy->SerializeToCodedStream(&coded);
+    request.SerializeToCodedStream(&coded);
+  }
+  if (const auto* field = request.GetDescriptor()->FindFieldByName("request_id")) {
+    bytes = WithoutTopLevelField(bytes, field->number());
   }
   return Sha256Hex(bytes);
 }

@@ -3,15 +3,17 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "gridwork/common/v1/feed.pb.h"
 #include "gridwork/core/ids.h"
+#include "gridwork/workorder/v1/workorder.pb.h"
 
 namespace gridwork::service {
 namespace {
 
 struct TempDb {
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / NewId("idem-test");
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / NewId("idem-test");
   std::unique_ptr<store::Db> db;
   store::FamilyHandle state;
   TempDb() {
@@ -47,24 +49,23 @@ TEST_CASE("a retry replays the first answer and does not run the mutation again"
     info.set_last_sequence(runs);
     return info;
   };
-  auto first = RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Op", "r-1", Request("a"),
-                                                   mutate);
+  auto first =
+      RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Op", "r-1", Request("a"), mutate);
   REQUIRE(first.ok());
-  auto again = RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Op", "r-1", Request("a"),
-                                                   mutate);
+  auto again =
+      RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Op", "r-1", Request("a"), mutate);
   REQUIRE(again.ok());
   REQUIRE(runs == 1);
   REQUIRE(again->last_sequence() == 1);
   REQUIRE(*t.db->Get(t.state, "k") == "1");
 
-  auto reused = RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Op", "r-1", Request("b"),
-                                                    mutate);
+  auto reused =
+      RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Op", "r-1", Request("b"), mutate);
   REQUIRE(reused.status().code() == absl::StatusCode::kFailedPrecondition);
   REQUIRE(runs == 1);
 
   // The same id in another scope is another request.
-  REQUIRE(RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Other", "r-1", Request("b"),
-                                              mutate)
+  REQUIRE(RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Other", "r-1", Request("b"), mutate)
               .ok());
   REQUIRE(runs == 2);
 }
@@ -93,8 +94,8 @@ TEST_CASE("request ids are required and bounded") {
   REQUIRE(RunIdempotent<common::v1::FeedInfo>(t.db.get(), "s", "", Request("a"), noop)
               .status()
               .code() == absl::StatusCode::kInvalidArgument);
-  REQUIRE(RunIdempotent<common::v1::FeedInfo>(t.db.get(), "s", std::string(129, 'x'),
-                                              Request("a"), noop)
+  REQUIRE(RunIdempotent<common::v1::FeedInfo>(t.db.get(), "s", std::string(129, 'x'), Request("a"),
+                                              noop)
               .status()
               .code() == absl::StatusCode::kInvalidArgument);
 }
@@ -102,6 +103,48 @@ TEST_CASE("request ids are required and bounded") {
 TEST_CASE("fingerprints ignore request_id and depend on the payload") {
   REQUIRE(RequestFingerprint(Request("a")) == RequestFingerprint(Request("a")));
   REQUIRE(RequestFingerprint(Request("a")) != RequestFingerprint(Request("b")));
+}
+
+// The fingerprint as first defined: a copy with request_id cleared, serialised
+// deterministically. Records stored by earlier binaries hold these, so a retry across an
+// upgrade must compute the same value.
+std::string ReferenceFingerprint(const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> copy(request.New());
+  copy->CopyFrom(request);
+  copy->GetReflection()->ClearField(copy.get(),
+                                    copy->GetDescriptor()->FindFieldByName("request_id"));
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream out(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    copy->SerializeToCodedStream(&coded);
+  }
+  return Sha256Hex(bytes);
+}
+
+TEST_CASE("fingerprints equal those of the copy-and-clear definition") {
+  workorder::v1::TransitionRequest r;
+  r.set_order_id("wo-1");
+  r.set_expected_version(7);
+  r.set_action(workorder::v1::ACTION_HANDLE);
+  r.set_note("已清理，垃圾已运走");
+  r.add_photos()->set_sha256(std::string(64, 'a'));
+  r.add_photos()->set_sha256(std::string(64, 'b'));
+  const std::string without_id = RequestFingerprint(r);
+  REQUIRE(without_id == ReferenceFingerprint(r));
+  r.set_request_id("req-42");
+  REQUIRE(RequestFingerprint(r) == ReferenceFingerprint(r));
+  REQUIRE(RequestFingerprint(r) == without_id);  // the id itself never counts
+  // Fields this binary does not know (sent by a newer client) count, after the known ones.
+  r.GetReflection()->MutableUnknownFields(&r)->AddVarint(1000, 5);
+  REQUIRE(RequestFingerprint(r) == ReferenceFingerprint(r));
+  REQUIRE(RequestFingerprint(r) != without_id);
+  // A request id longer than one length byte, and an empty message with only the id.
+  workorder::v1::TransitionRequest only_id;
+  only_id.set_request_id(std::string(300, 'x'));
+  REQUIRE(RequestFingerprint(only_id) == ReferenceFingerprint(only_id));
+  REQUIRE(RequestFingerprint(only_id) == RequestFingerprint(workorder::v1::TransitionRequest()));
 }
 
 }  // namespace gridwork::service

@@ -32,6 +32,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gridwork/clients/region_locator.h"
 #include "gridwork/core/clock.h"
@@ -660,6 +661,10 @@ std::string LoadAverage() {
 int main(int argc, char** argv) {
   using namespace gridwork::workorder;  // NOLINT: the benchmark's own helpers
   absl::ParseCommandLine(argc, argv);
+#ifdef NDEBUG
+  // As the services run (service_main.cc): no deadlock-cycle bookkeeping on every mutex.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
   gridwork::log::SetMinLevel(gridwork::log::Level::kWarning);
   const int orders = absl::GetFlag(FLAGS_orders);
   const std::string url = absl::GetFlag(FLAGS_postgres_url);

@@ -47,6 +47,9 @@ ABSL_FLAG(double, duplicate_radius_m, 200,
           "Duplicate suggestion: open orders of the same category within this distance.");
 ABSL_FLAG(absl::Duration, duplicate_window, absl::Hours(72),
           "Duplicate suggestion: ... created within this time.");
+ABSL_FLAG(int64_t, order_cache_size, 20000,
+          "Orders whose last committed version is kept in memory for their next transition "
+          "(about 1-2 KB each; 0 = read every order from the store).");
 ABSL_FLAG(absl::Duration, feed_retention, absl::Hours(24 * 30),
           "Feed events older than this are trimmed.");
 ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 7),
@@ -94,6 +97,11 @@ int Run() {
   WorkOrderOptions options;
   options.duplicate_radius_m = absl::GetFlag(FLAGS_duplicate_radius_m);
   options.duplicate_window = absl::GetFlag(FLAGS_duplicate_window);
+  if (absl::GetFlag(FLAGS_order_cache_size) < 0) {
+    log::Error("cannot start", {{"error", "--order_cache_size must be >= 0"}});
+    return 2;
+  }
+  options.order_cache_size = static_cast<size_t>(absl::GetFlag(FLAGS_order_cache_size));
   auto core =
       WorkOrderCore::Create(store->get(), locator.get(), Clock::Real(), &domain_metrics, options);
   if (!core.ok()) {

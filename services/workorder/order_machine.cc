@@ -135,19 +135,20 @@ bool CanSee(const Principal& actor, const v1::WorkOrder& order) {
   }
 }
 
-absl::StatusOr<v1::OrderEvent> ApplyAction(const Principal& actor, const ActionInput& in,
-                                           const v1::Category& category, absl::Time now,
-                                           v1::WorkOrder* order, v1::WorkOrder* previous) {
+absl::StatusOr<v1::OrderEvent> NextState(const Principal& actor, const ActionInput& in,
+                                         const v1::Category& category, absl::Time now,
+                                         const v1::WorkOrder& current, v1::WorkOrder* next_out) {
   if (in.action == v1::ACTION_REPORT) {
     return absl::InvalidArgumentError("REPORT happens through CreateOrder");
   }
-  absl::StatusOr<v1::State> target = CheckTransition(order->state(), in.action, actor.role());
+  absl::StatusOr<v1::State> target = CheckTransition(current.state(), in.action, actor.role());
   if (!target.ok()) return target.status();
-  if (absl::Status s = CheckObjectRules(actor, in, *order); !s.ok()) return s;
+  if (absl::Status s = CheckObjectRules(actor, in, current); !s.ok()) return s;
 
-  v1::WorkOrder next = *order;
-  const v1::State from = order->state();
-  next.set_state(*target == v1::STATE_UNSPECIFIED ? order->suspended_from() : *target);
+  *next_out = v1::WorkOrder(current);  // copy-construct + move: no reflective CopyFrom check
+  v1::WorkOrder& next = *next_out;
+  const v1::State from = current.state();
+  next.set_state(*target == v1::STATE_UNSPECIFIED ? current.suspended_from() : *target);
   const std::string decided_by =
       in.decided_by.empty() ? absl::StrCat("manual:", actor.subject()) : in.decided_by;
   std::vector<v1::Attachment> photos = in.photos;
@@ -176,7 +177,7 @@ absl::StatusOr<v1::OrderEvent> ApplyAction(const Principal& actor, const ActionI
       break;
     case v1::ACTION_ESCALATE:
     case v1::ACTION_OVERDUE_ESCALATE:
-      next.set_escalation_level(order->escalation_level() + 1);
+      next.set_escalation_level(current.escalation_level() + 1);
       break;
     case v1::ACTION_SUSPEND:
       next.set_suspend_reason(in.note);
@@ -187,9 +188,9 @@ absl::StatusOr<v1::OrderEvent> ApplyAction(const Principal& actor, const ActionI
       break;
     case v1::ACTION_ASSIGN_VERIFICATION: {
       std::string verifier = in.verifier;
-      if (verifier.empty() && (order->reporter_role() == common::v1::ROLE_GRID_WORKER ||
-                               order->reporter_role() == common::v1::ROLE_GRID_LEADER)) {
-        verifier = order->reporter();
+      if (verifier.empty() && (current.reporter_role() == common::v1::ROLE_GRID_WORKER ||
+                               current.reporter_role() == common::v1::ROLE_GRID_LEADER)) {
+        verifier = current.reporter();
       }
       if (verifier.empty()) {
         return absl::InvalidArgumentError(
@@ -207,7 +208,7 @@ absl::StatusOr<v1::OrderEvent> ApplyAction(const Principal& actor, const ActionI
       break;
     case v1::ACTION_VERIFY_UNSATISFIED:
       for (auto& p : photos) p.set_phase(v1::PHOTO_PHASE_VERIFY);
-      next.set_reopen_count(order->reopen_count() + 1);
+      next.set_reopen_count(current.reopen_count() + 1);
       next.clear_assignee();
       next.clear_verifier();
       break;
@@ -224,7 +225,7 @@ absl::StatusOr<v1::OrderEvent> ApplyAction(const Principal& actor, const ActionI
   for (const auto& p : photos) *next.add_photos() = p;
 
   ApplySla(category.sla(), from, in.action, now, &next);
-  next.set_version(order->version() + 1);
+  next.set_version(current.version() + 1);
   *next.mutable_updated_at() = ToProto(now);
 
   v1::OrderEvent event = NewEvent(actor, in.action, from, now, next);
@@ -236,9 +237,18 @@ absl::StatusOr<v1::OrderEvent> ApplyAction(const Principal& actor, const ActionI
   event.set_duplicate_of(in.duplicate_of);
   if (in.action == v1::ACTION_RATE) event.set_rating_score(in.score);
   for (const auto& p : photos) *event.add_photos() = p;
-  SealEvent(order->history_head(), &event);
+  SealEvent(current.history_head(), &event);
   next.set_history_length(event.seq());
   next.set_history_head(event.hash());
+  return event;
+}
+
+absl::StatusOr<v1::OrderEvent> ApplyAction(const Principal& actor, const ActionInput& in,
+                                           const v1::Category& category, absl::Time now,
+                                           v1::WorkOrder* order, v1::WorkOrder* previous) {
+  v1::WorkOrder next;
+  absl::StatusOr<v1::OrderEvent> event = NextState(actor, in, category, now, *order, &next);
+  if (!event.ok()) return event.status();
   if (previous != nullptr) {
     std::swap(*previous, *order);  // the old state, without a copy
   }

@@ -45,6 +45,13 @@ struct ActionInput {
 // the orders inside their region scope.
 bool CanSee(const common::v1::Principal& actor, const v1::WorkOrder& order);
 
+// The order after `in` is applied to `current` at `now`, into `next` (one copy of `current`),
+// and the event, sealed onto `current`'s head. On error `next` is unspecified. Errors as for
+// ApplyAction.
+absl::StatusOr<v1::OrderEvent> NextState(const common::v1::Principal& actor, const ActionInput& in,
+                                         const v1::Category& category, absl::Time now,
+                                         const v1::WorkOrder& current, v1::WorkOrder* next);
+
 // Applies `in` to `order` at `now`. On success `order` is the new state (version + 1, history
 // length and head advanced) and the returned event is sealed onto the previous head. On error
 // `order` is unchanged. Errors: FAILED_PRECONDITION (illegal in this state, or already rated),

@@ -76,7 +76,12 @@ std::string NotificationText(const v1::OrderEvent& e) {
 
 WorkOrderCore::WorkOrderCore(WorkOrderStore* store, RegionLocator* locator, Clock* clock,
                              WorkOrderMetrics* metrics, WorkOrderOptions options)
-    : store_(store), locator_(locator), clock_(clock), metrics_(metrics), options_(options) {}
+    : store_(store),
+      locator_(locator),
+      clock_(clock),
+      metrics_(metrics),
+      options_(options),
+      order_cache_(options.order_cache_size) {}
 
 absl::StatusOr<std::unique_ptr<WorkOrderCore>> WorkOrderCore::Create(WorkOrderStore* store,
                                                                      RegionLocator* locator,
@@ -116,6 +121,22 @@ absl::StatusOr<v1::WorkOrder> WorkOrderCore::ReadVisible(const Principal& p,
   if (!CanSee(p, order)) {
     return absl::PermissionDeniedError(absl::StrCat(
         "order ", order_id, " is outside what you may see (region ", order.region_path(), ")"));
+  }
+  return order;
+}
+
+absl::StatusOr<std::shared_ptr<const v1::WorkOrder>> WorkOrderCore::ReadVisibleLocked(
+    const Principal& p, const std::string& order_id) {
+  std::shared_ptr<const v1::WorkOrder> order = order_cache_.Get(order_id);
+  if (order == nullptr) {
+    GW_RETURN_IF_ERROR(service::CheckId(order_id, "order_id"));
+    GW_ASSIGN_OR_RETURN(v1::WorkOrder stored, store_->GetOrder(order_id));
+    order = std::make_shared<const v1::WorkOrder>(std::move(stored));
+    order_cache_.Put(order);
+  }
+  if (!CanSee(p, *order)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "order ", order_id, " is outside what you may see (region ", order->region_path(), ")"));
   }
   return order;
 }
@@ -279,6 +300,10 @@ absl::StatusOr<v1::CreateOrderResponse> WorkOrderCore::CreateOrder(
   *dup_req.mutable_position() = order.position();
   GW_ASSIGN_OR_RETURN(v1::SuggestDuplicatesResponse duplicates, SuggestDuplicates(p, dup_req));
 
+  // The new order's lock from before its commit until it is cached: nobody can transition an
+  // order before it exists, so the cache gets version 1 (or 2) before any later version.
+  absl::MutexLock lock(&OrderLock(order.id()));
+  bool built_here = false;
   auto response = service::RunIdempotent<v1::CreateOrderResponse>(
       store_->db(), KeyScope("workorder.CreateOrder", p), req.request_id(), req,
       [&](store::WriteRequest& write) -> absl::StatusOr<v1::CreateOrderResponse> {
@@ -299,7 +324,9 @@ absl::StatusOr<v1::CreateOrderResponse> WorkOrderCore::CreateOrder(
         *out.mutable_order() = dispatch_event.has_value() ? dispatched : order;
         *out.mutable_possible_duplicates() = duplicates.orders();
         return out;
-      });
+      },
+      &built_here);
+  if (built_here) order_cache_.Put(std::make_shared<const v1::WorkOrder>(response->order()));
   if (response.ok() && metrics_ != nullptr && response->order().id() == order.id()) {
     metrics_->created.Add({{"source", v1::Source_Name(order.source())}}).Increment();
     if (dispatch_event.has_value()) metrics_->auto_dispatched.Increment();
@@ -315,13 +342,15 @@ absl::StatusOr<v1::WorkOrder> WorkOrderCore::ApplyAndCommit(
     uint64_t expected_version, ActionInput in) {
   GW_RETURN_IF_ERROR(service::CheckId(order_id, "order_id"));
   absl::MutexLock lock(&OrderLock(order_id));
+  bool built_here = false;
   auto result = service::RunIdempotent<v1::WorkOrder>(
       store_->db(), scope, request_id, request,
       [&](store::WriteRequest& write) -> absl::StatusOr<v1::WorkOrder> {
-        GW_ASSIGN_OR_RETURN(v1::WorkOrder order, ReadVisible(actor, order_id));
-        if (expected_version != 0 && expected_version != order.version()) {
+        GW_ASSIGN_OR_RETURN(std::shared_ptr<const v1::WorkOrder> current,
+                            ReadVisibleLocked(actor, order_id));
+        if (expected_version != 0 && expected_version != current->version()) {
           return absl::AbortedError(absl::StrCat(
-              "order ", order_id, " is at version ", order.version(), ", the request expected ",
+              "order ", order_id, " is at version ", current->version(), ", the request expected ",
               expected_version, ": someone changed it; reload and decide again"));
         }
         if (in.action == v1::ACTION_CANCEL && !in.duplicate_of.empty()) {
@@ -333,14 +362,23 @@ absl::StatusOr<v1::WorkOrder> WorkOrderCore::ApplyAndCommit(
         }
         static const v1::Category kUnknownCategory;  // a deleted category: no SLA
         const std::shared_ptr<const CatalogSnapshot> snapshot = catalog();
-        const v1::Category* found = snapshot->FindCategory(order.category_id());
+        const v1::Category* found = snapshot->FindCategory(current->category_id());
         const v1::Category& category = found != nullptr ? *found : kUnknownCategory;
-        v1::WorkOrder previous;
+        v1::WorkOrder order;
         GW_ASSIGN_OR_RETURN(v1::OrderEvent event,
-                            ApplyAction(actor, in, category, clock_->Now(), &order, &previous));
-        StageChange(order, &previous, event, write);
+                            NextState(actor, in, category, clock_->Now(), *current, &order));
+        StageChange(order, current.get(), event, write);
         return order;
-      });
+      },
+      &built_here);
+  // Still under the order's lock: the cache follows the store (order_cache.h). A replayed
+  // answer may be older than the store and is not cached; after any failure the next writer
+  // reads the store.
+  if (!result.ok()) {
+    order_cache_.Erase(order_id);
+  } else if (built_here) {
+    order_cache_.Put(std::make_shared<const v1::WorkOrder>(*result));
+  }
   CountRejection(result.status());
   if (result.ok() && metrics_ != nullptr) {
     metrics_->transitions.Add({{"action", ActionLabel(in.action)}}).Increment();
@@ -407,6 +445,7 @@ absl::StatusOr<int> WorkOrderCore::RunDueTimers() {
     absl::MutexLock lock(&OrderLock(t.order_id));
     store::WriteRequest write;
     store_->DeleteTimer(t, &write);
+    std::optional<v1::WorkOrder> written;  // the order's new version, if this timer applies
     absl::StatusOr<v1::WorkOrder> stored = store_->GetOrder(t.order_id);
     if (!stored.ok() && !absl::IsNotFound(stored.status())) return stored.status();
     // The timer index keeps deadlines in whole milliseconds while an order's deadline has
@@ -462,13 +501,21 @@ absl::StatusOr<int> WorkOrderCore::RunDueTimers() {
       } else {
         store_->PutOrder(order, &previous, &write);
       }
+      written = std::move(order);
       ++fired;
       if (metrics_ != nullptr) {
         metrics_->sla_alarms.Add({{"kind", t.kind == TimerKind::kOverdue ? "overdue" : "due_soon"}})
             .Increment();
       }
     }
-    GW_RETURN_IF_ERROR(store_->db()->Commit(std::move(write)).status());
+    const absl::Status committed = store_->db()->Commit(std::move(write)).status();
+    // Still under the order's lock: the cache follows the store (order_cache.h).
+    if (!committed.ok()) {
+      order_cache_.Erase(t.order_id);
+    } else if (written.has_value()) {
+      order_cache_.Put(std::make_shared<const v1::WorkOrder>(*std::move(written)));
+    }
+    GW_RETURN_IF_ERROR(committed);
     if (metrics_ != nullptr) metrics_->pending_timers.Decrement();
   }
   return fired;

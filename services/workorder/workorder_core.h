@@ -21,6 +21,7 @@
 #include "gridwork/core/clock.h"
 #include "gridwork/workorder/v1/workorder.pb.h"
 #include "services/workorder/catalog.h"
+#include "services/workorder/order_cache.h"
 #include "services/workorder/order_machine.h"
 #include "services/workorder/workorder_metrics.h"
 #include "services/workorder/workorder_store.h"
@@ -36,6 +37,9 @@ struct WorkOrderOptions {
   absl::Duration duplicate_window = absl::Hours(72);
   // SLA timers handled per RunDueTimers call.
   size_t timer_batch = 500;
+  // Orders whose last committed version is kept in memory for the next transition
+  // (order_cache.h); 0 = always read the store.
+  size_t order_cache_size = 20000;
 };
 
 class WorkOrderCore {
@@ -92,6 +96,10 @@ class WorkOrderCore {
 
   // Reads the order and checks the caller may see it (PERMISSION_DENIED otherwise).
   absl::StatusOr<v1::WorkOrder> ReadVisible(const Principal& p, const std::string& order_id) const;
+  // ReadVisible for a writer holding the order's OrderLock: from the order cache when it has
+  // the order, else from the store (and then cached). Never null when OK.
+  absl::StatusOr<std::shared_ptr<const v1::WorkOrder>> ReadVisibleLocked(
+      const Principal& p, const std::string& order_id);
   // Evidence records for `refs` (each must have been uploaded), phase BEFORE.
   absl::StatusOr<std::vector<v1::Attachment>> ResolvePhotos(
       const google::protobuf::RepeatedPtrField<v1::PhotoRef>& refs) const;
@@ -114,6 +122,7 @@ class WorkOrderCore {
   WorkOrderMetrics* metrics_;
   WorkOrderOptions options_;
   std::array<absl::Mutex, 512> order_locks_;
+  OrderCache order_cache_;        // accessed only under the order's lock (order_cache.h)
   absl::Mutex catalog_write_mu_;  // serialises catalogue mutations and reloads
   mutable absl::Mutex catalog_mu_;
   std::shared_ptr<const CatalogSnapshot> catalog_ ABSL_GUARDED_BY(catalog_mu_);

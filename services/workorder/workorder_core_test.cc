@@ -432,6 +432,54 @@ TEST_CASE_METHOD(Fixture,
   CHECK(service::FromProto(alarms[1].deadline()) == service::FromProto(o.stage_deadline()));
 }
 
+// The order cache (order_cache.h) feeds a transition's read: every write must move it along,
+// or the next transition would be judged against an old version (ABORTED wrongly, or worse,
+// accepted against a version that is no longer current).
+TEST_CASE_METHOD(Fixture, "transitions see every committed version: after timers and replays") {
+  v1::WorkOrder o = Report(kWorker, "env.garbage", At(113.605))->order();
+  v1::TransitionRequest accept;
+  accept.set_request_id("accept-once");
+  accept.set_order_id(o.id());
+  accept.set_expected_version(o.version());
+  accept.set_action(v1::ACTION_ACCEPT);
+  auto accepted = core->Transition(kHandler, accept);
+  REQUIRE(accepted.ok());
+
+  // An SLA timer writes the order outside any transition (due soon: version + 1).
+  int fired = 0;
+  for (int hour = 0; hour < 48 && fired == 0; ++hour) {
+    clock.Advance(absl::Hours(1));
+    fired = core->RunDueTimers().value();
+  }
+  REQUIRE(fired == 1);
+  v1::GetOrderRequest get;
+  get.set_order_id(o.id());
+  const v1::WorkOrder marked = *core->GetOrder(kHandler, get);
+  REQUIRE(marked.version() == accepted->version() + 1);
+  REQUIRE(marked.due_soon());
+  CHECK(Act(kHandler, *accepted, v1::ACTION_START).status().code() == absl::StatusCode::kAborted);
+  auto started = Act(kHandler, marked, v1::ACTION_START);
+  REQUIRE(started.ok());
+  CHECK(started->due_soon());  // built on the timer's version, not the one before it
+
+  // A replayed first answer is older than the order; it must not become what the next
+  // transition reads.
+  auto replayed = core->Transition(kHandler, accept);
+  REQUIRE(replayed.ok());
+  CHECK(replayed->version() == accepted->version());
+  auto handled = Act(kHandler, *started, v1::ACTION_HANDLE, "已清运");
+  REQUIRE(handled.ok());
+  CHECK(handled->version() == started->version() + 1);
+
+  // A refused transition leaves the order as it was for the next one.
+  CHECK(Act(kHandler, *handled, v1::ACTION_ACCEPT).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  v1::VerifyHistoryRequest vreq;
+  vreq.set_order_id(o.id());
+  CHECK(core->VerifyHistory(kStation, vreq)->intact());
+  CHECK(core->GetOrder(kHandler, get)->version() == handled->version());
+}
+
 TEST_CASE_METHOD(Fixture, "SLA: a suspended order does not go overdue, the clock resumes") {
   auto o = Report(kWorker, "env.garbage", At(113.605))->order();
   auto accepted = *Act(kHandler, o, v1::ACTION_ACCEPT);  // handle: 24 h

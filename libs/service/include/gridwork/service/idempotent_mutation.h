@@ -62,11 +62,14 @@ absl::StatusOr<std::optional<Response>> FindRecorded(store::Db* db, absl::string
   return std::optional<Response>(std::move(out));
 }
 
+// `built_here` (if not null): as for RunIdempotentBytes — true iff `build` ran and this call's
+// commit wrote its result (false for a replayed answer).
 template <typename Response>
 absl::StatusOr<Response> RunIdempotent(
     store::Db* db, absl::string_view scope, absl::string_view request_id,
     const google::protobuf::Message& request,
-    const std::function<absl::StatusOr<Response>(store::WriteRequest&)>& build) {
+    const std::function<absl::StatusOr<Response>(store::WriteRequest&)>& build,
+    bool* built_here_out = nullptr) {
   // The response this call built, so that the common case (this call's commit won) returns
   // it without parsing it back.
   std::optional<Response> built;
@@ -81,6 +84,7 @@ absl::StatusOr<Response> RunIdempotent(
         return serialized;
       },
       &built_here);
+  if (built_here_out != nullptr) *built_here_out = built_here;
   if (!bytes.ok()) return bytes.status();
   if (built_here) return *std::move(built);
   Response out;

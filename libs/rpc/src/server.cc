@@ -1,11 +1,11 @@
 #include "gridwork/rpc/server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_cat.h"
 #include "gridwork/core/log.h"
 #include "gridwork/rpc/shutdown_signal.h"
+#include "health_service.h"
 
 namespace gridwork::rpc {
 
@@ -14,7 +14,9 @@ absl::StatusOr<std::unique_ptr<ServiceServer>> ServiceServer::Start(
     metrics::MetricsServer* metrics) {
   std::unique_ptr<ServiceServer> self(new ServiceServer());
   self->service_name_ = options.service_name;
-  grpc::EnableDefaultHealthCheckService(true);
+  // Health is our synchronous HealthService, not gRPC's built-in (callback) one: see
+  // health_service.h for why.
+  self->health_ = std::make_unique<HealthService>();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
@@ -30,6 +32,7 @@ absl::StatusOr<std::unique_ptr<ServiceServer>> ServiceServer::Start(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
       static_cast<int>(absl::ToInt64Milliseconds(options.min_client_ping_interval)));
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.RegisterService(self->health_.get());
   for (grpc::Service* s : services) builder.RegisterService(s);
   if (options.generic_service != nullptr) {
     builder.RegisterCallbackGenericService(options.generic_service);
@@ -42,13 +45,9 @@ absl::StatusOr<std::unique_ptr<ServiceServer>> ServiceServer::Start(
 
   self->server_ = builder.BuildAndStart();
   if (self->server_ == nullptr || self->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen for gRPC on ", options.grpc_addr,
-                     " (address in use or not local?)"));
+    return absl::UnavailableError(absl::StrCat("cannot listen for gRPC on ", options.grpc_addr,
+                                               " (address in use or not local?)"));
   }
-  // Health names every service so probes can ask for one ("gridwork.geofence.v1....").
-  // The generic service names are not reachable from grpc::Service, so only "" is set here
-  // and services add theirs through SetServing via the overall status.
   self->SetServing(true);
   log::Info("gRPC server listening", {{"grpc_addr", options.grpc_addr},
                                       {"port", self->port_},
@@ -59,14 +58,13 @@ absl::StatusOr<std::unique_ptr<ServiceServer>> ServiceServer::Start(
 ServiceServer::~ServiceServer() { Shutdown(absl::ZeroDuration()); }
 
 void ServiceServer::SetServing(bool serving) {
-  if (server_ == nullptr) return;
-  if (auto* health = server_->GetHealthCheckService()) health->SetServingStatus(serving);
+  if (health_ != nullptr) health_->SetServing(serving);
 }
 
 void ServiceServer::Shutdown(absl::Duration drain) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
-  SetServing(false);
+  health_->Shutdown();  // NOT_SERVING, and Watch calls end rather than wait for the drain
   server_->Shutdown(std::chrono::system_clock::now() +
                     std::chrono::milliseconds(absl::ToInt64Milliseconds(drain)));
   server_->Wait();

@@ -8,6 +8,7 @@
 
 #include "gridwork/common/v1/feed.grpc.pb.h"
 #include "gridwork/rpc/client.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "prometheus/text_serializer.h"
 
 namespace gridwork::rpc {
@@ -70,6 +71,58 @@ TEST_CASE("bootstrap serves, limits message size, counts RPCs and drains") {
   common::v1::FeedInfo after;
   auto ctx3 = NewCallContext(absl::Milliseconds(500));
   REQUIRE_FALSE(stub->GetFeedInfo(ctx3.get(), {}, &after).ok());
+}
+
+TEST_CASE("health: Check and Watch follow SetServing, and Watch ends at shutdown") {
+  using grpc::health::v1::HealthCheckRequest;
+  using grpc::health::v1::HealthCheckResponse;
+  auto metrics = metrics::MetricsServer::Disabled();
+  FixedFeed feed;
+  ServerOptions opts;
+  opts.service_name = "test";
+  auto server = ServiceServer::Start(opts, {&feed}, metrics.get());
+  REQUIRE(server.ok());
+  auto health = grpc::health::v1::Health::NewStub(
+      MakeChannel("127.0.0.1:" + std::to_string((*server)->grpc_port())));
+
+  HealthCheckResponse resp;
+  auto ctx = NewCallContext(absl::Seconds(5));
+  REQUIRE(health->Check(ctx.get(), HealthCheckRequest(), &resp).ok());
+  REQUIRE(resp.status() == HealthCheckResponse::SERVING);
+  HealthCheckRequest named;
+  named.set_service("gridwork.nothing.v1.Nothing");
+  auto ctx2 = NewCallContext(absl::Seconds(5));
+  REQUIRE(health->Check(ctx2.get(), named, &resp).error_code() == grpc::StatusCode::NOT_FOUND);
+
+  auto unknown_ctx = NewCallContext(absl::Seconds(5));
+  auto unknown = health->Watch(unknown_ctx.get(), named);
+  REQUIRE(unknown->Read(&resp));
+  REQUIRE(resp.status() == HealthCheckResponse::SERVICE_UNKNOWN);
+  unknown_ctx->TryCancel();
+  unknown->Finish();
+
+  auto watch_ctx = NewCallContext(absl::Seconds(30));
+  auto watch = health->Watch(watch_ctx.get(), HealthCheckRequest());
+  REQUIRE(watch->Read(&resp));
+  REQUIRE(resp.status() == HealthCheckResponse::SERVING);
+  (*server)->SetServing(false);
+  REQUIRE(watch->Read(&resp));
+  REQUIRE(resp.status() == HealthCheckResponse::NOT_SERVING);
+  auto ctx3 = NewCallContext(absl::Seconds(5));
+  REQUIRE(health->Check(ctx3.get(), HealthCheckRequest(), &resp).ok());
+  REQUIRE(resp.status() == HealthCheckResponse::NOT_SERVING);
+  (*server)->SetServing(true);
+  REQUIRE(watch->Read(&resp));
+  REQUIRE(resp.status() == HealthCheckResponse::SERVING);
+
+  // Shutdown sends NOT_SERVING and ends the Watch well before the 10 s drain.
+  const absl::Time start = absl::Now();
+  (*server)->Shutdown(absl::Seconds(10));
+  REQUIRE(absl::Now() - start < absl::Seconds(5));
+  REQUIRE(watch->Read(&resp));
+  REQUIRE(resp.status() == HealthCheckResponse::NOT_SERVING);
+  REQUIRE_FALSE(watch->Read(&resp));
+  REQUIRE(watch->Finish().ok());
 }
 
 }  // namespace gridwork::rpc

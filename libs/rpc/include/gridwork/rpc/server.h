@@ -1,7 +1,7 @@
 // Server bootstrap shared by every Gridwork service:
 //  - listens on ServerOptions::grpc_addr (port 0 picks a free port; see grpc_port()),
-//  - registers the given services plus grpc.health.v1.Health (overall and per service
-//    status) and server reflection (grpc.reflection.v1alpha),
+//  - registers the given services plus grpc.health.v1.Health (the overall status, on the
+//    synchronous API: src/health_service.h) and server reflection (grpc.reflection.v1alpha),
 //  - caps message sizes (larger requests fail with RESOURCE_EXHAUSTED before reaching the
 //    service) and sets keepalive limits,
 //  - counts every RPC by method and code with a latency histogram (metrics_interceptor.h).
@@ -30,7 +30,7 @@
 namespace gridwork::rpc {
 
 struct ServerOptions {
-  std::string service_name;      // "geofence"; used in logs.
+  std::string service_name;  // "geofence"; used in logs.
   std::string grpc_addr = "127.0.0.1:0";
   int max_receive_message_bytes = 16 << 20;
   int max_send_message_bytes = 64 << 20;
@@ -43,6 +43,8 @@ struct ServerOptions {
   // gateway's proxy). Not owned; must outlive the server.
   grpc::CallbackGenericService* generic_service = nullptr;
 };
+
+class HealthService;
 
 class ServiceServer {
  public:
@@ -58,7 +60,8 @@ class ServiceServer {
 
   int grpc_port() const { return port_; }
 
-  // Health: SERVING / NOT_SERVING for "" and for every registered service name.
+  // Health (grpc.health.v1, for the server as a whole, service name ""): SERVING or
+  // NOT_SERVING.
   void SetServing(bool serving);
 
   // Graceful drain: health NOT_SERVING, stop accepting calls, let running calls finish for
@@ -67,6 +70,7 @@ class ServiceServer {
 
  private:
   ServiceServer() = default;
+  std::unique_ptr<HealthService> health_;
   std::unique_ptr<RpcMetrics> rpc_metrics_;
   std::unique_ptr<grpc::Server> server_;
   std::vector<std::string> service_names_;

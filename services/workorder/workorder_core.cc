@@ -342,7 +342,8 @@ absl::StatusOr<v1::WorkOrder> WorkOrderCore::ApplyAndCommit(
     uint64_t expected_version, ActionInput in) {
   GW_RETURN_IF_ERROR(service::CheckId(order_id, "order_id"));
   absl::MutexLock lock(&OrderLock(order_id));
-  bool built_here = false;
+  bool built = false;       // the change was prepared (a failure after it is the commit's)
+  bool built_here = false;  // ... and this call's commit wrote it
   auto result = service::RunIdempotent<v1::WorkOrder>(
       store_->db(), scope, request_id, request,
       [&](store::WriteRequest& write) -> absl::StatusOr<v1::WorkOrder> {
@@ -368,13 +369,14 @@ absl::StatusOr<v1::WorkOrder> WorkOrderCore::ApplyAndCommit(
         GW_ASSIGN_OR_RETURN(v1::OrderEvent event,
                             NextState(actor, in, category, clock_->Now(), *current, &order));
         StageChange(order, current.get(), event, write);
+        built = true;
         return order;
       },
       &built_here);
   // Still under the order's lock: the cache follows the store (order_cache.h). A replayed
-  // answer may be older than the store and is not cached; after any failure the next writer
-  // reads the store.
-  if (!result.ok()) {
+  // answer may be older than the store and is not cached; after a failed commit the next
+  // writer reads the store (a refusal before the commit changed nothing).
+  if (!result.ok() && built) {
     order_cache_.Erase(order_id);
   } else if (built_here) {
     order_cache_.Put(std::make_shared<const v1::WorkOrder>(*result));
@@ -518,6 +520,7 @@ absl::StatusOr<int> WorkOrderCore::RunDueTimers() {
     GW_RETURN_IF_ERROR(committed);
     if (metrics_ != nullptr) metrics_->pending_timers.Decrement();
   }
+  if (metrics_ != nullptr) metrics_->cached_orders.Set(static_cast<double>(order_cache_.size()));
   return fired;
 }
 

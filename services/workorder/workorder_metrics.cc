@@ -39,6 +39,12 @@ WorkOrderMetrics::WorkOrderMetrics(prometheus::Registry* r)
                          .Name("gridwork_workorder_pending_sla_timers")
                          .Help("SLA timers waiting in the durable index.")
                          .Register(*r)
-                         .Add({})) {}
+                         .Add({})),
+      cached_orders(prometheus::BuildGauge()
+                        .Name("gridwork_workorder_cached_orders")
+                        .Help("Orders whose last committed version is in the order cache "
+                              "(--order_cache_size bounds it).")
+                        .Register(*r)
+                        .Add({})) {}
 
 }  // namespace gridwork::workorder

@@ -20,6 +20,7 @@ struct WorkOrderMetrics {
   prometheus::Counter& photos_stored;
   prometheus::Counter& photo_bytes_stored;
   prometheus::Gauge& pending_timers;
+  prometheus::Gauge& cached_orders;  // order cache entries, set by each RunDueTimers
 };
 
 }  // namespace gridwork::workorder

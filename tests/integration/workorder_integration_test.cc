@@ -28,6 +28,7 @@
 #include "tests/integration/principals.h"
 #include "tests/integration/service_process.h"
 #include "tests/integration/small_tree.h"
+#include "tests/integration/wait_for.h"
 
 namespace gridwork::testing {
 namespace {
@@ -600,6 +601,12 @@ TEST_CASE(
   REQUIRE(MetricValue(metrics, "gridwork_workorder_photos_stored_total") == 2);
   REQUIRE(MetricValue(metrics,
                       R"(gridwork_workorder_transitions_rejected_total{reason="denied"})") == 2);
+  // The order cache holds the orders this test created and moved (the gauge is set by the
+  // once-a-second timer pass).
+  REQUIRE(testing::WaitFor([&] {
+    const double cached = MetricValue(c.Metrics(), "gridwork_workorder_cached_orders");
+    return cached >= 3 && cached <= 20000;
+  }));
 
   c.StopAll();
 }

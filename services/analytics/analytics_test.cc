@@ -586,4 +586,66 @@ TEST_CASE("a district shard counts only the workers bound in its grids", "[shard
   }
 }
 
+TEST_CASE("live map and cockpit follow rebinding and unbinding, and a restart", "[live]") {
+  AnalyticsFixture f;
+  f.shapes.shapes[kGrid] = ThreeByThree(f.ingest->raster(), kLat, kLng);
+  f.shapes.shapes[kOtherGrid] = ThreeByThree(f.ingest->raster(), kLat + 0.01, kLng);
+  f.Apply(Source::kGeofence, {f.GridAdded(kGrid), f.GridAdded(kOtherGrid), f.Bound("w1", kGrid),
+                              f.Bound("w2", kOtherGrid), f.Bound("w3", kGrid)});
+  const absl::Time t = f.clock.Now() - absl::Minutes(1);
+  // "loose" sends fixes but is bound nowhere: on no map and in no count.
+  f.Apply(Source::kLocation, {f.Fixes("w1", {{kLat, kLng, t}}), f.Fixes("w2", {{kLat, kLng, t}}),
+                              f.Fixes("loose", {{kLat, kLng, t}})});
+  const std::string g1 = kGrid, g2 = kOtherGrid;
+  const Principal manager = As(common::v1::ROLE_STREET_MANAGER, "m", "410105/s01");
+  auto ids = [&](const v1::ListLiveWorkersRequest& r) {
+    auto live = f.core->ListLiveWorkers(manager, r);
+    REQUIRE(live.ok());
+    std::vector<std::string> out;
+    for (const auto& w : live->workers()) out.push_back(w.worker_id() + "@" + w.grid_id());
+    return std::make_pair(out, live->next_page_token());
+  };
+  auto per_child = [&]() {
+    auto c = f.core->GetCockpit(manager, {});
+    REQUIRE(c.ok());
+    std::map<std::string, std::pair<int, int>> out;  // child -> (total, online)
+    for (const auto& ch : c->children()) {
+      out[ch.region_path()] = {ch.workers_total(), ch.workers_online()};
+    }
+    out["total"] = {c->total().workers_total(), c->total().workers_online()};
+    return out;
+  };
+  using Counts = std::map<std::string, std::pair<int, int>>;
+  CHECK(ids({}).first == std::vector<std::string>{"w1@" + g1, "w2@" + g2, "w3@" + g1});
+  CHECK(per_child() ==
+        Counts{{"410105/s01/c01", {2, 1}}, {"410105/s01/c02", {1, 1}}, {"total", {3, 2}}});
+
+  // Pages of 2, in worker order across grids.
+  v1::ListLiveWorkersRequest page;
+  page.set_page_size(2);
+  auto first = ids(page);
+  CHECK(first.first == std::vector<std::string>{"w1@" + g1, "w2@" + g2});
+  REQUIRE_FALSE(first.second.empty());
+  page.set_page_token(first.second);
+  CHECK(ids(page).first == std::vector<std::string>{"w3@" + g1});
+
+  // w1 moves to the other grid (its first grid is now kOtherGrid), w3 is unbound.
+  gf::BindingChanged unbind;
+  unbind.mutable_binding()->set_worker_id("w3");
+  unbind.mutable_binding()->set_grid_id(kGrid);
+  unbind.set_kind(gf::CHANGE_KIND_DELETED);
+  gf::BindingChanged unbind1 = unbind;
+  unbind1.mutable_binding()->set_worker_id("w1");
+  f.Apply(Source::kGeofence,
+          {f.Bound("w1", kOtherGrid), f.Event(unbind1, kGrid), f.Event(unbind, kGrid)});
+  // c01 keeps its grid, now without workers.
+  const Counts moved{{"410105/s01/c01", {0, 0}}, {"410105/s01/c02", {2, 2}}, {"total", {2, 2}}};
+  CHECK(ids({}).first == std::vector<std::string>{"w1@" + g2, "w2@" + g2});
+  CHECK(per_child() == moved);
+
+  f.Reopen();
+  CHECK(ids({}).first == std::vector<std::string>{"w1@" + g2, "w2@" + g2});
+  CHECK(per_child() == moved);
+}
+
 }  // namespace gridwork::analytics

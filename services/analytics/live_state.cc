@@ -28,6 +28,28 @@ std::shared_ptr<const GridIndex> GridIndex::Build(const internal::GridRaster& ra
 
 int64_t LiveState::MirrorFromHour() const { return HourIndex(clock_->Now()) - mirror_hours_; }
 
+void LiveState::SetGrid(const std::string& worker, std::string grid_id) {
+  auto it = workers_.try_emplace(worker).first;
+  LiveWorker& w = it->second;
+  if (w.grid_id == grid_id) return;
+  if (!w.grid_id.empty()) {
+    auto old = workers_by_grid_.find(w.grid_id);
+    if (old != workers_by_grid_.end()) {
+      old->second.erase(worker);
+      if (old->second.empty()) workers_by_grid_.erase(old);
+    }
+  }
+  w.grid_id = std::move(grid_id);
+  if (!w.grid_id.empty()) workers_by_grid_[w.grid_id][worker] = &w;
+}
+
+void LiveState::IndexAllGrids() {
+  workers_by_grid_.clear();
+  for (const auto& [id, w] : workers_) {
+    if (!w.grid_id.empty()) workers_by_grid_[w.grid_id][id] = &w;
+  }
+}
+
 absl::Status LiveState::Load(const AnalyticsStore& store) {
   store::Db* db = store.db();
   std::unordered_map<std::string, LiveWorker> workers;
@@ -113,6 +135,7 @@ absl::Status LiveState::Load(const AnalyticsStore& store) {
 
   absl::MutexLock l(&mu_);
   workers_ = std::move(workers);
+  IndexAllGrids();
   bindings_ = std::move(bindings);
   grids_ = std::move(grids);
   coverage_ = std::move(coverage);
@@ -127,6 +150,7 @@ absl::Status LiveState::Load(const AnalyticsStore& store) {
 void LiveState::Clear() {
   absl::MutexLock l(&mu_);
   workers_.clear();
+  workers_by_grid_.clear();
   bindings_.clear();
   grids_.clear();
   coverage_.clear();
@@ -145,7 +169,7 @@ void LiveState::Apply(const LiveDelta& d) {
     } else {
       bindings_[worker] = grid_ids;
     }
-    workers_[worker].grid_id = grid_ids.empty() ? "" : grid_ids.front();
+    SetGrid(worker, grid_ids.empty() ? "" : grid_ids.front());
   }
   for (const auto& [worker, w] : d.workers) {
     LiveWorker& live = workers_[worker];
@@ -201,7 +225,7 @@ void LiveState::Prune() {
 
 void LiveState::Read(const std::function<void(const View&)>& fn) const {
   absl::ReaderMutexLock l(&mu_);
-  fn(View{workers_, bindings_, grids_, coverage_, key_points_, orders_, counters_,
+  fn(View{workers_, workers_by_grid_, bindings_, grids_, coverage_, key_points_, orders_, counters_,
           mirror_from_hour_});
 }
 

@@ -76,8 +76,15 @@ struct LiveDelta {
 
 class LiveState {
  public:
+  // The workers bound to one grid (LiveWorker::grid_id), by worker id. The pointers are into
+  // View::workers (whose elements never move) and valid while the view is.
+  using GridMembers = std::map<std::string, const LiveWorker*>;
+
   struct View {
     const std::unordered_map<std::string, LiveWorker>& workers;
+    // Every worker with a grid_id, by that grid: the bound workers of a region without a walk
+    // over all workers (most of whom, phones of unbound staff or load, have no grid).
+    const std::unordered_map<std::string, GridMembers>& workers_by_grid;
     const std::unordered_map<std::string, std::vector<std::string>>& bindings;
     const std::unordered_map<std::string, std::shared_ptr<const GridIndex>>& grids;
     const std::map<std::pair<int32_t, std::string>, int32_t>& coverage;
@@ -114,11 +121,15 @@ class LiveState {
 
  private:
   int64_t MirrorFromHour() const;
+  // Sets a worker's grid_id and keeps workers_by_grid_ in step.
+  void SetGrid(const std::string& worker, std::string grid_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void IndexAllGrids() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Clock* clock_;
   const int64_t mirror_hours_;
   mutable absl::Mutex mu_;
   std::unordered_map<std::string, LiveWorker> workers_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<std::string, GridMembers> workers_by_grid_ ABSL_GUARDED_BY(mu_);
   std::unordered_map<std::string, std::vector<std::string>> bindings_ ABSL_GUARDED_BY(mu_);
   std::unordered_map<std::string, std::shared_ptr<const GridIndex>> grids_ ABSL_GUARDED_BY(mu_);
   std::map<std::pair<int32_t, std::string>, int32_t> coverage_ ABSL_GUARDED_BY(mu_);

@@ -4,7 +4,6 @@
 #include <limits>
 #include <map>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "gridwork/core/region_path.h"
@@ -82,26 +81,22 @@ v1::Cockpit Queries::Cockpit(const std::string& scope) const {
   };
 
   live_->Read([&](const LiveState::View& v) {
-    // Count per grid first (views into the workers' grid ids, valid under the lock), then
-    // fold the few thousand grids into their child regions: one hash per worker.
-    struct WorkerCounts {
-      int32_t total = 0, online = 0, in_own_grid = 0;
-    };
-    absl::flat_hash_map<absl::string_view, WorkerCounts> per_grid;
-    for (const auto& [id, w] : v.workers) {
-      if (w.grid_id.empty() || !PathWithin(w.grid_id, scope)) continue;
-      WorkerCounts& n = per_grid[w.grid_id];
-      ++n.total;
-      if (w.last_fix_ms > 0 && now_ms - w.last_fix_ms <= window_ms) {
-        ++n.online;
-        if (!w.own_grid_id.empty()) ++n.in_own_grid;
+    // Count the bound workers grid by grid (workers without a grid count nowhere), then
+    // fold the few thousand grids into their child regions.
+    for (const auto& [grid, members] : v.workers_by_grid) {
+      if (!PathWithin(grid, scope)) continue;
+      int32_t n_total = 0, n_online = 0, n_in_own_grid = 0;
+      for (const auto& [id, w] : members) {
+        ++n_total;
+        if (w->last_fix_ms > 0 && now_ms - w->last_fix_ms <= window_ms) {
+          ++n_online;
+          if (!w->own_grid_id.empty()) ++n_in_own_grid;
+        }
       }
-    }
-    for (const auto& [grid, n] : per_grid) {
-      both(std::string(grid), [&](v1::RegionFigures& f) {
-        f.set_workers_total(f.workers_total() + n.total);
-        f.set_workers_online(f.workers_online() + n.online);
-        f.set_workers_in_own_grid(f.workers_in_own_grid() + n.in_own_grid);
+      both(grid, [&](v1::RegionFigures& f) {
+        f.set_workers_total(f.workers_total() + n_total);
+        f.set_workers_online(f.workers_online() + n_online);
+        f.set_workers_in_own_grid(f.workers_in_own_grid() + n_in_own_grid);
       });
     }
     for (const auto& [id, g] : v.grids) {
@@ -183,21 +178,25 @@ absl::StatusOr<v1::ListLiveWorkersResponse> Queries::LiveWorkers(
   const int64_t window_ms = absl::ToInt64Milliseconds(options_.online_window);
   std::vector<v1::LiveWorker> rows;
   live_->Read([&](const LiveState::View& v) {
-    for (const auto& [id, w] : v.workers) {
-      if (id <= after || w.grid_id.empty() || !PathWithin(w.grid_id, scope)) continue;
-      const bool online = w.last_fix_ms > 0 && now_ms - w.last_fix_ms <= window_ms;
-      if (r.online_only() && !online) continue;
-      v1::LiveWorker lw;
-      lw.set_worker_id(id);
-      lw.set_grid_id(w.grid_id);
-      if (w.last_fix_ms > 0) {
-        lw.mutable_position()->set_lat(w.lat);
-        lw.mutable_position()->set_lng(w.lng);
-        *lw.mutable_last_fix_time() = ToProto(absl::FromUnixMillis(w.last_fix_ms));
+    for (const auto& [grid, members] : v.workers_by_grid) {
+      if (!PathWithin(grid, scope)) continue;
+      for (auto it = members.upper_bound(after); it != members.end(); ++it) {
+        const std::string& id = it->first;
+        const LiveWorker& w = *it->second;
+        const bool online = w.last_fix_ms > 0 && now_ms - w.last_fix_ms <= window_ms;
+        if (r.online_only() && !online) continue;
+        v1::LiveWorker lw;
+        lw.set_worker_id(id);
+        lw.set_grid_id(w.grid_id);
+        if (w.last_fix_ms > 0) {
+          lw.mutable_position()->set_lat(w.lat);
+          lw.mutable_position()->set_lng(w.lng);
+          *lw.mutable_last_fix_time() = ToProto(absl::FromUnixMillis(w.last_fix_ms));
+        }
+        lw.set_online(online);
+        lw.set_in_own_grid(online && !w.own_grid_id.empty());
+        rows.push_back(std::move(lw));
       }
-      lw.set_online(online);
-      lw.set_in_own_grid(online && !w.own_grid_id.empty());
-      rows.push_back(std::move(lw));
     }
   });
   std::sort(rows.begin(), rows.end(), [](const v1::LiveWorker& a, const v1::LiveWorker& b) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <queue>
 #include <thread>
@@ -9,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "demo_geography/random.h"
 #include "gridwork/rpc/client.h"
 #include "gridwork/service/time_convert.h"
@@ -46,6 +49,29 @@ double Percentile(std::vector<double>& v, double q) {
 
 }  // namespace
 
+namespace {
+
+// What one sender counts; written by the sender and by gRPC's callback threads (under mu).
+struct SenderStats {
+  absl::Mutex mu;
+  absl::CondVar answered;  // signalled when a call of this sender completes
+  int in_flight ABSL_GUARDED_BY(mu) = 0;
+  int64_t acked ABSL_GUARDED_BY(mu) = 0;
+  int64_t rejected ABSL_GUARDED_BY(mu) = 0;
+  std::vector<double> latencies ABSL_GUARDED_BY(mu);
+  std::map<std::string, int64_t> errors ABSL_GUARDED_BY(mu);
+};
+
+// One IngestFixes call in flight: owns what gRPC reads and writes until the callback.
+struct Call {
+  std::unique_ptr<grpc::ClientContext> ctx;
+  location::v1::FixBatch batch;
+  location::v1::BatchAck ack;
+  absl::Time started;
+};
+
+}  // namespace
+
 absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>& stop) {
   auto session = LoginGateway(o.gateway, o.username, o.password, o.call_timeout);
   if (!session.ok()) return session.status();
@@ -57,6 +83,7 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
   const absl::Time start = absl::Now();
   const absl::Time end = start + o.duration;
   int threads = std::max(1, std::min(o.threads, o.workers));
+  const int in_flight_cap = std::max(1, o.max_in_flight / threads);
   const int k = std::max(1, o.fixes_per_call);
   const absl::Duration period = o.interval * k;  // between two calls of a worker
   std::vector<std::thread> pool;
@@ -78,9 +105,9 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
         geo::Point p(113.64 + 0.06 * rng.Uniform(), 34.76 + 0.05 * rng.Uniform());
         mine.push({i, p, rng.Uniform() * 2 * M_PI, start + period * rng.Uniform()});
       }
-      std::vector<double> local_lat, local_lag;
-      int64_t sent = 0, calls = 0, acked = 0, rejected = 0, skipped = 0;
-      std::map<std::string, int64_t> errors;
+      SenderStats stats;
+      std::vector<double> local_lag;
+      int64_t sent = 0, calls = 0, skipped = 0;
       while (!stop.load() && !mine.empty()) {
         W next = mine.top();
         // A sender that fell behind owes old slots to many workers; the phase still ends on
@@ -91,9 +118,17 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
           absl::SleepFor(std::min(absl::Milliseconds(50), next.due - absl::Now()));
         }
         if (stop.load()) break;
+        {
+          absl::MutexLock l(&stats.mu);
+          while (stats.in_flight >= in_flight_cap) {
+            stats.answered.WaitWithTimeout(&stats.mu, absl::Milliseconds(100));
+          }
+          ++stats.in_flight;
+        }
         local_lag.push_back(absl::ToDoubleMilliseconds(absl::Now() - next.due));
         double step = 1.3 * absl::ToDoubleSeconds(o.interval);
-        location::v1::FixBatch batch;
+        auto call = std::make_unique<Call>();
+        location::v1::FixBatch& batch = call->batch;
         batch.set_worker_id(absl::StrCat(o.worker_prefix, next.id));
         batch.set_device_id(absl::StrCat(o.worker_prefix, "dev-", next.id));
         absl::Time now = absl::Now();
@@ -110,23 +145,29 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
           f->set_heading_deg(-1);
           f->set_battery_pct(-1);
         }
-        location::v1::BatchAck ack;
-        auto ctx = s.Context(o.call_timeout);
-        absl::Time t0 = absl::Now();
-        grpc::Status st = s.location().IngestFixes(ctx.get(), batch, &ack);
-        double ms = absl::ToDoubleMilliseconds(absl::Now() - t0);
+        call->ctx = s.Context(o.call_timeout);
+        call->started = absl::Now();
+        Call* raw = call.release();  // owned by the callback from here
+        s.location().async()->IngestFixes(
+            raw->ctx.get(), &raw->batch, &raw->ack, [raw, &stats](grpc::Status st) {
+              std::unique_ptr<Call> done(raw);
+              const double ms = absl::ToDoubleMilliseconds(absl::Now() - done->started);
+              absl::MutexLock l(&stats.mu);
+              if (st.ok()) {
+                stats.acked += done->ack.accepted() + done->ack.duplicates();
+                stats.rejected += done->ack.rejections_size();
+                for (const auto& rej : done->ack.rejections()) {
+                  ++stats.errors["rejected:" + location::v1::RejectReason_Name(rej.reason())];
+                }
+                stats.latencies.push_back(ms);
+              } else {
+                ++stats.errors[CodeName(st.error_code())];
+              }
+              --stats.in_flight;
+              stats.answered.Signal();
+            });
         sent += k;
         ++calls;
-        if (st.ok()) {
-          acked += ack.accepted() + ack.duplicates();
-          rejected += ack.rejections_size();
-          for (const auto& rej : ack.rejections()) {
-            ++errors["rejected:" + location::v1::RejectReason_Name(rej.reason())];
-          }
-          local_lat.push_back(ms);
-        } else {
-          ++errors[CodeName(st.error_code())];
-        }
         next.due += period;
         // A sender that fell behind skips missed slots rather than bursting.
         const absl::Time now_after = absl::Now();
@@ -136,15 +177,19 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
         }
         mine.push(next);
       }
+      // Every call ends by its deadline; `stats` must outlive their callbacks.
+      absl::MutexLock sl(&stats.mu);
+      while (stats.in_flight > 0)
+        stats.answered.WaitWithTimeout(&stats.mu, absl::Milliseconds(100));
       std::lock_guard<std::mutex> lock(mu);
       r.sent += sent;
       r.calls += calls;
-      r.acked += acked;
-      r.rejected += rejected;
+      r.acked += stats.acked;
+      r.rejected += stats.rejected;
       r.skipped += skipped;
       lags.insert(lags.end(), local_lag.begin(), local_lag.end());
-      for (const auto& [k, v] : errors) r.errors[k] += v;
-      latencies.insert(latencies.end(), local_lat.begin(), local_lat.end());
+      for (const auto& [k, v] : stats.errors) r.errors[k] += v;
+      latencies.insert(latencies.end(), stats.latencies.begin(), stats.latencies.end());
     });
   }
   for (auto& th : pool) th.join();

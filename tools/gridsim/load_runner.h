@@ -24,7 +24,13 @@ struct LoadOptions {
   int workers = 100;
   absl::Duration interval = absl::Seconds(1);
   absl::Duration duration = absl::Seconds(10);
-  int threads = 16;  // concurrent senders (each owns every threads-th worker)
+  // Sender threads (each owns every threads-th worker). A sender never waits for an answer:
+  // its calls are asynchronous (gRPC's callback API) and answered on gRPC's threads, so a few
+  // senders keep thousands of calls in flight without a thread each.
+  int threads = 4;
+  // Calls in flight at once, over all senders; a sender at its share waits (counted as send
+  // lag), so an overloaded stack shows as lag and skipped slots, not as unbounded memory.
+  int max_in_flight = 4096;
   absl::Duration call_timeout = absl::Seconds(5);
   uint64_t seed = 1;
   // Workers are "<worker_prefix><i>" with devices "<worker_prefix>dev-<i>".
@@ -55,6 +61,7 @@ struct LoadResult {
 };
 
 // Runs until the duration passed or `stop` became true. Errors only when the login fails.
+// Returns after every call it made was answered (or timed out).
 // Thread safety: runs `options.threads` sender threads of its own; RunLoad itself may be
 // called from several threads at once.
 absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options, const std::atomic<bool>& stop);

@@ -65,7 +65,9 @@ ABSL_FLAG(absl::Duration, drain, absl::Seconds(60),
 ABSL_FLAG(int, workers, 100, "load: simulated workers.");
 ABSL_FLAG(absl::Duration, interval, absl::Seconds(1), "load: time between two fixes of a worker.");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "load: how long to send.");
-ABSL_FLAG(int, senders, 16, "load: concurrent senders.");
+ABSL_FLAG(int, senders, 4,
+          "load: sender threads (calls are asynchronous; --max_in_flight bounds them).");
+ABSL_FLAG(int, max_in_flight, 4096, "load: calls in flight at once, over all senders.");
 ABSL_FLAG(int, fixes_per_call, 1,
           "load: fixes per IngestFixes call (k > 1: a worker uploads its last k fixes every k "
           "intervals, as phones batch).");
@@ -175,6 +177,7 @@ int Load() {
   o.interval = absl::GetFlag(FLAGS_interval);
   o.duration = absl::GetFlag(FLAGS_duration);
   o.threads = absl::GetFlag(FLAGS_senders);
+  o.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
   o.fixes_per_call = absl::GetFlag(FLAGS_fixes_per_call);
   o.call_timeout = absl::GetFlag(FLAGS_call_timeout);
   o.seed = absl::GetFlag(FLAGS_seed);

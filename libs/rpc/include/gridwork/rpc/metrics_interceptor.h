@@ -11,8 +11,14 @@
 
 #include <grpcpp/support/server_interceptor.h>
 
+#include <array>
+#include <atomic>
 #include <memory>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
@@ -21,16 +27,40 @@
 
 namespace gridwork::rpc {
 
+// Thread safety: all methods may be called from any thread.
 class RpcMetrics {
  public:
+  // The series of one method, by status code, each looked up in its family once (a
+  // Family::Add per call builds a label map, hashes it and takes the family's lock).
+  class Method {
+   public:
+    Method(RpcMetrics* owner, std::string name) : owner_(owner), name_(std::move(name)) {}
+    Method(const Method&) = delete;
+    Method& operator=(const Method&) = delete;
+    void Record(int code, double seconds);
+
+   private:
+    static constexpr int kCodes = 17;  // grpc::StatusCode 0..16; others count as UNKNOWN (2)
+    RpcMetrics* const owner_;
+    const std::string name_;
+    std::array<std::atomic<prometheus::Counter*>, kCodes> requests_{};
+    std::array<std::atomic<prometheus::Histogram*>, kCodes> duration_{};
+  };
+
   explicit RpcMetrics(prometheus::Registry* registry);
-  void Record(const std::string& method, int code, double seconds);
+  // The method's series; created on first use, valid as long as this RpcMetrics.
+  Method* ForMethod(absl::string_view method);
+  void Record(const std::string& method, int code, double seconds) {
+    ForMethod(method)->Record(code, seconds);
+  }
   prometheus::Gauge& in_flight() { return in_flight_; }
 
  private:
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& duration_;
   prometheus::Gauge& in_flight_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Method>> methods_ ABSL_GUARDED_BY(mu_);
 };
 
 class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {

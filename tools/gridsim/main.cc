@@ -19,6 +19,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "gridwork/core/flags_usage.h"
 #include "gridwork/rpc/client.h"
 #include "gridwork/rpc/shutdown_signal.h"
@@ -199,6 +200,11 @@ int Load() {
 }  // namespace gridwork::gridsim
 
 int main(int argc, char** argv) {
+#ifdef NDEBUG
+  // Debian's Abseil runs its mutex deadlock detector on every Lock (gRPC's too); off in
+  // Release, as in every service (libs/service/src/service_main.cc).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
   gridwork::rpc::BlockShutdownSignals();
   std::vector<char*> args = gridwork::ParseFlags(
       argc, argv,

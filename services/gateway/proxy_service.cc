@@ -192,6 +192,9 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
 // One proxied unary call to a sharded service: read the request, decode it, plan its shards
 // (shard_fanout.h). A kOne plan is forwarded with one upstream unary call; any other plan
 // runs on a thread of its own (RunPlan), whose shard calls OnCancel cancels.
+// With a fixed `stub` (an unsharded upstream) the request is forwarded to it as it came, with
+// one upstream unary call and no decoding: a unary call proxied by ProxyCall's two pumps costs
+// five upstream operations (start, write, writes-done, read, finish) and as many callbacks.
 // Order of events: StartRead -> OnReadDone -> (refusal: Finish) or upstream UnaryCall / plan
 // thread -> its completion -> StartWriteAndFinish / Finish -> OnDone -> delete. Finish is
 // called exactly once, from OnReadDone or from the completion, never both; the plan thread
@@ -199,26 +202,39 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
 class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
  public:
   RoutedUnaryCall(ProxyService* service, const ProxyDeps& deps,
-                  grpc::GenericCallbackServerContext* ctx, Admission admission, Upstream upstream)
+                  grpc::GenericCallbackServerContext* ctx, Admission admission, Upstream upstream,
+                  grpc::GenericStub* stub = nullptr)
       : service_(service),
         deps_(deps),
         ctx_(ctx),
         admission_(std::move(admission)),
         upstream_(upstream),
+        stub_(stub),
         start_(absl::Now()) {
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
+    // Unsharded (stub_): the outcomes ProxyCall gives, which counts no refusal here.
+    const bool refusal = stub_ == nullptr;
     if (!ok) {
-      Complete(grpc::Status(grpc::StatusCode::CANCELLED, "no request message"), false);
+      Complete(grpc::Status(grpc::StatusCode::CANCELLED, "no request message"), !refusal);
       return;
     }
     const MethodPolicy& p = *admission_.policy;
     if (static_cast<int64_t>(request_.Length()) > p.max_request_bytes) {
       Complete(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                             "request message larger than this method allows"),
-               false);
+               !refusal);
+      return;
+    }
+    auto cap = std::chrono::system_clock::now() +
+               std::chrono::milliseconds(absl::ToInt64Milliseconds(p.max_deadline));
+    if (stub_ != nullptr) {
+      cctx_.set_deadline(std::min(ctx_->deadline(), cap));
+      deps_.principals->Attach(admission_.caller.principal, &cctx_);
+      stub_->UnaryCall(&cctx_, ctx_->method(), grpc::StubOptions(), &request_, &response_,
+                       [this](grpc::Status s) { Complete(std::move(s), true); });
       return;
     }
     absl::StatusOr<PlannedCall> plan = Plan();
@@ -226,8 +242,6 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
       Complete(rpc::ToGrpcStatus(plan.status()), false);
       return;
     }
-    auto cap = std::chrono::system_clock::now() +
-               std::chrono::milliseconds(absl::ToInt64Milliseconds(p.max_deadline));
     const auto deadline = std::min(ctx_->deadline(), cap);
     if (plan->plan != ShardPlan::kOne && plan->plan != ShardPlan::kLookup) {
       if (!TryStartPlan()) {
@@ -333,8 +347,9 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
     const Caller& c = admission_.caller;
     s = EndOfCall(std::move(s), c, ctx_->method(), start_);
     if (admission_.policy->mutation && from_upstream) {
-      absl::Status a = deps_.identity->RecordAudit(
-          c, ctx_->method(), rpc::GrpcCodeName(s.error_code()), absl::StrCat("shard=", shard_));
+      absl::Status a =
+          deps_.identity->RecordAudit(c, ctx_->method(), rpc::GrpcCodeName(s.error_code()),
+                                      stub_ != nullptr ? "" : absl::StrCat("shard=", shard_));
       if (!a.ok()) log::Warning("audit write failed", {{"error", a.message()}});
     }
     if (s.ok()) {
@@ -349,6 +364,7 @@ class RoutedUnaryCall final : public grpc::ServerGenericBidiReactor {
   grpc::GenericCallbackServerContext* ctx_;
   Admission admission_;
   Upstream upstream_;
+  grpc::GenericStub* stub_;  // unsharded upstream, or null: Plan() picks the shard
   absl::Time start_;
   std::string shard_;
   grpc::ClientContext cctx_;
@@ -455,6 +471,9 @@ grpc::ServerGenericBidiReactor* ProxyService::CreateReactor(
         refusal = grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                std::string("upstream not configured: ") + UpstreamName(u));
       }
+    }
+    if (refusal.ok() && a->policy->kind == CallKind::kUnary) {
+      return new RoutedUnaryCall(this, deps_, ctx, *std::move(a), u, stub);
     }
   }
   if (!refusal.ok()) {

@@ -205,8 +205,8 @@ absl::Status Db::Close() {
     absl::MutexLock l(&rep_->life_mu);
     if (rep_->db == nullptr) return absl::OkStatus();
     rep_->closing.store(true);
-    // The last call to leave signals; the timeout covers a call that left between this
-    // thread's check and its wait.
+    // A call leaving while closing signals (OpGuard::Leave); the timeout covers a call that
+    // read `closing` just before it was set and left without a signal.
     while (rep_->active.load() != 0)
       rep_->life_cv.WaitWithTimeout(&rep_->life_mu, absl::Milliseconds(5));
   }

@@ -151,11 +151,17 @@ class Db::OpGuard {
   const absl::Status& status() const { return status_; }
 
  private:
+  // The decrement is this call's last touch of `rep_` unless Close may be waiting: Close can
+  // destroy the Db as soon as it sees `active` == 0. While closing, leave under life_mu and
+  // wake Close; a call that read `closing` false just before Close set it is caught by
+  // Close's timed wait.
   void Leave() {
-    if (rep_->active.fetch_sub(1) == 1 && rep_->closing.load()) {
+    if (rep_->closing.load()) {
       absl::MutexLock l(&rep_->life_mu);
-      rep_->life_cv.SignalAll();
+      if (rep_->active.fetch_sub(1) == 1) rep_->life_cv.SignalAll();
+      return;
     }
+    rep_->active.fetch_sub(1);
   }
 
   Db::Rep* rep_;

@@ -12,11 +12,13 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "gridwork/core/ids.h"
 
 namespace gridwork::testing {
@@ -84,7 +86,8 @@ absl::Status ServiceProcess::Start(absl::Duration timeout) {
     execv(argv[0], argv.data());
     _exit(127);
   }
-  const std::regex serving("\"msg\":\"[a-z]+ serving\".*\"grpc_port\":([0-9]+).*\"metrics_port\":([0-9]+)");
+  const std::regex serving(
+      "\"msg\":\"[a-z]+ serving\".*\"grpc_port\":([0-9]+).*\"metrics_port\":([0-9]+)");
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     std::string log = Log();
@@ -132,16 +135,25 @@ void ServiceProcess::Kill() {
 }
 
 int PickFreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = 0;
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
+  // The kernel may hand the same free port to two bind(0)s in a row once the first socket is
+  // closed; a test that picks several ports before starting its processes must get distinct
+  // ones.
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* picked = new std::set<int>();
+  absl::MutexLock lock(&mu);
+  for (;;) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = 0;
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    socklen_t len = sizeof(addr);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    close(fd);
+    const int port = ntohs(addr.sin_port);
+    if (picked->insert(port).second) return port;
+  }
 }
 
 std::string HttpGet(int port, const std::string& path) {

@@ -32,6 +32,10 @@ absl::StatusOr<std::unique_ptr<ServiceServer>> ServiceServer::Start(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
       static_cast<int>(absl::ToInt64Milliseconds(options.min_client_ping_interval)));
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // gRPC binds with SO_REUSEPORT by default: a second process started on a port already in use
+  // would then share it, the kernel splitting connections between the two. Refuse instead, so
+  // a port clash fails at start with a clear error rather than misrouting calls.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(self->health_.get());
   for (grpc::Service* s : services) builder.RegisterService(s);
   if (options.generic_service != nullptr) {

@@ -114,14 +114,22 @@ absl::Mutex& WorkOrderCore::OrderLock(const std::string& order_id) {
   return order_locks_[absl::HashOf(order_id) % order_locks_.size()];
 }
 
+namespace {
+
+// PERMISSION_DENIED unless `p` may see `order` (the one refusal both reads give).
+absl::Status CheckVisible(const Principal& p, const v1::WorkOrder& order) {
+  if (CanSee(p, order)) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "order ", order.id(), " is outside what you may see (region ", order.region_path(), ")"));
+}
+
+}  // namespace
+
 absl::StatusOr<v1::WorkOrder> WorkOrderCore::ReadVisible(const Principal& p,
                                                          const std::string& order_id) const {
   GW_RETURN_IF_ERROR(service::CheckId(order_id, "order_id"));
   GW_ASSIGN_OR_RETURN(v1::WorkOrder order, store_->GetOrder(order_id));
-  if (!CanSee(p, order)) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "order ", order_id, " is outside what you may see (region ", order.region_path(), ")"));
-  }
+  GW_RETURN_IF_ERROR(CheckVisible(p, order));
   return order;
 }
 
@@ -129,15 +137,11 @@ absl::StatusOr<std::shared_ptr<const v1::WorkOrder>> WorkOrderCore::ReadVisibleL
     const Principal& p, const std::string& order_id) {
   std::shared_ptr<const v1::WorkOrder> order = order_cache_.Get(order_id);
   if (order == nullptr) {
-    GW_RETURN_IF_ERROR(service::CheckId(order_id, "order_id"));
     GW_ASSIGN_OR_RETURN(v1::WorkOrder stored, store_->GetOrder(order_id));
     order = std::make_shared<const v1::WorkOrder>(std::move(stored));
     order_cache_.Put(order);
   }
-  if (!CanSee(p, *order)) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "order ", order_id, " is outside what you may see (region ", order->region_path(), ")"));
-  }
+  GW_RETURN_IF_ERROR(CheckVisible(p, *order));
   return order;
 }
 

@@ -97,7 +97,8 @@ class WorkOrderCore {
   // Reads the order and checks the caller may see it (PERMISSION_DENIED otherwise).
   absl::StatusOr<v1::WorkOrder> ReadVisible(const Principal& p, const std::string& order_id) const;
   // ReadVisible for a writer holding the order's OrderLock: from the order cache when it has
-  // the order, else from the store (and then cached). Never null when OK.
+  // the order, else from the store (and then cached). Never null when OK. `order_id` must
+  // have passed service::CheckId (ApplyAndCommit checks it before taking the lock).
   absl::StatusOr<std::shared_ptr<const v1::WorkOrder>> ReadVisibleLocked(
       const Principal& p, const std::string& order_id);
   // Evidence records for `refs` (each must have been uploaded), phase BEFORE.

@@ -9,12 +9,12 @@
 // last sequence, hands every writer its result and wakes the next head.
 //
 // Pipelined sync (DbOptions::pipelined_sync, with sync): the head writes its batch without
-// fsync, pops its group and wakes the next head under `mu`, then waits for an fsync that
-// starts after its write. The next group builds and writes its batch meanwhile. At most one
-// SyncWAL runs at a time; when it returns, the first waiting head runs the next one, covering
-// every group written so far (SyncWAL makes durable every write that finished before it
-// started). When its group is durable the head publishes the group's last sequence (which
-// only grows) and wakes its writers.
+// fsync, pops its group and hands it to the syncer thread, which runs one SyncWAL at a time
+// (SyncWAL makes durable every write that finished before it started) and, when it returns,
+// publishes the last sequence of every group it covered (which only grows) and wakes their
+// writers. The head meanwhile goes on to the next group while writers are queued, up to
+// kMaxGroupsPerHead groups, before it wakes the next writer in line to take over: handing the
+// queue on costs a thread wake-up, during which nothing is written.
 #include <algorithm>
 #include <utility>
 
@@ -31,6 +31,10 @@
 
 namespace gridwork::store {
 namespace {
+
+// Pipelined sync: groups one head writes before it hands the queue on. Bounds how long the
+// head's own commit waits behind others' groups (a group is ~0.1-1 ms of writing).
+constexpr int kMaxGroupsPerHead = 8;
 
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
   const int64_t nanos = absl::ToUnixNanos(t);
@@ -72,17 +76,26 @@ absl::StatusOr<CommitResult> Db::Commit(WriteRequest request) {
   w.request = &request;
   absl::MutexLock l(&rep_->mu);
   rep_->writers.push_back(&w);
-  while (!w.done && &w != rep_->writers.front()) w.cv.Wait(&rep_->mu);
+  // A pipelined writer leaves the queue when its group is written and is done when it is
+  // durable, so "not done" does not imply "still queued".
+  auto heads_queue = [&] { return !rep_->writers.empty() && rep_->writers.front() == &w; };
+  while (!w.done && !heads_queue()) w.cv.Wait(&rep_->mu);
   if (!w.done) {
-    // Leader: take a group from the head of the queue and write it.
-    std::vector<Writer*> group;
+    // Head: take groups from the head of the queue and write them.
+    const bool pipelined = rep_->options.sync && rep_->options.pipelined_sync;
     const size_t max_group =
         rep_->options.group_commit ? static_cast<size_t>(rep_->options.max_group_size) : 1;
-    for (Writer* x : rep_->writers) {
-      if (group.size() >= max_group) break;
-      group.push_back(x);
+    const int max_groups = pipelined ? kMaxGroupsPerHead : 1;
+    for (int led = 0; led < max_groups && !rep_->writers.empty(); ++led) {
+      std::vector<Writer*> group;
+      for (Writer* x : rep_->writers) {
+        if (group.size() >= max_group) break;
+        group.push_back(x);
+      }
+      WriteGroup(group);  // releases and re-takes mu; pops the group from the queue
     }
-    WriteGroup(group);  // releases and re-takes mu; marks every writer of the group done
+    if (!rep_->writers.empty()) rep_->writers.front()->cv.Signal();
+    while (!w.done) w.cv.Wait(&rep_->mu);
   }
   if (w.result.ok()) {
     ++rep_->commits;
@@ -213,62 +226,33 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
     write_status = FromRocksDb(rep.db->Write(wo, &batch), "commit write");
     rep.NoteWriteError(write_status);
     ++rep.writes;
+    if (wo.sync) ++rep.syncs;
     UpdateMax(rep.max_group_size, group.size());
   }
 
   rep.mu.Lock();
-  if (pipelined && write_status.ok() && batch.Count() > 0) {
-    // Hand the queue to the next group now; acknowledge this one after an fsync that starts
-    // after this write (SyncWAL covers every write made before it started).
-    if (next - 1 > rep.written_sequence) rep.written_sequence = next - 1;
-    rep.last_commit_time = commit_time;
-    const uint64_t my_ticket = ++rep.written_ticket;
-    std::vector<Writer*> mine(group.begin(), group.end());
-    for (size_t i = 0; i < mine.size(); ++i) rep.writers.pop_front();
-    if (!rep.writers.empty()) rep.writers.front()->cv.Signal();
-    // Wait until an fsync that started after this write has returned. At most one SyncWAL
-    // runs; the groups written while it runs share the next one (whoever gets here first
-    // runs it for all of them), so fsyncs stay back to back rather than one per group.
-    while (rep.synced_ticket < my_ticket && rep.sync_error.ok()) {
-      if (rep.sync_in_flight) {
-        rep.sync_cv.Wait(&rep.mu);
-        continue;
-      }
-      rep.sync_in_flight = true;
-      const uint64_t covering = rep.written_ticket;
-      rep.mu.Unlock();
-      const absl::Status s = FromRocksDb(rep.db->SyncWAL(), "commit fsync");
-      rep.NoteWriteError(s);
-      rep.mu.Lock();
-      rep.sync_in_flight = false;
-      if (s.ok()) {
-        rep.synced_ticket = std::max(rep.synced_ticket, covering);
-      } else {
-        rep.sync_error = s;  // sticky: later commits fail too (RocksDB stops writing anyway)
-      }
-      rep.sync_cv.SignalAll();
-    }
-    const absl::Status sync_status =
-        rep.synced_ticket >= my_ticket ? absl::OkStatus() : rep.sync_error;
-    if (sync_status.ok() && next - 1 > rep.last_sequence) {
-      rep.last_sequence = next - 1;
-      rep.events_cv.SignalAll();
-    }
-    for (size_t i = 0; i < mine.size(); ++i) {
-      mine[i]->result =
-          sync_status.ok() ? std::move(results[i]) : absl::StatusOr<CommitResult>(sync_status);
-      mine[i]->done = true;
-      mine[i]->cv.Signal();
-    }
-    return;
-  }
   if (write_status.ok()) {
     if (next - 1 > rep.written_sequence) rep.written_sequence = next - 1;
-    if (next - 1 > rep.last_sequence) {
-      rep.last_sequence = next - 1;
-      rep.events_cv.SignalAll();
-    }
     rep.last_commit_time = commit_time;
+  }
+  if (pipelined && write_status.ok() && batch.Count() > 0 && rep.sync_error.ok()) {
+    // Hand the group to the syncer; its writers are acknowledged when it is durable.
+    WrittenGroup& written = rep.unsynced.emplace_back();
+    written.last_sequence = next - 1;
+    for (size_t i = 0; i < group.size(); ++i) {
+      Writer* x = rep.writers.front();
+      rep.writers.pop_front();
+      x->result = std::move(results[i]);
+      written.writers.push_back(x);
+    }
+    rep.sync_cv.Signal();
+    return;
+  }
+  // After a failed fsync every later commit fails with its error (RocksDB stops writing too).
+  const absl::Status group_status = write_status.ok() && pipelined ? rep.sync_error : write_status;
+  if (group_status.ok() && next - 1 > rep.last_sequence) {
+    rep.last_sequence = next - 1;
+    rep.events_cv.SignalAll();
   }
   for (size_t i = 0; i < group.size(); ++i) {
     Writer* x = rep.writers.front();
@@ -276,11 +260,41 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
     // A failed write fails every request of the group, including those rejected as
     // duplicates of a request whose record was in this very batch.
     x->result =
-        write_status.ok() ? std::move(results[i]) : absl::StatusOr<CommitResult>(write_status);
+        group_status.ok() ? std::move(results[i]) : absl::StatusOr<CommitResult>(group_status);
     x->done = true;
     x->cv.Signal();
   }
-  if (!rep.writers.empty()) rep.writers.front()->cv.Signal();
+}
+
+void Db::SyncLoop() {
+  DisableRocksDbPerfCountersOnThisThread();
+  Rep& rep = *rep_;
+  absl::MutexLock l(&rep.mu);
+  while (true) {
+    while (rep.unsynced.empty() && !rep.stop_syncer) rep.sync_cv.Wait(&rep.mu);
+    if (rep.unsynced.empty()) return;  // stopping, and nothing is waiting
+    // Every group in `unsynced` now was written before this SyncWAL starts.
+    const size_t covered = rep.unsynced.size();
+    rep.mu.Unlock();
+    const absl::Status s = FromRocksDb(rep.db->SyncWAL(), "commit fsync");
+    ++rep.syncs;
+    rep.NoteWriteError(s);
+    rep.mu.Lock();
+    if (!s.ok()) rep.sync_error = s;  // sticky: later commits fail too
+    for (size_t g = 0; g < covered; ++g) {
+      WrittenGroup& written = rep.unsynced.front();
+      if (s.ok() && written.last_sequence > rep.last_sequence) {
+        rep.last_sequence = written.last_sequence;
+        rep.events_cv.SignalAll();
+      }
+      for (Writer* x : written.writers) {
+        if (!s.ok()) x->result = s;
+        x->done = true;
+        x->cv.Signal();
+      }
+      rep.unsynced.pop_front();
+    }
+  }
 }
 
 absl::StatusOr<IdempotencyRecord> Db::LookupIdempotency(absl::string_view scope,

@@ -143,6 +143,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
   // From here on ~Db releases the handles and closes RocksDB on every error path.
   std::unique_ptr<Db> db(new Db(std::move(rep)));
   if (absl::Status r = db->Recover(); !r.ok()) return r;
+  if (db->rep_->options.sync && db->rep_->options.pipelined_sync) {
+    db->rep_->syncer = std::thread([d = db.get()] { d->SyncLoop(); });
+  }
   return db;
 }
 
@@ -209,6 +212,15 @@ absl::Status Db::Close() {
     // read `closing` just before it was set and left without a signal.
     while (rep_->active.load() != 0)
       rep_->life_cv.WaitWithTimeout(&rep_->life_mu, absl::Milliseconds(5));
+  }
+  // No commit is in progress, so no group waits for an fsync: stop the syncer.
+  if (rep_->syncer.joinable()) {
+    {
+      absl::MutexLock l(&rep_->mu);
+      rep_->stop_syncer = true;
+      rep_->sync_cv.Signal();
+    }
+    rep_->syncer.join();
   }
   absl::Status result;
   for (rocksdb::ColumnFamilyHandle* h : rep_->handles) {
@@ -311,6 +323,7 @@ DbStats Db::Stats() const {
   DbStats s;
   s.commits = rep_->commits.load();
   s.failed_commits = rep_->failed_commits.load();
+  s.syncs = rep_->syncs.load();
   s.writes = rep_->writes.load();
   s.max_group_size = rep_->max_group_size.load();
   return s;

@@ -21,6 +21,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -39,6 +40,13 @@ inline absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.siz
 
 // ALREADY_EXISTS carrying `r` as payload (read back by IdempotencyRecordFromStatus).
 absl::Status AlreadyExistsWithRecord(const IdempotencyRecord& r);
+
+// A pipelined group whose batch is written but not yet fsync'ed: its writers hold their
+// results and wait for `done`.
+struct Db::WrittenGroup {
+  std::vector<Writer*> writers;
+  uint64_t last_sequence = 0;  // of its last event; 0 if it appended none
+};
 
 struct Db::Rep {
   DbOptions options;
@@ -68,14 +76,15 @@ struct Db::Rep {
   // Highest event sequence written to RocksDB, durable or not (>= last_sequence); 0 until the
   // first write after Open, when last_sequence stands for it.
   uint64_t written_sequence ABSL_GUARDED_BY(mu) = 0;
-  // Pipelined sync: groups written (tickets 1, 2, ...), groups known durable, whether a
-  // SyncWAL is running (at most one: groups written meanwhile share the next one), and the
-  // sticky error of a failed sync.
-  uint64_t written_ticket ABSL_GUARDED_BY(mu) = 0;
-  uint64_t synced_ticket ABSL_GUARDED_BY(mu) = 0;
-  bool sync_in_flight ABSL_GUARDED_BY(mu) = false;
+  // Pipelined sync: the groups written but not yet durable, oldest first, and the sticky
+  // error of a failed sync. The syncer thread (commit.cc, SyncLoop) waits on sync_cv for
+  // `unsynced` to fill, runs one SyncWAL covering every group written before it started and
+  // acknowledges those groups; groups written meanwhile wait for the next one.
+  std::deque<WrittenGroup> unsynced ABSL_GUARDED_BY(mu);
   absl::Status sync_error ABSL_GUARDED_BY(mu);
+  bool stop_syncer ABSL_GUARDED_BY(mu) = false;
   mutable absl::CondVar sync_cv;
+  std::thread syncer;  // runs SyncLoop; started by Open with pipelined sync, joined by Close
   uint64_t first_retained ABSL_GUARDED_BY(mu) = 1;
   absl::Time last_commit_time ABSL_GUARDED_BY(mu) = absl::InfinitePast();
   bool shutdown ABSL_GUARDED_BY(mu) = false;
@@ -109,6 +118,7 @@ struct Db::Rep {
   std::atomic<uint64_t> commits{0};
   std::atomic<uint64_t> failed_commits{0};
   std::atomic<uint64_t> writes{0};
+  std::atomic<uint64_t> syncs{0};
   std::atomic<uint64_t> max_group_size{0};
 };
 

@@ -245,6 +245,13 @@ TEST_CASE("sequences are contiguous under 8 concurrent committers and survive re
     // Group commit: fewer synced writes than commits.
     CHECK(stats.writes < stats.commits);
     CHECK(stats.max_group_size > 1);
+    // One fsync per write, or (pipelined) one per batch of groups written while the last ran.
+    CHECK(stats.syncs > 0);
+    if (pipelined) {
+      CHECK(stats.syncs <= stats.writes);
+    } else {
+      CHECK(stats.syncs == stats.writes);
+    }
   }
   auto db = OpenDb(dir.Sub("db"), options);
   const uint64_t n = db->LastSequence();
@@ -453,8 +460,13 @@ TEST_CASE("WaitForEvents wakes on commit, times out, and returns on close", "[db
 
 TEST_CASE("Close under load: calls in flight finish, later ones are refused, nothing acked is lost",
           "[db]") {
+  // Pipelined sync also stops its syncer thread, after the last group in flight is durable.
+  const bool pipelined = GENERATE(false, true);
+  INFO("pipelined_sync " << pipelined);
+  DbOptions options;
+  options.pipelined_sync = pipelined;
   TempDir dir;
-  auto db = OpenDb(dir.Sub("db"));
+  auto db = OpenDb(dir.Sub("db"), options);
   std::atomic<bool> go{true};
   std::atomic<int> acked{0}, refused{0}, other{0};
   std::vector<std::thread> writers;

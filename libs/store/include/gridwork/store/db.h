@@ -118,11 +118,13 @@ struct FeedRetention {
   uint64_t max_events = 0;
 };
 
-// Counters since Open. `synced_writes` < `commits` shows group commit at work.
+// Counters since Open. `writes` < `commits` shows group commit at work; `syncs` < `writes`
+// shows pipelined sync covering several groups with one fsync.
 struct DbStats {
   uint64_t commits = 0;         // Commit calls that returned OK
   uint64_t failed_commits = 0;  // Commit calls that returned an error
-  uint64_t writes = 0;          // WriteBatch writes by commit leaders (= fsyncs if sync)
+  uint64_t writes = 0;          // WriteBatch writes by commit leaders
+  uint64_t syncs = 0;           // WAL fsyncs of commits (0 without DbOptions::sync)
   uint64_t max_group_size = 0;  // most requests merged into one write
 };
 
@@ -240,6 +242,7 @@ class Db {
  private:
   struct Rep;
   struct Writer;
+  struct WrittenGroup;
   class OpGuard;
   explicit Db(std::unique_ptr<Rep> rep);
 
@@ -249,6 +252,8 @@ class Db {
   absl::Status CheckWritable(const FamilyHandle& family) const;
   // Commit leader: writes `group` (all from the queue head) as one batch.
   void WriteGroup(std::vector<Writer*>& group);
+  // Pipelined sync's syncer thread: fsyncs written groups and acknowledges them.
+  void SyncLoop();
 
   std::unique_ptr<Rep> rep_;
 };

@@ -51,10 +51,12 @@ grpc::Status LocationServiceImpl::StreamFixes(
   return grpc::Status::OK;
 }
 
-grpc::Status LocationServiceImpl::IngestFixes(grpc::ServerContext* ctx, const v1::FixBatch* req,
-    v1::BatchAck* resp) {
-  return rpc::HandleUnary(*codec_, ctx, *req, resp,
-                          [&](const Principal& p) { return core_->Ingest(p, *req); });
+grpc::ServerUnaryReactor* LocationServiceImpl::IngestFixes(grpc::CallbackServerContext* ctx,
+                                                           const v1::FixBatch* req,
+                                                           v1::BatchAck* resp) {
+  LocationCore* core = core_;
+  return rpc::HandleUnaryOnPool(ingest_pool_, *codec_, ctx, req, resp,
+                                [core, req](const Principal& p) { return core->Ingest(p, *req); });
 }
 
 grpc::Status LocationServiceImpl::GetTrack(grpc::ServerContext* ctx, const v1::GetTrackRequest* req,

@@ -1,5 +1,6 @@
 // gridwork-location: ingest of workers' position fixes, tracks, last positions, online state.
 // Flags: --help. Stops gracefully on SIGTERM/SIGINT.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "gridwork/rpc/principal.h"
 #include "gridwork/rpc/server.h"
 #include "gridwork/rpc/shutdown_signal.h"
+#include "gridwork/rpc/unary_work_pool.h"
 #include "gridwork/service/feed_auth.h"
 #include "gridwork/service/service_lifecycle.h"
 #include "gridwork/service/service_main.h"
@@ -47,6 +49,12 @@ ABSL_FLAG(std::string, shard, "",
 ABSL_FLAG(bool, sync, true,
           "fsync the write-ahead log before acknowledging fixes (group-committed). false survives "
           "a process crash but not power loss.");
+ABSL_FLAG(int, ingest_threads, 64,
+          "Threads that run IngestFixes calls; each waits for its group commit, so this also "
+          "bounds the requests one commit group can merge.");
+ABSL_FLAG(int, ingest_queue, 16384,
+          "IngestFixes calls that may wait for an ingest thread; beyond it calls fail at once "
+          "with RESOURCE_EXHAUSTED (callers back off) instead of piling up.");
 ABSL_FLAG(absl::Duration, retention, absl::Hours(24 * 400),
           "Fixes older than this are dropped by compaction.");
 ABSL_FLAG(absl::Duration, future_skew, absl::Minutes(2),
@@ -106,7 +114,11 @@ int Run() {
     return 1;
   }
 
-  LocationServiceImpl location(core->get(), &codec, Clock::Real());
+  // Declared before the server: calls still running during its shutdown need the pool.
+  rpc::UnaryWorkPool ingest_pool(
+      "location ingest", absl::GetFlag(FLAGS_ingest_threads),
+      static_cast<size_t>(std::max(absl::GetFlag(FLAGS_ingest_queue), 1)));
+  LocationServiceImpl location(core->get(), &codec, Clock::Real(), &ingest_pool);
   store::FeedServiceImpl feed((*store)->db(), service::FeedAuthorizer(&codec),
                               service::FeedScopeFilter(&codec));
   rpc::ServerOptions server_options;

@@ -285,4 +285,61 @@ TEST_CASE("a messy trace: stored, rejected with reasons, fence events, kill -9",
   REQUIRE(geofence.Stop() == 0);
 }
 
+TEST_CASE("an ingest burst beyond the queue is refused at once and loses nothing acknowledged",
+          "[integration]") {
+  // One ingest thread and room for two waiting calls: a burst of 40 concurrent callers must
+  // overflow it. Refused calls get RESOURCE_EXHAUSTED and store nothing; every acknowledged
+  // fix is stored.
+  TempDir location_dir;
+  const std::string location_addr = absl::StrCat("127.0.0.1:", PickFreePort());
+  ServiceProcess location("gridwork-location",
+                          {"--grpc_addr=" + location_addr, "--data_dir=" + location_dir.path(),
+                           "--ingest_threads=1", "--ingest_queue=2"},
+                          {KeyEnv()});
+  REQUIRE(location.Start().ok());
+  auto loc = lv1::LocationService::NewStub(rpc::MakeChannel(location_addr));
+
+  constexpr int kCallers = 40;
+  const absl::Time t0 = absl::FromUnixMillis(absl::ToUnixMillis(absl::Now() - absl::Minutes(1)));
+  std::vector<grpc::Status> results(kCallers);
+  std::vector<lv1::BatchAck> acks(kCallers);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      lv1::FixBatch batch;
+      batch.set_batch_id(1);
+      batch.set_device_id(absl::StrCat("phone-", i));
+      *batch.add_fixes() = At(34.705, 113.605 + i * 1e-4, t0, 1);
+      auto ctx = As(MakePrincipal(ROLE_GRID_WORKER, "", absl::StrCat("burst-", i)));
+      results[i] = loc->IngestFixes(ctx.get(), batch, &acks[i]);
+    });
+  }
+  for (auto& t : callers) t.join();
+
+  int ok = 0, refused = 0;
+  lv1::GetLastPositionsRequest lp;
+  for (int i = 0; i < kCallers; ++i) {
+    lp.add_worker_ids(absl::StrCat("burst-", i));
+    if (results[i].ok()) {
+      ++ok;
+      CHECK(acks[i].accepted() == 1);
+    } else {
+      INFO(results[i].error_message());
+      REQUIRE(results[i].error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+      CHECK(results[i].error_message().find("retry with backoff") != std::string::npos);
+      ++refused;
+    }
+  }
+  CHECK(ok >= 1);
+  CHECK(refused >= 1);
+  lv1::GetLastPositionsResponse positions;
+  REQUIRE(loc->GetLastPositions(As(MakePrincipal(ROLE_SERVICE)).get(), lp, &positions).ok());
+  REQUIRE(positions.positions_size() == kCallers);
+  for (int i = 0; i < kCallers; ++i) {
+    INFO("caller " << i);
+    CHECK(positions.positions(i).known() == results[i].ok());
+  }
+  REQUIRE(location.Stop() == 0);
+}
+
 }  // namespace gridwork::testing

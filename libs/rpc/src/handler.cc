@@ -2,7 +2,7 @@
 
 namespace gridwork::rpc {
 
-void LogServerError(const grpc::ServerContext& ctx, const absl::Status& status) {
+void LogServerError(const grpc::ServerContextBase& ctx, const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kInternal:
     case absl::StatusCode::kDataLoss:

@@ -77,7 +77,7 @@ absl::StatusOr<Principal> PrincipalCodec::Verify(absl::string_view serialized,
   return p;
 }
 
-absl::StatusOr<Principal> PrincipalCodec::Authenticate(const grpc::ServerContext& ctx) const {
+absl::StatusOr<Principal> PrincipalCodec::Authenticate(const grpc::ServerContextBase& ctx) const {
   const auto& md = ctx.client_metadata();
   auto p = md.find(kPrincipalHeader);
   auto s = md.find(kPrincipalSigHeader);

@@ -25,7 +25,7 @@
 namespace gridwork::rpc {
 
 // The caller's deadline of `ctx` (InfiniteFuture if it set none).
-inline absl::Time CallerDeadline(const grpc::ServerContext& ctx) {
+inline absl::Time CallerDeadline(const grpc::ServerContextBase& ctx) {
   const auto d = ctx.deadline();
   if (d >= std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 50)) {
     return absl::InfiniteFuture();
@@ -34,10 +34,10 @@ inline absl::Time CallerDeadline(const grpc::ServerContext& ctx) {
 }
 
 // Logs server-side failures (INTERNAL, DATA_LOSS, UNKNOWN) with the method name.
-void LogServerError(const grpc::ServerContext& ctx, const absl::Status& status);
+void LogServerError(const grpc::ServerContextBase& ctx, const absl::Status& status);
 
 template <typename Request, typename Response, typename Fn>
-grpc::Status HandleUnary(const PrincipalCodec& codec, grpc::ServerContext* ctx,
+grpc::Status HandleUnary(const PrincipalCodec& codec, grpc::ServerContextBase* ctx,
                          const Request& request, Response* response, Fn&& fn) {
   absl::StatusOr<Principal> principal = codec.Authenticate(*ctx);
   if (!principal.ok()) return ToGrpcStatus(principal.status());

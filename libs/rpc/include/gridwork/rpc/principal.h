@@ -47,7 +47,7 @@ class PrincipalCodec {
 
   // Verifies the incoming principal. UNAUTHENTICATED if it is missing, malformed, badly
   // signed or expired (the message says which).
-  absl::StatusOr<Principal> Authenticate(const grpc::ServerContext& ctx) const;
+  absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase& ctx) const;
 
   // Same check on raw values, for non-gRPC transports.
   absl::StatusOr<Principal> Verify(absl::string_view serialized,

@@ -65,7 +65,8 @@ ABSL_FLAG(int, fixes_per_call, 1,
           "Fixes per IngestFixes call: 1 = every fix sent when taken; k = a worker uploads its "
           "last k fixes every k intervals (as phones batch). PostGIS gets the same batches.");
 ABSL_FLAG(bool, ramp, true, "Step the offered load up after the sustained phase.");
-ABSL_FLAG(std::string, ramp_rates, "250,500,1000,1500,2000,3000,4000,6000,8000,12000,16000,20000",
+ABSL_FLAG(std::string, ramp_rates,
+          "250,500,1000,1500,2000,3000,4000,6000,8000,12000,16000,20000,24000,28000,32000",
           "Offered fixes/s of the ramp's steps (comma-separated, ascending).");
 ABSL_FLAG(absl::Duration, ramp_step, absl::Seconds(20), "Length of one ramp step.");
 ABSL_FLAG(int, day_workers, 300, "Grid workers of the background `gridsim day`.");

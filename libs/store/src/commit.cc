@@ -235,10 +235,14 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
     if (next - 1 > rep.written_sequence) rep.written_sequence = next - 1;
     rep.last_commit_time = commit_time;
   }
-  if (pipelined && write_status.ok() && batch.Count() > 0 && rep.sync_error.ok()) {
-    // Hand the group to the syncer; its writers are acknowledged when it is durable.
+  // Pipelined: hand the group to the syncer, which acknowledges it after the next fsync. A
+  // group that wrote nothing (every request refused, e.g. replays answered ALREADY_EXISTS
+  // from a record of an earlier group) goes too while earlier groups wait for their fsync:
+  // its answers must not be given before what they report is durable.
+  if (pipelined && write_status.ok() && rep.sync_error.ok() &&
+      (batch.Count() > 0 || !rep.unsynced.empty())) {
     WrittenGroup& written = rep.unsynced.emplace_back();
-    written.last_sequence = next - 1;
+    written.last_sequence = batch.Count() > 0 ? next - 1 : 0;
     for (size_t i = 0; i < group.size(); ++i) {
       Writer* x = rep.writers.front();
       rep.writers.pop_front();
@@ -250,7 +254,9 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
   }
   // After a failed fsync every later commit fails with its error (RocksDB stops writing too).
   const absl::Status group_status = write_status.ok() && pipelined ? rep.sync_error : write_status;
-  if (group_status.ok() && next - 1 > rep.last_sequence) {
+  // Not pipelined, the write was fsync'ed. Pipelined, this group wrote nothing and nothing
+  // waits for an fsync (last_sequence == written_sequence): there is nothing to publish.
+  if (!pipelined && group_status.ok() && next - 1 > rep.last_sequence) {
     rep.last_sequence = next - 1;
     rep.events_cv.SignalAll();
   }

@@ -290,8 +290,12 @@ TEST_CASE("without group commit every commit is its own write", "[db][commit]") 
 }
 
 TEST_CASE("idempotency: first answer, different payload, concurrent duplicates", "[db][idem]") {
+  const bool pipelined = GENERATE(false, true);
+  INFO("pipelined_sync " << pipelined);
+  DbOptions options;
+  options.pipelined_sync = pipelined;
   TempDir dir;
-  auto db = OpenDb(dir.Sub("db"));
+  auto db = OpenDb(dir.Sub("db"), options);
   FamilyHandle state = db->Family("state").value();
   CHECK(db->LookupIdempotency("svc.Create", "req-1").status().code() ==
         absl::StatusCode::kNotFound);
@@ -331,8 +335,9 @@ TEST_CASE("idempotency: first answer, different payload, concurrent duplicates",
   CHECK(absl::StrContains(s.message(), "was already used with a different payload"));
   CHECK_FALSE(IdempotencyRecordFromStatus(s).has_value());
 
-  // 8 threads race with the same new id: exactly one commits, the others get its answer.
-  std::atomic<int> won{0}, replayed{0};
+  // 8 threads race with the same new id: exactly one commits, the others get its answer,
+  // and only once that answer is durable (its event is published by then).
+  std::atomic<int> won{0}, replayed{0}, replayed_early{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
@@ -344,12 +349,14 @@ TEST_CASE("idempotency: first answer, different payload, concurrent duplicates",
         ++won;
       } else if (IdempotencyRecordFromStatus(r.status()).has_value()) {
         ++replayed;
+        if (db->LastSequence() < 2) ++replayed_early;
       }
     });
   }
   for (auto& th : threads) th.join();
   CHECK(won == 1);
   CHECK(replayed == 7);
+  CHECK(replayed_early == 0);
   CHECK(db->LastSequence() == 2);
 
   // Trim: records created before a time are deleted.

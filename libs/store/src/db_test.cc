@@ -52,6 +52,15 @@ DbOptions WithClock(Clock* clock) {
   return o;
 }
 
+// Default options with one of the two commit pipelines, a different one per run of the calling
+// test case (GENERATE): the write and its fsync as one step, and pipelined sync.
+DbOptions EachCommitPipeline() {
+  DbOptions options;
+  options.pipelined_sync = GENERATE(false, true);
+  UNSCOPED_INFO("pipelined_sync " << options.pipelined_sync);
+  return options;
+}
+
 std::unique_ptr<Db> OpenDb(const std::string& path, DbOptions options = {}) {
   options.path = path;
   if (options.service_name.empty()) options.service_name = "test";
@@ -193,11 +202,8 @@ TEST_CASE("writability: below the free-space reserve writes are refused, reads g
 
 TEST_CASE("sequences are contiguous under 8 concurrent committers and survive reopen",
           "[db][commit]") {
-  // Both commit pipelines: the write and its fsync as one step, and pipelined sync.
-  const bool pipelined = GENERATE(false, true);
-  INFO("pipelined_sync " << pipelined);
-  DbOptions options;
-  options.pipelined_sync = pipelined;
+  const DbOptions options = EachCommitPipeline();
+  const bool pipelined = options.pipelined_sync;
   TempDir dir;
   constexpr int kThreads = 8;
   constexpr int kPerThread = 60;
@@ -290,12 +296,8 @@ TEST_CASE("without group commit every commit is its own write", "[db][commit]") 
 }
 
 TEST_CASE("idempotency: first answer, different payload, concurrent duplicates", "[db][idem]") {
-  const bool pipelined = GENERATE(false, true);
-  INFO("pipelined_sync " << pipelined);
-  DbOptions options;
-  options.pipelined_sync = pipelined;
   TempDir dir;
-  auto db = OpenDb(dir.Sub("db"), options);
+  auto db = OpenDb(dir.Sub("db"), EachCommitPipeline());
   FamilyHandle state = db->Family("state").value();
   CHECK(db->LookupIdempotency("svc.Create", "req-1").status().code() ==
         absl::StatusCode::kNotFound);
@@ -468,12 +470,8 @@ TEST_CASE("WaitForEvents wakes on commit, times out, and returns on close", "[db
 TEST_CASE("Close under load: calls in flight finish, later ones are refused, nothing acked is lost",
           "[db]") {
   // Pipelined sync also stops its syncer thread, after the last group in flight is durable.
-  const bool pipelined = GENERATE(false, true);
-  INFO("pipelined_sync " << pipelined);
-  DbOptions options;
-  options.pipelined_sync = pipelined;
   TempDir dir;
-  auto db = OpenDb(dir.Sub("db"), options);
+  auto db = OpenDb(dir.Sub("db"), EachCommitPipeline());
   std::atomic<bool> go{true};
   std::atomic<int> acked{0}, refused{0}, other{0};
   std::vector<std::thread> writers;

@@ -1,6 +1,5 @@
 // gridwork-location: ingest of workers' position fixes, tracks, last positions, online state.
 // Flags: --help. Stops gracefully on SIGTERM/SIGINT.
-#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -115,9 +114,8 @@ int Run() {
   }
 
   // Declared before the server: calls still running during its shutdown need the pool.
-  rpc::UnaryWorkPool ingest_pool(
-      "location ingest", absl::GetFlag(FLAGS_ingest_threads),
-      static_cast<size_t>(std::max(absl::GetFlag(FLAGS_ingest_queue), 1)));
+  rpc::UnaryWorkPool ingest_pool("location ingest", absl::GetFlag(FLAGS_ingest_threads),
+                                 absl::GetFlag(FLAGS_ingest_queue));
   LocationServiceImpl location(core->get(), &codec, Clock::Real(), &ingest_pool);
   store::FeedServiceImpl feed((*store)->db(), service::FeedAuthorizer(&codec),
                               service::FeedScopeFilter(&codec));

@@ -5,8 +5,8 @@
 
 namespace gridwork::rpc {
 
-UnaryWorkPool::UnaryWorkPool(std::string name, int threads, size_t max_queued)
-    : name_(std::move(name)), max_queued_(max_queued) {
+UnaryWorkPool::UnaryWorkPool(std::string name, int threads, int max_queued)
+    : name_(std::move(name)), max_queued_(static_cast<size_t>(std::max(max_queued, 1))) {
   const int n = std::max(threads, 1);
   workers_.reserve(n);
   for (int i = 0; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });

@@ -82,7 +82,7 @@ absl::StatusOr<CommitResult> Db::Commit(WriteRequest request) {
   while (!w.done && !heads_queue()) w.cv.Wait(&rep_->mu);
   if (!w.done) {
     // Head: take groups from the head of the queue and write them.
-    const bool pipelined = rep_->options.sync && rep_->options.pipelined_sync;
+    const bool pipelined = rep_->pipelined();
     const size_t max_group =
         rep_->options.group_commit ? static_cast<size_t>(rep_->options.max_group_size) : 1;
     const int max_groups = pipelined ? kMaxGroupsPerHead : 1;
@@ -219,7 +219,7 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
   }
 
   absl::Status write_status;
-  const bool pipelined = rep.options.sync && rep.options.pipelined_sync;
+  const bool pipelined = rep.pipelined();
   if (batch.Count() > 0) {
     rocksdb::WriteOptions wo;
     wo.sync = rep.options.sync && !pipelined;

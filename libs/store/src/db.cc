@@ -143,7 +143,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
   // From here on ~Db releases the handles and closes RocksDB on every error path.
   std::unique_ptr<Db> db(new Db(std::move(rep)));
   if (absl::Status r = db->Recover(); !r.ok()) return r;
-  if (db->rep_->options.sync && db->rep_->options.pipelined_sync) {
+  if (db->rep_->pipelined()) {
     db->rep_->syncer = std::thread([d = db.get()] { d->SyncLoop(); });
   }
   return db;

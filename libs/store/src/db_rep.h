@@ -85,6 +85,8 @@ struct Db::Rep {
   bool stop_syncer ABSL_GUARDED_BY(mu) = false;
   mutable absl::CondVar sync_cv;
   std::thread syncer;  // runs SyncLoop; started by Open with pipelined sync, joined by Close
+  // Whether commits use pipelined sync (DbOptions::pipelined_sync only counts with sync).
+  bool pipelined() const { return options.sync && options.pipelined_sync; }
   uint64_t first_retained ABSL_GUARDED_BY(mu) = 1;
   absl::Time last_commit_time ABSL_GUARDED_BY(mu) = absl::InfinitePast();
   bool shutdown ABSL_GUARDED_BY(mu) = false;

@@ -41,8 +41,9 @@ namespace gridwork::rpc {
 
 class UnaryWorkPool {
  public:
-  // Starts `threads` workers (at least 1); at most `max_queued` pieces of work wait for one.
-  UnaryWorkPool(std::string name, int threads, size_t max_queued);
+  // Starts `threads` workers; at most `max_queued` pieces of work wait for one (both at
+  // least 1, smaller values count as 1).
+  UnaryWorkPool(std::string name, int threads, int max_queued);
   // Stop().
   ~UnaryWorkPool();
   UnaryWorkPool(const UnaryWorkPool&) = delete;

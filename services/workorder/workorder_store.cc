@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gridwork/core/status_macros.h"
+#include "gridwork/store/family_tuning.h"
 #include "gridwork/store/key_codec.h"
 #include "gridwork/store/stored_proto.h"
 
@@ -100,7 +101,7 @@ absl::StatusOr<std::unique_ptr<WorkOrderStore>> WorkOrderStore::Open(const std::
   GW_ASSIGN_OR_RETURN(
       s->db_,
       store::Db::Open(
-          opts, {{kOrders, "order id -> WorkOrder"},
+          opts, {{kOrders, "order id -> WorkOrder", store::TuneForPointLookups},
                  {kHistory, "str(order id) u64(seq) -> OrderEvent (hash-chained)"},
                  {kByState, "u32(state) str(region path) i64(-created ms) str(order id) -> ''"},
                  {kByReporter, "str(reporter) i64(-created ms) str(order id) -> ''"},

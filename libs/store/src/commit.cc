@@ -327,8 +327,9 @@ absl::StatusOr<uint64_t> Db::TrimIdempotency(absl::Time older_than) {
   absl::MutexLock trim(&rep_->trim_mu);
   rocksdb::WriteBatch batch;
   uint64_t count = 0;
-  std::unique_ptr<rocksdb::Iterator> it(
-      rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->idempotency));
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // every key, not one hash bucket (TuneForPointLookups)
+  std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, rep_->idempotency));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     IdempotencyRecord r;
     if (!layout::DecodeIdempotency(View(it->key()), View(it->value()), &r)) continue;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "db_rep.h"
 #include "gridwork/core/log.h"
+#include "gridwork/store/family_tuning.h"
 #include "gridwork/store/key_codec.h"
 #include "layout.h"
 #include "rocksdb/cache.h"
@@ -28,9 +29,10 @@ std::vector<ColumnFamilySpec> BuiltinFamilies() {
       {std::string(kEventsFamily), "feed outbox: sequence (u64 BE) -> FeedEvent"},
       {std::string(kIdempotencyFamily),
        "(scope, request_id) -> fingerprint, first response, created",
-       // Nearly every lookup here is a miss (a new request id). A whole-key bloom filter on
-       // the memtable answers those misses without walking the skiplist.
+       // Read by Get only (TrimIdempotency's scan aside). Nearly every lookup is a miss (a
+       // new request id): a whole-key bloom filter on the memtable answers those at once.
        [](rocksdb::ColumnFamilyOptions* cf) {
+         TuneForPointLookups(cf);
          cf->memtable_prefix_bloom_size_ratio = 0.05;
          cf->memtable_whole_key_filtering = true;
        }},
@@ -95,6 +97,10 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
   db_options.create_missing_column_families = true;
   db_options.max_open_files = options.max_open_files;
   db_options.max_background_jobs = 2;
+  // Only one thread writes memtables at a time anyway (the commit head; trims use their own
+  // writes, which RocksDB then applies in turn), and the hashed memtables of
+  // TuneForPointLookups families cannot take concurrent inserts.
+  db_options.allow_concurrent_memtable_write = false;
   db_options.keep_log_file_num = 10;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.listeners.push_back(rep->NewWritabilityListener());
@@ -292,6 +298,9 @@ absl::Status Db::ScanRange(const FamilyHandle& family, absl::string_view start,
   if (!guard.status().ok()) return guard.status();
   if (absl::Status s = CheckHandle(family); !s.ok()) return s;
   rocksdb::ReadOptions ro;
+  // Key order across the whole family even where a prefix extractor is set (hashed memtables
+  // of TuneForPointLookups families), not only within the start key's prefix.
+  ro.total_order_seek = true;
   rocksdb::Slice upper(limit.data(), limit.size());
   if (!limit.empty()) ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, family.rep_));

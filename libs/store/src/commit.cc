@@ -112,12 +112,26 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
   const absl::Time commit_time = std::max(rep.options.clock->Now(), rep.last_commit_time);
   rep.mu.Unlock();
 
-  google::protobuf::Timestamp commit_ts;
-  SetTimestamp(commit_time, &commit_ts);
+  // Per group: the parts of every FeedEvent and idempotency value that only the head knows.
+  FeedEvent event_head;
+  SetTimestamp(commit_time, event_head.mutable_commit_time());
+  event_head.set_source(rep.options.service_name);
+  const std::string idempotency_head = layout::EncodeIdempotencyValueHead(commit_time);
+  // An idempotency record accepted earlier in this group (not yet in the database), as it
+  // will be stored; built only to answer a duplicate.
+  auto record_of = [&](const WriteRequest::Idempotency& idem) {
+    IdempotencyRecord r;
+    const bool decoded =
+        layout::DecodeIdempotency(idem.key, idempotency_head + idem.value_tail, &r);
+    (void)decoded;  // encoded by WriteRequest::RecordIdempotency just before
+    return r;
+  };
+
   rocksdb::WriteBatch batch;
   uint64_t next = start_sequence + 1;
-  // Idempotency keys accepted earlier in this group (not yet in the database).
-  absl::flat_hash_map<std::string, IdempotencyRecord> group_keys;
+  // Idempotency keys accepted earlier in this group (not yet in the database). The views and
+  // pointers are into requests whose writers wait for this group.
+  absl::flat_hash_map<absl::string_view, const WriteRequest::Idempotency*> group_keys;
   std::vector<absl::StatusOr<CommitResult>> results(group.size());
 
   for (size_t i = 0; i < group.size(); ++i) {
@@ -128,24 +142,23 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
       if (!st.ok()) break;
     }
     // Idempotency: the key must exist neither in the database nor earlier in this group.
-    std::vector<std::pair<std::string, IdempotencyRecord>> mine;
     for (size_t k = 0; st.ok() && k < req.idempotency_.size(); ++k) {
       const WriteRequest::Idempotency& idem = req.idempotency_[k];
-      std::string key = layout::IdempotencyKey(idem.scope, idem.request_id);
-      if (std::any_of(mine.begin(), mine.end(), [&](const auto& m) { return m.first == key; })) {
+      if (std::any_of(req.idempotency_.begin(), req.idempotency_.begin() + k,
+                      [&](const auto& earlier) { return earlier.key == idem.key; })) {
         st = absl::InvalidArgumentError(
             absl::StrCat("request records request_id \"", idem.request_id, "\" twice"));
         break;
       }
       std::optional<IdempotencyRecord> stored;
-      if (auto it = group_keys.find(key); it != group_keys.end()) {
-        stored = it->second;
+      if (auto it = group_keys.find(idem.key); it != group_keys.end()) {
+        stored = record_of(*it->second);
       } else {
         std::string value;
-        rocksdb::Status s = rep.db->Get(rocksdb::ReadOptions(), rep.idempotency, key, &value);
+        rocksdb::Status s = rep.db->Get(rocksdb::ReadOptions(), rep.idempotency, idem.key, &value);
         if (s.ok()) {
           IdempotencyRecord r;
-          if (!layout::DecodeIdempotency(key, value, &r)) {
+          if (!layout::DecodeIdempotency(idem.key, value, &r)) {
             st = absl::DataLossError("stored idempotency record is malformed");
             break;
           }
@@ -161,9 +174,6 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
                  : absl::FailedPreconditionError(IdempotencyMismatchMessage(*stored));
         break;
       }
-      mine.emplace_back(std::move(key),
-                        IdempotencyRecord{idem.scope, idem.request_id, idem.fingerprint,
-                                          idem.response, commit_time});
     }
     if (!st.ok()) {
       results[i] = st;
@@ -178,6 +188,15 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
       if (s.ok())
         s = batch.Put(cf, rocksdb::Slice(k.data(), k.size()), rocksdb::Slice(v.data(), v.size()));
     };
+    // A value written as two parts, without concatenating them first.
+    auto put_parts = [&](rocksdb::ColumnFamilyHandle* cf, absl::string_view k,
+                         absl::string_view head, absl::string_view tail) {
+      if (!s.ok()) return;
+      const rocksdb::Slice key(k.data(), k.size());
+      const rocksdb::Slice parts[2] = {rocksdb::Slice(head.data(), head.size()),
+                                       rocksdb::Slice(tail.data(), tail.size())};
+      s = batch.Put(cf, rocksdb::SliceParts(&key, 1), rocksdb::SliceParts(parts, 2));
+    };
     for (const WriteRequest::Op& op : req.ops_) {
       if (op.kind == WriteRequest::OpKind::kPut) {
         put(op.family.rep_, op.key, op.value);
@@ -185,18 +204,13 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
         s = batch.Delete(op.family.rep_, op.key);
       }
     }
-    for (WriteRequest::Event& e : req.events_) {
-      FeedEvent event;
-      event.set_sequence(next);
-      *event.mutable_commit_time() = commit_ts;
-      event.set_source(rep.options.service_name);
-      event.set_region_path(e.region_path);
-      *event.mutable_payload() = std::move(e.payload);
-      put(rep.events, layout::EventKey(next), event.SerializeAsString());
+    for (const WriteRequest::Event& e : req.events_) {
+      event_head.set_sequence(next);
+      put_parts(rep.events, layout::EventKey(next), event_head.SerializeAsString(), e.tail);
       ++next;
     }
-    for (const auto& [key, record] : mine) {
-      put(rep.idempotency, key, layout::EncodeIdempotencyValue(record));
+    for (const WriteRequest::Idempotency& idem : req.idempotency_) {
+      put_parts(rep.idempotency, idem.key, idempotency_head, idem.value_tail);
     }
     for (const WriteRequest::Cursor& c : req.cursors_) {
       put(rep.cursors, c.consumer, EncodeFixed64BE(c.sequence));
@@ -214,7 +228,9 @@ void Db::WriteGroup(std::vector<Writer*>& group) {
     }
     rocksdb::Status pop = batch.PopSavePoint();
     (void)pop;
-    for (auto& m : mine) group_keys.emplace(std::move(m.first), std::move(m.second));
+    for (const WriteRequest::Idempotency& idem : req.idempotency_) {
+      group_keys.emplace(idem.key, &idem);
+    }
     results[i] = req.events_.empty() ? CommitResult{} : CommitResult{first, next - 1};
   }
 

@@ -17,10 +17,21 @@ std::string IdempotencyKey(absl::string_view scope, absl::string_view request_id
 }
 
 std::string EncodeIdempotencyValue(const IdempotencyRecord& r) {
+  return EncodeIdempotencyValueHead(r.created) +
+         EncodeIdempotencyValueTail(r.fingerprint, r.response);
+}
+
+std::string EncodeIdempotencyValueHead(absl::Time created) {
   std::string v(1, kIdempotencyVersion);
-  PutOrderedInt64(&v, absl::ToUnixMicros(r.created));
-  PutStringComponent(&v, r.fingerprint);
-  v.append(r.response);
+  PutOrderedInt64(&v, absl::ToUnixMicros(created));
+  return v;
+}
+
+std::string EncodeIdempotencyValueTail(absl::string_view fingerprint, absl::string_view response) {
+  std::string v;
+  v.reserve(fingerprint.size() + response.size() + 4);
+  PutStringComponent(&v, fingerprint);
+  v.append(response.data(), response.size());
   return v;
 }
 

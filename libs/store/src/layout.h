@@ -38,6 +38,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "gridwork/store/idempotency.h"
 
 namespace gridwork::store::layout {
@@ -52,6 +53,10 @@ std::string EventKey(uint64_t sequence);
 std::string IdempotencyKey(absl::string_view scope, absl::string_view request_id);
 // Encodes the value part of `r` (version, created, fingerprint, response).
 std::string EncodeIdempotencyValue(const IdempotencyRecord& r);
+// The same value in two parts, head + tail: the head (version, created) is known only at
+// commit, the tail (fingerprint, response) when the request is built.
+std::string EncodeIdempotencyValueHead(absl::Time created);
+std::string EncodeIdempotencyValueTail(absl::string_view fingerprint, absl::string_view response);
 // Decodes a key/value pair; false if either is malformed or of an unknown version.
 [[nodiscard]] bool DecodeIdempotency(absl::string_view key, absl::string_view value,
                                      IdempotencyRecord* r);

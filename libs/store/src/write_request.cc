@@ -1,5 +1,8 @@
 #include "gridwork/store/write_request.h"
 
+#include "gridwork/common/v1/feed.pb.h"
+#include "layout.h"
+
 namespace gridwork::store {
 
 void WriteRequest::Put(const FamilyHandle& family, absl::string_view key, absl::string_view value) {
@@ -12,18 +15,19 @@ void WriteRequest::Delete(const FamilyHandle& family, absl::string_view key) {
 
 void WriteRequest::AppendEvent(const google::protobuf::Message& payload,
                                absl::string_view region_path) {
-  Event e;
-  e.payload.PackFrom(payload);
-  e.region_path = std::string(region_path);
-  events_.push_back(std::move(e));
+  common::v1::FeedEvent tail;
+  tail.set_region_path(std::string(region_path));
+  tail.mutable_payload()->PackFrom(payload);
+  events_.push_back(Event{tail.SerializeAsString()});
 }
 
 void WriteRequest::RecordIdempotency(absl::string_view scope, absl::string_view request_id,
                                      absl::string_view payload_fingerprint,
                                      absl::string_view response_bytes) {
-  idempotency_.push_back(Idempotency{std::string(scope), std::string(request_id),
-                                     std::string(payload_fingerprint),
-                                     std::string(response_bytes)});
+  idempotency_.push_back(
+      Idempotency{layout::IdempotencyKey(scope, request_id), std::string(request_id),
+                  std::string(payload_fingerprint),
+                  layout::EncodeIdempotencyValueTail(payload_fingerprint, response_bytes)});
 }
 
 void WriteRequest::SetCursor(absl::string_view consumer_name, uint64_t sequence) {

@@ -76,15 +76,19 @@ class WriteRequest {
     std::string key;
     std::string value;
   };
+  // What can be encoded before the commit is, on the caller's thread: the commit head, which
+  // writes every group alone, only adds what it assigns (sequence, commit time).
   struct Event {
-    google::protobuf::Any payload;
-    std::string region_path;
+    // FeedEvent fields region_path and payload, serialized. The head prepends sequence,
+    // commit_time and source; protobuf parses the concatenation as one message.
+    std::string tail;
   };
   struct Idempotency {
-    std::string scope;
+    std::string key;  // the idempotency family's key for (scope, request_id)
     std::string request_id;
     std::string fingerprint;
-    std::string response;
+    // The stored value after its version byte and creation time (src/layout.h).
+    std::string value_tail;
   };
   struct Cursor {
     std::string consumer;

@@ -102,7 +102,8 @@ absl::StatusOr<std::unique_ptr<WorkOrderStore>> WorkOrderStore::Open(const std::
       s->db_,
       store::Db::Open(
           opts, {{kOrders, "order id -> WorkOrder", store::TuneForPointLookups},
-                 {kHistory, "str(order id) u64(seq) -> OrderEvent (hash-chained)"},
+                 {kHistory, "str(order id) u64(seq) -> OrderEvent (hash-chained)",
+                  store::TuneForScansByFirstComponent},
                  {kByState, "u32(state) str(region path) i64(-created ms) str(order id) -> ''"},
                  {kByReporter, "str(reporter) i64(-created ms) str(order id) -> ''"},
                  {kByCategory, "str(category) i64(created ms) str(order id) -> ''"},

@@ -139,6 +139,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
     rocksdb::ColumnFamilyOptions cf = FamilyOptions(cache);
     if (write_buffer_bytes > 0) cf.write_buffer_size = write_buffer_bytes;
     if (spec.tune) spec.tune(&cf);
+    rep->scans_by_first_component.push_back(ScansByFirstComponent(cf));
     descriptors.emplace_back(spec.name, std::move(cf));
   }
   rocksdb::DB* raw = nullptr;
@@ -298,9 +299,16 @@ absl::Status Db::ScanRange(const FamilyHandle& family, absl::string_view start,
   if (!guard.status().ok()) return guard.status();
   if (absl::Status s = CheckHandle(family); !s.ok()) return s;
   rocksdb::ReadOptions ro;
-  // Key order across the whole family even where a prefix extractor is set (hashed memtables
-  // of TuneForPointLookups families), not only within the start key's prefix.
-  ro.total_order_seek = true;
+  if (rep_->scans_by_first_component[family.index()] && !start.empty() &&
+      FirstComponentLength(start) == start.size() && limit == PrefixSuccessor(start)) {
+    // Every key in the range starts with one whole first component, so it is in one hash
+    // bucket of the memtable (and one prefix of the table files' filters).
+    ro.prefix_same_as_start = true;
+  } else {
+    // Key order across the whole family even where a prefix extractor is set (the hashed
+    // memtables of family_tuning.h), not only within the start key's prefix.
+    ro.total_order_seek = true;
+  }
   rocksdb::Slice upper(limit.data(), limit.size());
   if (!limit.empty()) ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, family.rep_));

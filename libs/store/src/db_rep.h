@@ -52,6 +52,9 @@ struct Db::Rep {
   DbOptions options;
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // parallel to `specs`
+  // Parallel to `specs`: whether the family was tuned with TuneForScansByFirstComponent
+  // (ScanRange then reads one hash bucket for one whole first component).
+  std::vector<bool> scans_by_first_component;
   std::vector<ColumnFamilySpec> specs;
   absl::flat_hash_map<std::string, uint32_t> by_name;
   rocksdb::ColumnFamilyHandle* events = nullptr;

@@ -376,7 +376,9 @@ absl::StatusOr<v1::WorkOrder> WorkOrderCore::ApplyAndCommit(
         built = true;
         return order;
       },
-      &built_here);
+      // Every caller names the version it read (Transition and RateOrder require one), so a
+      // replay fails its version check and only then looks for the recorded answer.
+      &built_here, service::ReplayCheck::kAfterFailedBuild);
   // Still under the order's lock: the cache follows the store (order_cache.h). A replayed
   // answer may be older than the store and is not cached; after a failed commit the next
   // writer reads the store (a refusal before the commit changed nothing).

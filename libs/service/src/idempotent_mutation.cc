@@ -98,19 +98,31 @@ absl::StatusOr<std::optional<std::string>> FindRecordedResponse(
 absl::StatusOr<std::string> RunIdempotentBytes(
     store::Db* db, absl::string_view scope, absl::string_view request_id,
     const google::protobuf::Message& request,
-    const std::function<absl::StatusOr<std::string>(store::WriteRequest&)>& build,
-    bool* built_here) {
+    const std::function<absl::StatusOr<std::string>(store::WriteRequest&)>& build, bool* built_here,
+    ReplayCheck check) {
   if (built_here != nullptr) *built_here = false;
   if (absl::Status s = CheckRequestId(request_id); !s.ok()) return s;
   const std::string fingerprint = RequestFingerprint(request);
-  absl::StatusOr<std::optional<std::string>> recorded =
-      FindRecorded(db, scope, request_id, fingerprint);
-  if (!recorded.ok()) return recorded.status();
-  if (recorded->has_value()) return **recorded;
+  auto replay_if_recorded = [&]() -> absl::StatusOr<std::optional<std::string>> {
+    return FindRecorded(db, scope, request_id, fingerprint);
+  };
+  if (check == ReplayCheck::kBeforeBuild) {
+    absl::StatusOr<std::optional<std::string>> recorded = replay_if_recorded();
+    if (!recorded.ok()) return recorded.status();
+    if (recorded->has_value()) return **recorded;
+  }
 
   store::WriteRequest write;
   absl::StatusOr<std::string> response = build(write);
-  if (!response.ok()) return response.status();
+  if (!response.ok()) {
+    if (check == ReplayCheck::kAfterFailedBuild) {
+      // A replay fails its build (the version moved on): answer as the first attempt did.
+      absl::StatusOr<std::optional<std::string>> recorded = replay_if_recorded();
+      if (!recorded.ok()) return recorded.status();
+      if (recorded->has_value()) return **recorded;
+    }
+    return response.status();
+  }
   write.RecordIdempotency(scope, request_id, fingerprint, *response);
   absl::StatusOr<store::CommitResult> committed = db->Commit(std::move(write));
   if (committed.ok()) {

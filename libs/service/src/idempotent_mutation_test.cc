@@ -70,6 +70,60 @@ TEST_CASE("a retry replays the first answer and does not run the mutation again"
   REQUIRE(runs == 2);
 }
 
+TEST_CASE("checked after a failed build, a retry still gets the first answer and writes nothing") {
+  TempDb t;
+  // A versioned mutation: it applies only while "v" holds the version it expects.
+  auto versioned = [&](int expected, int* builds) {
+    return [&t, expected, builds](store::WriteRequest& w) -> absl::StatusOr<common::v1::FeedInfo> {
+      ++*builds;
+      auto current = t.db->Get(t.state, "v");
+      const int version = current.ok() ? std::stoi(*current) : 0;
+      if (version != expected) return absl::AbortedError("stale version");
+      w.Put(t.state, "v", std::to_string(version + 1));
+      common::v1::FeedInfo info;
+      info.set_last_sequence(version + 1);
+      return info;
+    };
+  };
+  auto run = [&](const std::string& id, const std::string& payload, int expected, int* builds,
+                 bool* built_here) {
+    return RunIdempotent<common::v1::FeedInfo>(t.db.get(), "test.Versioned", id, Request(payload),
+                                               versioned(expected, builds), built_here,
+                                               ReplayCheck::kAfterFailedBuild);
+  };
+  int builds = 0;
+  bool built_here = false;
+  auto first = run("r-1", "a", 0, &builds, &built_here);
+  REQUIRE(first.ok());
+  CHECK(built_here);
+  CHECK(first->last_sequence() == 1);
+
+  // The retry builds (no read first), fails its version check, then finds the record.
+  auto replayed = run("r-1", "a", 0, &builds, &built_here);
+  REQUIRE(replayed.ok());
+  CHECK(builds == 2);
+  CHECK_FALSE(built_here);
+  CHECK(replayed->last_sequence() == 1);
+
+  // A retry whose build succeeds anyway (here: it names the current version) is refused by
+  // the commit and answered from the record; the state does not move.
+  auto rebuilt = run("r-1", "a", 1, &builds, &built_here);
+  REQUIRE(rebuilt.ok());
+  CHECK_FALSE(built_here);
+  CHECK(rebuilt->last_sequence() == 1);
+  CHECK(*t.db->Get(t.state, "v") == "1");
+
+  // Another payload under the same id is refused whether its build fails or succeeds.
+  CHECK(run("r-1", "b", 0, &builds, &built_here).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  CHECK(run("r-1", "b", 1, &builds, &built_here).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  CHECK(*t.db->Get(t.state, "v") == "1");
+
+  // A new request that fails its build gets the build's error.
+  CHECK(run("r-2", "a", 0, &builds, &built_here).status().code() == absl::StatusCode::kAborted);
+}
+
 TEST_CASE("a failed mutation records nothing, so a retry runs it again") {
   TempDb t;
   int runs = 0;

@@ -33,13 +33,26 @@ absl::Status CheckRequestId(absl::string_view request_id);
 // SHA-256 of `request` serialised deterministically without its "request_id" field.
 std::string RequestFingerprint(const google::protobuf::Message& request);
 
+// When RunIdempotent looks for a recorded answer (rule 2).
+enum class ReplayCheck {
+  // Before `build`: a replay never builds. The default: building may be costly (a create
+  // asks geofence where it is) or may succeed a second time.
+  kBeforeBuild,
+  // Only after `build` fails. For mutations whose build refuses a replay by itself because it
+  // checks a version that the first attempt moved on (a work-order transition): a first
+  // attempt, the common case, saves a read. Rule 2 holds either way: a replay whose build
+  // succeeds anyway is refused by the commit, which finds the record and answers with the
+  // recorded response (or FAILED_PRECONDITION for another payload), writing nothing.
+  kAfterFailedBuild,
+};
+
 // Type-erased core of RunIdempotent: returns the serialized response. `built_here` (if not
 // null) is set to true iff the answer is the one `build` returned and this call committed.
 absl::StatusOr<std::string> RunIdempotentBytes(
     store::Db* db, absl::string_view scope, absl::string_view request_id,
     const google::protobuf::Message& request,
     const std::function<absl::StatusOr<std::string>(store::WriteRequest&)>& build,
-    bool* built_here = nullptr);
+    bool* built_here = nullptr, ReplayCheck check = ReplayCheck::kBeforeBuild);
 
 // For mutations whose preparation is expensive (e.g. validating a whole city's polygons):
 // if (scope, request_id) was already recorded, the replayed response (same payload) or the
@@ -69,7 +82,7 @@ absl::StatusOr<Response> RunIdempotent(
     store::Db* db, absl::string_view scope, absl::string_view request_id,
     const google::protobuf::Message& request,
     const std::function<absl::StatusOr<Response>(store::WriteRequest&)>& build,
-    bool* built_here_out = nullptr) {
+    bool* built_here_out = nullptr, ReplayCheck check = ReplayCheck::kBeforeBuild) {
   // The response this call built, so that the common case (this call's commit won) returns
   // it without parsing it back.
   std::optional<Response> built;
@@ -83,7 +96,7 @@ absl::StatusOr<Response> RunIdempotent(
         built = *std::move(r);
         return serialized;
       },
-      &built_here);
+      &built_here, check);
   if (built_here_out != nullptr) *built_here_out = built_here;
   if (!bytes.ok()) return bytes.status();
   if (built_here) return *std::move(built);

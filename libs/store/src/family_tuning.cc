@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include "absl/strings/string_view.h"
 #include "rocksdb/memtablerep.h"
@@ -34,6 +35,13 @@ class FirstStringComponent : public rocksdb::SliceTransform {
   bool InDomain(const rocksdb::Slice&) const override { return true; }
 };
 
+// A hashed memtable: `extractor` maps each key to its bucket.
+void UseHashedMemtable(rocksdb::ColumnFamilyOptions* cf,
+                       std::shared_ptr<const rocksdb::SliceTransform> extractor) {
+  cf->prefix_extractor = std::move(extractor);
+  cf->memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(BucketsFor(cf->write_buffer_size)));
+}
+
 }  // namespace
 
 size_t FirstComponentLength(absl::string_view key) {
@@ -52,8 +60,7 @@ size_t FirstComponentLength(absl::string_view key) {
 }
 
 void TuneForScansByFirstComponent(rocksdb::ColumnFamilyOptions* cf) {
-  cf->prefix_extractor = std::make_shared<FirstStringComponent>();
-  cf->memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(BucketsFor(cf->write_buffer_size)));
+  UseHashedMemtable(cf, std::make_shared<FirstStringComponent>());
 }
 
 bool ScansByFirstComponent(const rocksdb::ColumnFamilyOptions& cf) {
@@ -64,8 +71,8 @@ bool ScansByFirstComponent(const rocksdb::ColumnFamilyOptions& cf) {
 void TuneForPointLookups(rocksdb::ColumnFamilyOptions* cf) {
   // The hash covers the whole key: a "prefix" that is the key itself. Bloom filters built
   // from it in SST files equal the whole-key filters the store builds anyway.
-  cf->prefix_extractor.reset(rocksdb::NewNoopTransform());
-  cf->memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(BucketsFor(cf->write_buffer_size)));
+  UseHashedMemtable(cf,
+                    std::shared_ptr<const rocksdb::SliceTransform>(rocksdb::NewNoopTransform()));
 }
 
 }  // namespace gridwork::store

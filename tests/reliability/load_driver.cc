@@ -165,6 +165,13 @@ void LoadDriver::FixLoop() {
   }
 }
 
+std::string LoadDriver::BurstSummary() {
+  absl::MutexLock l(&mu_);
+  return absl::StrCat(
+      burst_calls_, " burst calls, ", burst_failed_calls_, " refused or failed",
+      burst_failed_calls_ > 0 ? absl::StrCat(" (last: ", burst_last_failure_, ")") : std::string());
+}
+
 int LoadDriver::Burst(absl::Duration duration, const std::atomic<bool>* stop) {
   auto stub = lv1::LocationService::NewStub(QuickChannel(stack_->address("location")));
   const Principal service = ServicePrincipal();
@@ -191,8 +198,17 @@ int LoadDriver::Burst(absl::Duration duration, const std::atomic<bool>* stop) {
     lv1::BatchAck ack;
     // Not retried: a batch lost to a kill is simply not acknowledged (and not checked).
     grpc::Status s = stub->IngestFixes(Call(service).get(), batch, &ack);
-    if (!s.ok() || !ack.error().empty() || ack.rejections_size() != 0) continue;
     absl::MutexLock l(&mu_);
+    ++burst_calls_;
+    if (!s.ok() || !ack.error().empty() || ack.rejections_size() != 0) {
+      ++burst_failed_calls_;
+      burst_last_failure_ = !s.ok() ? absl::StrCat("code ", s.error_code(), ": ", s.error_message())
+                            : !ack.error().empty()
+                                ? ack.error()
+                                : absl::StrCat(ack.rejections_size(), " rejected, first: ",
+                                               lv1::RejectReason_Name(ack.rejections(0).reason()));
+      continue;
+    }
     fixes_["burst"].insert(seqs.begin(), seqs.end());
     acked += static_cast<int>(seqs.size());
   }

@@ -46,6 +46,9 @@ class LoadDriver {
   // the calling thread (a write burst that makes RocksDB flush and compact); returns the
   // number acknowledged.
   int Burst(absl::Duration duration, const std::atomic<bool>* stop = nullptr);
+  // The last Burst's calls: how many were refused or failed, and the last such answer (for
+  // a test's failure message: a burst that wrote little made few compactions).
+  std::string BurstSummary();
 
   size_t acked_fixes();
   size_t acked_transitions();
@@ -84,6 +87,9 @@ class LoadDriver {
   std::set<std::string> results_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> errors_ ABSL_GUARDED_BY(mu_);
   uint64_t burst_sequence_ = 0;  // Burst's thread only
+  int burst_calls_ = 0;          // guarded by mu_, as the two below
+  int burst_failed_calls_ = 0;
+  std::string burst_last_failure_;
 };
 
 }  // namespace gridwork::testing

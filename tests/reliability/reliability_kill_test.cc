@@ -154,7 +154,8 @@ TEST_CASE(
       if (name == "location" && !compaction_killed) {
         // A write burst until RocksDB runs a compaction, then kill in the middle of it.
         std::atomic<bool> caught{false};
-        std::thread burst([&] { load.Burst(absl::Seconds(45), &caught); });
+        int burst_acked = 0;
+        std::thread burst([&] { burst_acked = load.Burst(absl::Seconds(45), &caught); });
         const absl::Time give_up = absl::Now() + absl::Seconds(40);
         while (absl::Now() < give_up) {
           auto [started, finished] = CompactionEvents(stack.process(name).Log());
@@ -169,7 +170,9 @@ TEST_CASE(
         burst.join();
         compaction_killed = true;
         auto [started, finished] = CompactionEvents(stack.process(name).Log());
-        INFO("compactions in the LOG: " << started << " started, " << finished << " finished");
+        INFO("compactions in the LOG: " << started << " started, " << finished << " finished; "
+                                        << burst_acked << " burst fixes acknowledged, "
+                                        << load.BurstSummary());
         REQUIRE(started > finished);  // killed while one ran
         Figure("kill", "compactions_before_kill", started, "count");
       } else {

@@ -46,8 +46,8 @@ class LoadDriver {
   // the calling thread (a write burst that makes RocksDB flush and compact); returns the
   // number acknowledged.
   int Burst(absl::Duration duration, const std::atomic<bool>* stop = nullptr);
-  // The last Burst's calls: how many were refused or failed, and the last such answer (for
-  // a test's failure message: a burst that wrote little made few compactions).
+  // Burst's calls so far: how many were refused or failed, and the last such answer (for a
+  // test's failure message: a burst that wrote little made few compactions).
   std::string BurstSummary();
 
   size_t acked_fixes();

@@ -103,23 +103,26 @@ absl::StatusOr<std::string> RunIdempotentBytes(
   if (built_here != nullptr) *built_here = false;
   if (absl::Status s = CheckRequestId(request_id); !s.ok()) return s;
   const std::string fingerprint = RequestFingerprint(request);
-  auto replay_if_recorded = [&]() -> absl::StatusOr<std::optional<std::string>> {
-    return FindRecorded(db, scope, request_id, fingerprint);
+  // The recorded answer (or the refusal of another payload) if (scope, request_id) was
+  // recorded; nullopt for a new request.
+  auto recorded_answer = [&]() -> std::optional<absl::StatusOr<std::string>> {
+    absl::StatusOr<std::optional<std::string>> recorded =
+        FindRecorded(db, scope, request_id, fingerprint);
+    if (!recorded.ok()) return recorded.status();
+    if (!recorded->has_value()) return std::nullopt;
+    return **std::move(recorded);
   };
   if (check == ReplayCheck::kBeforeBuild) {
-    absl::StatusOr<std::optional<std::string>> recorded = replay_if_recorded();
-    if (!recorded.ok()) return recorded.status();
-    if (recorded->has_value()) return **recorded;
+    if (auto answer = recorded_answer()) return *std::move(answer);
   }
 
   store::WriteRequest write;
   absl::StatusOr<std::string> response = build(write);
   if (!response.ok()) {
+    // kAfterFailedBuild: a replay fails its build (the version moved on); answer as the first
+    // attempt did.
     if (check == ReplayCheck::kAfterFailedBuild) {
-      // A replay fails its build (the version moved on): answer as the first attempt did.
-      absl::StatusOr<std::optional<std::string>> recorded = replay_if_recorded();
-      if (!recorded.ok()) return recorded.status();
-      if (recorded->has_value()) return **recorded;
+      if (auto answer = recorded_answer()) return *std::move(answer);
     }
     return response.status();
   }

@@ -98,8 +98,8 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
   db_options.max_open_files = options.max_open_files;
   db_options.max_background_jobs = 2;
   // Only one thread writes memtables at a time anyway (the commit head; trims use their own
-  // writes, which RocksDB then applies in turn), and the hashed memtables of
-  // TuneForPointLookups families cannot take concurrent inserts.
+  // writes, which RocksDB then applies in turn), and the hashed memtables of family_tuning.h
+  // cannot take concurrent inserts.
   db_options.allow_concurrent_memtable_write = false;
   db_options.keep_log_file_num = 10;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;

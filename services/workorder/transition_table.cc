@@ -111,6 +111,8 @@ absl::StatusOr<State> CheckTransition(State from, Action action, Role role) {
   return rule->to;
 }
 
+bool IsOpenState(State s) { return s != v1::STATE_CLOSED && s != v1::STATE_CANCELLED; }
+
 std::string StateLabel(State s) { return Strip(v1::State_Name(s), "STATE_"); }
 std::string ActionLabel(Action a) { return Strip(v1::Action_Name(a), "ACTION_"); }
 std::string RoleLabel(Role r) { return Strip(common::v1::Role_Name(r), "ROLE_"); }

@@ -41,6 +41,11 @@ const TransitionRule* FindTransition(State from, Action action);
 // For ACTION_RESUME the result is STATE_UNSPECIFIED; the caller substitutes suspended_from.
 absl::StatusOr<State> CheckTransition(State from, Action action, Role role);
 
+// Whether an order in `s` can still change state: every state but CLOSED and CANCELLED, which
+// no rule leaves (RATE keeps an order CLOSED). The store indexes open orders in memory and
+// closed ones on disk on the strength of this (transition_table_test checks it on the table).
+bool IsOpenState(State s);
+
 // Short names used in messages and docs, e.g. "REPORTED", "DISPATCH", "GRID_WORKER".
 std::string StateLabel(State s);
 std::string ActionLabel(Action a);

@@ -117,6 +117,21 @@ TEST_CASE("every state x action x role is legal exactly when the specification s
   CHECK(static_cast<size_t>(legal) == table_pairs);
 }
 
+TEST_CASE("IsOpenState holds exactly for the states some rule moves an order out of") {
+  // The store indexes open orders in memory and the others on disk: an order in a state that
+  // is not open must never move again.
+  for (int s = v1::State_MIN + 1; s <= v1::State_MAX; ++s) {
+    if (!v1::State_IsValid(s)) continue;
+    const auto state = static_cast<State>(s);
+    bool leaves = false;
+    for (const auto& rule : TransitionTable()) {
+      if (rule.from == state && rule.to != state) leaves = true;
+    }
+    INFO(StateLabel(state));
+    CHECK(IsOpenState(state) == leaves);
+  }
+}
+
 TEST_CASE("terminal states allow nothing but the reporter's rating") {
   for (const auto& rule : TransitionTable()) {
     CHECK(rule.from != STATE_CANCELLED);

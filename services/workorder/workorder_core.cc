@@ -92,6 +92,7 @@ absl::StatusOr<std::unique_ptr<WorkOrderCore>> WorkOrderCore::Create(WorkOrderSt
   GW_RETURN_IF_ERROR(core->ReloadCatalog());
   if (metrics != nullptr) {
     if (auto n = store->CountTimers(); n.ok()) metrics->pending_timers.Set(static_cast<double>(*n));
+    metrics->open_orders.Set(static_cast<double>(store->open_order_count()));
   }
   return core;
 }
@@ -207,6 +208,20 @@ void WorkOrderCore::StageChange(const v1::WorkOrder& order, const v1::WorkOrder*
   }
 }
 
+void WorkOrderCore::FollowCommit(const std::string& order_id,
+                                 std::shared_ptr<const v1::WorkOrder> committed) {
+  if (committed == nullptr) {
+    order_cache_.Erase(order_id);
+    if (absl::Status s = store_->Reindex(order_id); !s.ok()) {
+      log::Warning("open-order index: cannot reread an order after a failed commit",
+                   {{"order", order_id}, {"error", s.message()}});
+    }
+    return;
+  }
+  store_->Indexed(*committed);
+  order_cache_.Put(std::move(committed));
+}
+
 void WorkOrderCore::CountRejection(const absl::Status& s) {
   if (metrics_ == nullptr || s.ok()) return;
   const char* reason = "invalid";
@@ -307,10 +322,12 @@ absl::StatusOr<v1::CreateOrderResponse> WorkOrderCore::CreateOrder(
   // The new order's lock from before its commit until it is cached: nobody can transition an
   // order before it exists, so the cache gets version 1 (or 2) before any later version.
   absl::MutexLock lock(&OrderLock(order.id()));
-  bool built_here = false;
+  bool built = false;       // the order was staged (a failure after it is the commit's)
+  bool built_here = false;  // ... and this call's commit wrote it
   auto response = service::RunIdempotent<v1::CreateOrderResponse>(
       store_->db(), KeyScope("workorder.CreateOrder", p), req.request_id(), req,
       [&](store::WriteRequest& write) -> absl::StatusOr<v1::CreateOrderResponse> {
+        built = true;
         if (dispatch_event.has_value()) {
           // One write: the REPORTED record is superseded within the same batch; its photo
           // references are written here (StageChange writes those of the DISPATCH event).
@@ -330,7 +347,11 @@ absl::StatusOr<v1::CreateOrderResponse> WorkOrderCore::CreateOrder(
         return out;
       },
       &built_here);
-  if (built_here) order_cache_.Put(std::make_shared<const v1::WorkOrder>(response->order()));
+  if (built_here) {
+    FollowCommit(order.id(), std::make_shared<const v1::WorkOrder>(response->order()));
+  } else if (!response.ok() && built) {
+    FollowCommit(order.id(), nullptr);
+  }
   if (response.ok() && metrics_ != nullptr && response->order().id() == order.id()) {
     metrics_->created.Add({{"source", v1::Source_Name(order.source())}}).Increment();
     if (dispatch_event.has_value()) metrics_->auto_dispatched.Increment();
@@ -383,9 +404,9 @@ absl::StatusOr<v1::WorkOrder> WorkOrderCore::ApplyAndCommit(
   // answer may be older than the store and is not cached; after a failed commit the next
   // writer reads the store (a refusal before the commit changed nothing).
   if (!result.ok() && built) {
-    order_cache_.Erase(order_id);
+    FollowCommit(order_id, nullptr);
   } else if (built_here) {
-    order_cache_.Put(std::make_shared<const v1::WorkOrder>(*result));
+    FollowCommit(order_id, std::make_shared<const v1::WorkOrder>(*result));
   }
   CountRejection(result.status());
   if (result.ok() && metrics_ != nullptr) {
@@ -519,14 +540,17 @@ absl::StatusOr<int> WorkOrderCore::RunDueTimers() {
     const absl::Status committed = store_->db()->Commit(std::move(write)).status();
     // Still under the order's lock: the cache follows the store (order_cache.h).
     if (!committed.ok()) {
-      order_cache_.Erase(t.order_id);
+      FollowCommit(t.order_id, nullptr);
     } else if (written.has_value()) {
-      order_cache_.Put(std::make_shared<const v1::WorkOrder>(*std::move(written)));
+      FollowCommit(t.order_id, std::make_shared<const v1::WorkOrder>(*std::move(written)));
     }
     GW_RETURN_IF_ERROR(committed);
     if (metrics_ != nullptr) metrics_->pending_timers.Decrement();
   }
-  if (metrics_ != nullptr) metrics_->cached_orders.Set(static_cast<double>(order_cache_.size()));
+  if (metrics_ != nullptr) {
+    metrics_->cached_orders.Set(static_cast<double>(order_cache_.size()));
+    metrics_->open_orders.Set(static_cast<double>(store_->open_order_count()));
+  }
   return fired;
 }
 

@@ -116,6 +116,11 @@ class WorkOrderCore {
                                                const std::string& order_id,
                                                uint64_t expected_version, ActionInput in);
   void CountRejection(const absl::Status& s);
+  // Under the order's lock, right after a commit that wrote (or tried to write) `order_id`:
+  // the order cache and the store's in-memory index of open orders follow the store.
+  // `committed` is the version the commit wrote, or null if it failed (the cache then forgets
+  // the order and the index rereads it, since a failed commit may still be readable).
+  void FollowCommit(const std::string& order_id, std::shared_ptr<const v1::WorkOrder> committed);
 
   WorkOrderStore* store_;
   RegionLocator* locator_;

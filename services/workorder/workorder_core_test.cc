@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gridwork/core/ids.h"
 #include "gridwork/service/time_convert.h"
+#include "gridwork/store/key_codec.h"
 #include "services/workorder/history_chain.h"
 #include "services/workorder/photo_check.h"
 #include "services/workorder/transition_table.h"
@@ -807,6 +809,154 @@ TEST_CASE_METHOD(Fixture, "catalogue changes while orders move and lists are rea
   for (; accepted < orders.size(); ++accepted)
     CHECK(Act(kHandler, orders[accepted], v1::ACTION_ACCEPT).ok());
   CHECK(lists > 0);
+}
+
+// The ids ListOrders returns for `state`, as the district command centre (whole district).
+std::set<std::string> Listed(WorkOrderCore& core, v1::State state) {
+  v1::ListOrdersRequest req;
+  req.set_page_size(500);
+  req.mutable_filter()->add_states(state);
+  auto page = core.ListOrders(kCommand, req);
+  REQUIRE(page.ok());
+  std::set<std::string> ids;
+  for (const auto& o : page->orders()) ids.insert(o.id());
+  return ids;
+}
+
+int64_t Counted(WorkOrderCore& core, v1::State state) {
+  auto counts = core.CountOrders(kCommand, v1::CountOrdersRequest());
+  REQUIRE(counts.ok());
+  return counts->columns(state - 1).count();
+}
+
+TEST_CASE_METHOD(Fixture, "kanban: open orders from memory, closed ones from disk, after restarts") {
+  const v1::WorkOrder waiting = Report(kWorker, "env.garbage", At(113.601))->order();
+  v1::WorkOrder busy = Report(kWorker, "env.garbage", At(113.602))->order();
+  busy = *Act(kHandler, busy, v1::ACTION_ACCEPT);
+  busy = *Act(kHandler, busy, v1::ACTION_START);
+  v1::WorkOrder done = Report(kWorker, "env.garbage", At(113.603))->order();
+  for (auto [who, action] : {std::pair{kHandler, v1::ACTION_ACCEPT}, {kHandler, v1::ACTION_START},
+                             {kHandler, v1::ACTION_HANDLE},
+                             {kStation, v1::ACTION_ASSIGN_VERIFICATION},
+                             {kWorker, v1::ACTION_VERIFY_SATISFIED}}) {
+    auto next = Act(who, done, action);
+    REQUIRE(next.ok());
+    done = *next;
+  }
+  REQUIRE(done.state() == v1::STATE_CLOSED);
+
+  auto check_columns = [&] {
+    CHECK(Listed(*core, v1::STATE_DISPATCHED) == std::set<std::string>{waiting.id()});
+    CHECK(Listed(*core, v1::STATE_PROCESSING) == std::set<std::string>{busy.id()});
+    CHECK(Listed(*core, v1::STATE_CLOSED) == std::set<std::string>{done.id()});
+    CHECK(Listed(*core, v1::STATE_ACCEPTED).empty());
+    CHECK(Listed(*core, v1::STATE_VERIFYING).empty());
+    CHECK(Counted(*core, v1::STATE_DISPATCHED) == 1);
+    CHECK(Counted(*core, v1::STATE_PROCESSING) == 1);
+    CHECK(Counted(*core, v1::STATE_CLOSED) == 1);
+  };
+  check_columns();
+  CHECK(store->open_order_count() == 2);
+
+  // Only creates and closes touch the durable indexes: open_orders names exactly the open
+  // orders and by_state exactly the closed one.
+  auto keys_of = [&](const char* family) {
+    std::vector<std::string> keys;
+    REQUIRE(store->db()
+                ->ScanPrefix(*store->db()->Family(family), "",
+                             [&](absl::string_view k, absl::string_view) {
+                               keys.emplace_back(k);
+                               return true;
+                             })
+                .ok());
+    return keys;
+  };
+  std::vector<std::string> open_ids = keys_of("open_orders");
+  CHECK(std::set<std::string>(open_ids.begin(), open_ids.end()) ==
+        std::set<std::string>{waiting.id(), busy.id()});
+  CHECK(keys_of("by_state").size() == 1);
+
+  Open();  // restart: the open-order index is rebuilt from open_orders
+  CHECK(store->open_order_count() == 2);
+  check_columns();
+
+  // The rebuilt index follows later transitions, and a closed order leaves it.
+  busy = *Act(kHandler, busy, v1::ACTION_HANDLE);
+  CHECK(Listed(*core, v1::STATE_PROCESSING).empty());
+  CHECK(Listed(*core, v1::STATE_HANDLED) == std::set<std::string>{busy.id()});
+  v1::TransitionRequest cancel;
+  cancel.set_request_id(Rid());
+  cancel.set_order_id(waiting.id());
+  cancel.set_expected_version(waiting.version());
+  cancel.set_action(v1::ACTION_CANCEL);
+  cancel.set_note("重复上报");
+  REQUIRE(core->Transition(kStation, cancel).ok());
+  CHECK(Listed(*core, v1::STATE_DISPATCHED).empty());
+  CHECK(Listed(*core, v1::STATE_CANCELLED) == std::set<std::string>{waiting.id()});
+  CHECK(store->open_order_count() == 1);
+  Open();
+  CHECK(store->open_order_count() == 1);
+  CHECK(Listed(*core, v1::STATE_HANDLED) == std::set<std::string>{busy.id()});
+  CHECK(Listed(*core, v1::STATE_CANCELLED) == std::set<std::string>{waiting.id()});
+}
+
+TEST_CASE_METHOD(Fixture, "a store with open orders in by_state (before open_orders) is converted") {
+  const v1::WorkOrder a = Report(kWorker, "env.garbage", At(113.601))->order();
+  const v1::WorkOrder b = *Act(kHandler, Report(kWorker, "env.garbage", At(113.602))->order(),
+                               v1::ACTION_ACCEPT);
+  // Rewrite the durable indexes as the previous layout had them: every order's key in by_state
+  // (u32 state, str region path, i64 -created ms, str id), no open_orders.
+  store::WriteRequest old_layout;
+  const auto by_state = *store->db()->Family("by_state");
+  const auto open_orders = *store->db()->Family("open_orders");
+  for (const v1::WorkOrder& o : {a, b}) {
+    old_layout.Delete(open_orders, o.id());
+    old_layout.Put(by_state,
+                   store::KeyBuilder()
+                       .Uint32(static_cast<uint32_t>(o.state()))
+                       .String(o.region_path())
+                       .Int64(-(o.created_at().seconds() * 1000 + o.created_at().nanos() / 1000000))
+                       .String(o.id())
+                       .Build(),
+                   "");
+  }
+  REQUIRE(store->db()->Commit(std::move(old_layout)).ok());
+
+  Open();
+  CHECK(store->open_order_count() == 2);
+  CHECK(Listed(*core, v1::STATE_DISPATCHED) == std::set<std::string>{a.id()});
+  CHECK(Listed(*core, v1::STATE_ACCEPTED) == std::set<std::string>{b.id()});
+  int left_in_by_state = 0;
+  REQUIRE(store->db()
+              ->ScanPrefix(*store->db()->Family("by_state"), "",
+                           [&](absl::string_view, absl::string_view) {
+                             ++left_in_by_state;
+                             return true;
+                           })
+              .ok());
+  CHECK(left_in_by_state == 0);
+  Open();  // converted once: a second open finds them in open_orders
+  CHECK(store->open_order_count() == 2);
+  CHECK(Listed(*core, v1::STATE_ACCEPTED) == std::set<std::string>{b.id()});
+}
+
+TEST_CASE_METHOD(Fixture, "after a failed commit the open-order index rereads the store") {
+  const v1::WorkOrder o = Report(kWorker, "env.garbage", At(113.601))->order();
+  // As if a commit of an ACCEPT had been indexed but never written.
+  v1::WorkOrder phantom = o;
+  phantom.set_state(v1::STATE_ACCEPTED);
+  store->Indexed(phantom);
+  CHECK(Listed(*core, v1::STATE_DISPATCHED).empty());
+  REQUIRE(store->Reindex(o.id()).ok());
+  CHECK(Listed(*core, v1::STATE_DISPATCHED) == std::set<std::string>{o.id()});
+  CHECK(Listed(*core, v1::STATE_ACCEPTED).empty());
+  // An order the store does not hold leaves the index.
+  v1::WorkOrder ghost = o;
+  ghost.set_id("wo-never-written");
+  store->Indexed(ghost);
+  CHECK(store->open_order_count() == 2);
+  REQUIRE(store->Reindex("wo-never-written").ok());
+  CHECK(store->open_order_count() == 1);
 }
 
 }  // namespace

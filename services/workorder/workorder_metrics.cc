@@ -45,6 +45,12 @@ WorkOrderMetrics::WorkOrderMetrics(prometheus::Registry* r)
                         .Help("Orders whose last committed version is in the order cache "
                               "(--order_cache_size bounds it).")
                         .Register(*r)
-                        .Add({})) {}
+                        .Add({})),
+      open_orders(prometheus::BuildGauge()
+                      .Name("gridwork_workorder_open_orders")
+                      .Help("Orders in an open state (not closed or cancelled), as held by the "
+                            "in-memory kanban index; set at start and by each SLA sweep.")
+                      .Register(*r)
+                      .Add({})) {}
 
 }  // namespace gridwork::workorder

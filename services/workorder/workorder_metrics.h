@@ -21,6 +21,7 @@ struct WorkOrderMetrics {
   prometheus::Counter& photo_bytes_stored;
   prometheus::Gauge& pending_timers;
   prometheus::Gauge& cached_orders;  // order cache entries, set by each RunDueTimers
+  prometheus::Gauge& open_orders;    // the store's open-order index, set by each RunDueTimers
 };
 
 }  // namespace gridwork::workorder

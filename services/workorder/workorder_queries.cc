@@ -12,6 +12,7 @@
 #include "gridwork/service/input_checks.h"
 #include "gridwork/service/time_convert.h"
 #include "services/workorder/history_chain.h"
+#include "services/workorder/transition_table.h"
 #include "services/workorder/workorder_core.h"
 
 namespace gridwork::workorder {
@@ -23,8 +24,6 @@ constexpr int kMaxPageSize = 500;
 // a token to continue rather than scanning without bound.
 constexpr int kMaxExaminedPerCall = 20000;
 constexpr int kMaxDuplicateCandidates = 5000;
-
-bool IsOpen(v1::State s) { return s != v1::STATE_CLOSED && s != v1::STATE_CANCELLED; }
 
 // The region prefix a listing is confined to: the narrower of the filter's and the caller's.
 absl::StatusOr<std::string> EffectivePrefix(const Principal& p, const std::string& requested) {
@@ -210,7 +209,7 @@ absl::StatusOr<v1::CountOrdersResponse> WorkOrderCore::CountOrders(
   for (v1::State state : states) {
     auto* column = resp.mutable_columns(state - 1);
     const bool read_record =
-        NeedsRecord(f) || IsOpen(state) || p.role() == common::v1::ROLE_DEPARTMENT_HANDLER;
+        NeedsRecord(f) || IsOpenState(state) || p.role() == common::v1::ROLE_DEPARTMENT_HANDLER;
     GW_RETURN_IF_ERROR(store_->ScanState(
         state, f.region_prefix(), "",
         [&](const std::string&, const std::string& region, const std::string& id) {
@@ -292,7 +291,7 @@ absl::StatusOr<v1::SuggestDuplicatesResponse> WorkOrderCore::SuggestDuplicates(
           error = o.status();
           return false;
         }
-        if (!IsOpen(o->state()) || !CanSee(p, *o)) return true;
+        if (!IsOpenState(o->state()) || !CanSee(p, *o)) return true;
         double d = geo::HaversineMeters(here, geo::Point{o->position().lng(), o->position().lat()});
         if (d <= radius) found.push_back({d, *std::move(o)});
         return true;

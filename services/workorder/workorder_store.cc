@@ -3,10 +3,13 @@
 #include <rocksdb/options.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gridwork/core/log.h"
 #include "gridwork/core/status_macros.h"
 #include "gridwork/store/family_tuning.h"
 #include "gridwork/store/key_codec.h"
 #include "gridwork/store/stored_proto.h"
+#include "services/workorder/transition_table.h"
 
 namespace gridwork::workorder {
 namespace {
@@ -16,6 +19,7 @@ using store::ParseStoredProto;
 
 constexpr char kOrders[] = "orders";
 constexpr char kHistory[] = "history";
+constexpr char kOpenOrders[] = "open_orders";
 constexpr char kByState[] = "by_state";
 constexpr char kByReporter[] = "by_reporter";
 constexpr char kByCategory[] = "by_category";
@@ -45,6 +49,15 @@ std::string ReporterKey(const v1::WorkOrder& o) {
 
 std::string CategoryKey(const v1::WorkOrder& o) {
   return KeyBuilder().String(o.category_id()).Int64(Millis(o.created_at())).String(o.id()).Build();
+}
+
+// by_state key -> (region path, order id).
+bool ParseStateKey(absl::string_view key, std::string* region, std::string* id) {
+  uint32_t state = 0;
+  int64_t neg_created = 0;
+  return store::GetFixed32BE(&key, &state) && store::GetStringComponent(&key, region) &&
+         store::GetOrderedInt64(&key, &neg_created) && store::GetStringComponent(&key, id) &&
+         key.empty();
 }
 
 // The order id is the last string component of every index key.
@@ -101,33 +114,103 @@ absl::StatusOr<std::unique_ptr<WorkOrderStore>> WorkOrderStore::Open(const std::
   GW_ASSIGN_OR_RETURN(
       s->db_,
       store::Db::Open(
-          opts, {{kOrders, "order id -> WorkOrder", store::TuneForPointLookups},
-                 {kHistory, "str(order id) u64(seq) -> OrderEvent (hash-chained)",
-                  store::TuneForScansByFirstComponent},
-                 {kByState, "u32(state) str(region path) i64(-created ms) str(order id) -> ''"},
-                 {kByReporter, "str(reporter) i64(-created ms) str(order id) -> ''"},
-                 {kByCategory, "str(category) i64(created ms) str(order id) -> ''"},
-                 {kTimers, "i64(due ms) str(order id) u32(kind) -> u32(stage) i64(deadline ms)"},
-                 {kPhotos, "sha256 -> PhotoRecord"},
-                 {kPhotoBlobs, "sha256 -> image bytes", blob_files},
-                 {kPhotoRefs, "str(sha256) str(order id) -> ''"},
-                 {kCategories, "category id -> Category"},
-                 {kRules, "rule id -> DispatchRule"}}));
-  const std::pair<const char*, store::FamilyHandle*> handles[] = {{kOrders, &s->orders_},
-                                                                  {kHistory, &s->history_},
-                                                                  {kByState, &s->by_state_},
-                                                                  {kByReporter, &s->by_reporter_},
-                                                                  {kByCategory, &s->by_category_},
-                                                                  {kTimers, &s->timers_},
-                                                                  {kPhotos, &s->photos_},
-                                                                  {kPhotoBlobs, &s->photo_blobs_},
-                                                                  {kPhotoRefs, &s->photo_refs_},
-                                                                  {kCategories, &s->categories_},
-                                                                  {kRules, &s->rules_}};
+          opts,
+          {{kOrders, "order id -> WorkOrder", store::TuneForPointLookups},
+           {kHistory, "str(order id) u64(seq) -> OrderEvent (hash-chained)",
+            store::TuneForScansByFirstComponent},
+           {kOpenOrders, "order id -> '' (every open order; their by_state keys are in memory)"},
+           {kByState,
+            "u32(state) str(region path) i64(-created ms) str(order id) -> '' (closed and "
+            "cancelled orders)"},
+           {kByReporter, "str(reporter) i64(-created ms) str(order id) -> ''"},
+           {kByCategory, "str(category) i64(created ms) str(order id) -> ''"},
+           {kTimers, "i64(due ms) str(order id) u32(kind) -> u32(stage) i64(deadline ms)"},
+           {kPhotos, "sha256 -> PhotoRecord"},
+           {kPhotoBlobs, "sha256 -> image bytes", blob_files},
+           {kPhotoRefs, "str(sha256) str(order id) -> ''"},
+           {kCategories, "category id -> Category"},
+           {kRules, "rule id -> DispatchRule"}}));
+  const std::pair<const char*, store::FamilyHandle*> handles[] = {
+      {kOrders, &s->orders_},          {kHistory, &s->history_},
+      {kOpenOrders, &s->open_orders_}, {kByState, &s->by_state_},
+      {kByReporter, &s->by_reporter_}, {kByCategory, &s->by_category_},
+      {kTimers, &s->timers_},          {kPhotos, &s->photos_},
+      {kPhotoBlobs, &s->photo_blobs_}, {kPhotoRefs, &s->photo_refs_},
+      {kCategories, &s->categories_},  {kRules, &s->rules_}};
   for (const auto& [name, handle] : handles) {
     GW_ASSIGN_OR_RETURN(*handle, s->db_->Family(name));
   }
+  GW_RETURN_IF_ERROR(s->ConvertOpenStateKeys());
+  GW_RETURN_IF_ERROR(s->LoadOpenOrders());
   return s;
+}
+
+absl::Status WorkOrderStore::ConvertOpenStateKeys() {
+  std::vector<std::pair<std::string, std::string>> found;  // (by_state key, order id)
+  for (int s = v1::State_MIN; s <= v1::State_MAX; ++s) {
+    const auto state = static_cast<v1::State>(s);
+    if (!v1::State_IsValid(s) || !IsOpenState(state)) continue;
+    const std::string prefix = KeyBuilder().Uint32(static_cast<uint32_t>(s)).Build();
+    absl::Status error;
+    GW_RETURN_IF_ERROR(
+        db_->ScanPrefix(by_state_, prefix, [&](absl::string_view k, absl::string_view) {
+          std::string region, id;
+          if (!ParseStateKey(k, &region, &id)) {
+            error = absl::DataLossError("malformed by_state index key");
+            return false;
+          }
+          found.emplace_back(std::string(k), std::move(id));
+          return true;
+        }));
+    GW_RETURN_IF_ERROR(error);
+  }
+  constexpr size_t kPerCommit = 1000;
+  for (size_t i = 0; i < found.size(); i += kPerCommit) {
+    store::WriteRequest write;
+    for (size_t j = i; j < found.size() && j < i + kPerCommit; ++j) {
+      write.Delete(by_state_, found[j].first);
+      write.Put(open_orders_, found[j].second, "");
+    }
+    GW_RETURN_IF_ERROR(db_->Commit(std::move(write)).status());
+  }
+  if (!found.empty()) {
+    log::Info("workorder store: open orders moved from by_state to open_orders",
+              {{"orders", static_cast<int64_t>(found.size())}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WorkOrderStore::LoadOpenOrders() {
+  const absl::Time start = absl::Now();
+  std::vector<std::string> ids;
+  GW_RETURN_IF_ERROR(db_->ScanPrefix(open_orders_, "", [&](absl::string_view k, absl::string_view) {
+    ids.emplace_back(k);
+    return true;
+  }));
+  int64_t missing = 0, not_open = 0;
+  for (const std::string& id : ids) {
+    absl::StatusOr<v1::WorkOrder> order = GetOrder(id);
+    if (absl::IsNotFound(order.status())) {
+      ++missing;
+      continue;
+    }
+    GW_RETURN_IF_ERROR(order.status());
+    if (!IsOpenState(order->state())) {
+      ++not_open;
+      continue;
+    }
+    open_index_.Set(id, StateKey(*order));
+  }
+  if (missing > 0 || not_open > 0) {
+    // Both would mean a write that broke the contract of PutOrder; the orders themselves are
+    // intact, and the index holds exactly the open ones.
+    log::Warning("workorder store: open_orders names orders that are not open",
+                 {{"missing", missing}, {"not_open", not_open}});
+  }
+  log::Info("workorder store: open orders indexed",
+            {{"orders", static_cast<int64_t>(open_index_.size())},
+             {"ms", absl::ToInt64Milliseconds(absl::Now() - start)}});
+  return absl::OkStatus();
 }
 
 // ---- Orders and history --------------------------------------------------------------------
@@ -144,18 +227,51 @@ absl::StatusOr<v1::WorkOrder> WorkOrderStore::GetOrder(const std::string& order_
 void WorkOrderStore::PutOrder(const v1::WorkOrder& order, const v1::WorkOrder* previous,
                               store::WriteRequest* req) const {
   req->Put(orders_, order.id(), order.SerializeAsString());
-  if (previous != nullptr) {
-    std::string old_key = StateKey(*previous);
-    std::string new_key = StateKey(order);
-    if (old_key != new_key) {
-      req->Delete(by_state_, old_key);
-      req->Put(by_state_, new_key, "");
+  const bool open = IsOpenState(order.state());
+  if (previous == nullptr) {
+    if (open) {
+      req->Put(open_orders_, order.id(), "");
+    } else {
+      req->Put(by_state_, StateKey(order), "");
     }
+    req->Put(by_reporter_, ReporterKey(order), "");
+    req->Put(by_category_, CategoryKey(order), "");
     return;
   }
-  req->Put(by_state_, StateKey(order), "");
-  req->Put(by_reporter_, ReporterKey(order), "");
-  req->Put(by_category_, CategoryKey(order), "");
+  const bool was_open = IsOpenState(previous->state());
+  if (was_open && open) return;  // the move is in memory only (Indexed)
+  if (was_open) {
+    req->Delete(open_orders_, order.id());
+    req->Put(by_state_, StateKey(order), "");
+    return;
+  }
+  // No rule leaves CLOSED or CANCELLED (RATE keeps the key); kept correct all the same.
+  const std::string old_key = StateKey(*previous);
+  if (open) {
+    req->Delete(by_state_, old_key);
+    req->Put(open_orders_, order.id(), "");
+    return;
+  }
+  std::string new_key = StateKey(order);
+  if (old_key != new_key) {
+    req->Delete(by_state_, old_key);
+    req->Put(by_state_, new_key, "");
+  }
+}
+
+void WorkOrderStore::Indexed(const v1::WorkOrder& order) {
+  open_index_.Set(order.id(), IsOpenState(order.state()) ? StateKey(order) : std::string());
+}
+
+absl::Status WorkOrderStore::Reindex(const std::string& order_id) {
+  absl::StatusOr<v1::WorkOrder> order = GetOrder(order_id);
+  if (absl::IsNotFound(order.status())) {
+    open_index_.Set(order_id, "");
+    return absl::OkStatus();
+  }
+  GW_RETURN_IF_ERROR(order.status());
+  Indexed(*order);
+  return absl::OkStatus();
 }
 
 void WorkOrderStore::PutHistoryEvent(const v1::OrderEvent& event, store::WriteRequest* req) const {
@@ -186,23 +302,23 @@ absl::Status WorkOrderStore::ScanState(v1::State state, const std::string& regio
   std::string prefix = KeyBuilder().Uint32(static_cast<uint32_t>(state)).Build() + region_prefix;
   std::string start = prefix;
   if (!after_key.empty() && after_key >= start) start = after_key;
+  const std::string limit = store::PrefixSuccessor(prefix);
   absl::Status error;
-  GW_RETURN_IF_ERROR(db_->ScanRange(by_state_, start, store::PrefixSuccessor(prefix),
-                                    [&](absl::string_view k, absl::string_view) {
-                                      if (k == after_key) return true;
-                                      absl::string_view rest = k;
-                                      uint32_t stored_state = 0;
-                                      int64_t neg_created = 0;
-                                      std::string region, id;
-                                      if (!store::GetFixed32BE(&rest, &stored_state) ||
-                                          !store::GetStringComponent(&rest, &region) ||
-                                          !store::GetOrderedInt64(&rest, &neg_created) ||
-                                          !store::GetStringComponent(&rest, &id) || !rest.empty()) {
-                                        error = absl::DataLossError("malformed by_state index key");
-                                        return false;
-                                      }
-                                      return fn(std::string(k), region, id);
-                                    }));
+  auto visit = [&](absl::string_view k) {
+    if (k == after_key) return true;
+    std::string region, id;
+    if (!ParseStateKey(k, &region, &id)) {
+      error = absl::DataLossError("malformed by_state index key");
+      return false;
+    }
+    return fn(std::string(k), region, id);
+  };
+  if (IsOpenState(state)) {
+    open_index_.Scan(start, limit, visit);
+  } else {
+    GW_RETURN_IF_ERROR(db_->ScanRange(
+        by_state_, start, limit, [&](absl::string_view k, absl::string_view) { return visit(k); }));
+  }
   return error;
 }
 

@@ -5,7 +5,9 @@
 //   family        key                                                value
 //   orders        order_id                                           v1.WorkOrder
 //   history       str(order_id) | u64(seq)                           v1.OrderEvent
+//   open_orders   order_id                                           ""   (every open order)
 //   by_state      u32(state) | str(region_path) | i64(-created_ms) | str(order_id)   ""
+//                 (closed and cancelled orders only; see below)
 //   by_reporter   str(reporter) | i64(-created_ms) | str(order_id)   ""
 //   by_category   str(category_id) | i64(created_ms) | str(order_id) ""   (duplicate search)
 //   timers        i64(due_ms) | str(order_id) | u32(kind)            u32(stage) i64(deadline_ms)
@@ -18,6 +20,12 @@
 // The by_state key puts the region path right after the state, so a kanban column of one
 // region prefix is one contiguous range (raw path bytes are a byte prefix of the encoded
 // component, because paths never contain '\0'); newest first inside a region.
+// Open orders (IsOpenState) have their by_state keys in memory (open_order_index.h), rebuilt at
+// Open from open_orders and the orders it names: an order enters open_orders when it is
+// created and leaves it, for a by_state key on disk, when it is closed or cancelled, so a
+// transition between open states writes no index entry. ScanState reads whichever holds the
+// state. A store written before open_orders existed (open orders' keys in by_state) is
+// converted at Open, once; an older binary would then list no open orders.
 // Timers are the durable SLA index: the sweeper reads keys with due_ms <= now in order and
 // never scans orders. A timer is stale (and just deleted) when the order's running stage or
 // deadline no longer equals the stored (stage, deadline).
@@ -37,6 +45,7 @@
 #include "gridwork/core/clock.h"
 #include "gridwork/store/db.h"
 #include "gridwork/workorder/v1/workorder.pb.h"
+#include "services/workorder/open_order_index.h"
 
 namespace gridwork::workorder {
 
@@ -62,9 +71,20 @@ class WorkOrderStore {
 
   // NOT_FOUND if there is no such order.
   absl::StatusOr<v1::WorkOrder> GetOrder(const std::string& order_id) const;
-  // Writes the order and moves its by_state entry from `previous` (nullptr for a new order).
+  // Writes the order and its durable index entries, given the version it replaces (`previous`,
+  // nullptr for a new order): by_reporter and by_category for a new order; open_orders when it
+  // is new, by_state when it is closed or cancelled. Once the commit returns, the caller calls
+  // Indexed (or, if it failed, Reindex) before releasing the order's lock.
   void PutOrder(const v1::WorkOrder& order, const v1::WorkOrder* previous,
                 store::WriteRequest* req) const;
+  // The in-memory index of open orders follows a committed version of an order. Call under
+  // the order's lock, after every commit that wrote it (open_order_index.h).
+  void Indexed(const v1::WorkOrder& order);
+  // After a commit that wrote `order_id` failed (it may or may not be readable now): the
+  // in-memory index follows what the store holds.
+  absl::Status Reindex(const std::string& order_id);
+  // Orders in the in-memory index of open orders.
+  size_t open_order_count() const { return open_index_.size(); }
 
   void PutHistoryEvent(const v1::OrderEvent& event, store::WriteRequest* req) const;
   absl::StatusOr<std::vector<v1::OrderEvent>> GetHistory(const std::string& order_id) const;
@@ -108,9 +128,15 @@ class WorkOrderStore {
 
  private:
   WorkOrderStore() = default;
+  // Open: moves open orders' keys from by_state to open_orders (stores written before it
+  // existed), then loads open_index_ from open_orders.
+  absl::Status ConvertOpenStateKeys();
+  absl::Status LoadOpenOrders();
+
   std::unique_ptr<store::Db> db_;
-  store::FamilyHandle orders_, history_, by_state_, by_reporter_, by_category_, timers_, photos_,
-      photo_blobs_, photo_refs_, categories_, rules_;
+  OpenOrderIndex open_index_;
+  store::FamilyHandle orders_, history_, open_orders_, by_state_, by_reporter_, by_category_,
+      timers_, photos_, photo_blobs_, photo_refs_, categories_, rules_;
 };
 
 }  // namespace gridwork::workorder

@@ -11,9 +11,11 @@
 // (department handler of the order's department), ASSIGN_VERIFICATION (community station) and
 // VERIFY_SATISFIED (the reporting grid worker), each with the version the previous answer returned.
 // Only OK transitions count; any failure aborts the run. Each Gridwork transition is one Db::Commit
-// with sync = true holding the order write, the by_state index move, the hash-chained history
-// event, SLA timers, feed events and the idempotency record. The first thread count is the
-// headline; with --json the last line is one JSON object of the figures.
+// with sync = true holding the order write, the hash-chained history event, SLA timers, feed
+// events and the idempotency record (and, when the order closes, its move from open_orders to
+// by_state; open orders' kanban keys are in memory: services/workorder/open_order_index.h).
+// The first thread count is the headline; with --json the last line is one JSON object of the
+// figures.
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -416,7 +418,8 @@ void PgSetup(const std::string& url, int orders) {
        "text, assignee text, verifier text, stage int NOT NULL, stage_deadline timestamptz, "
        "created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, closed_at timestamptz, "
        "history_length bigint NOT NULL, history_head text NOT NULL)");
-  // The kanban index, as Gridwork's by_state family: a state change moves the entry.
+  // The kanban index, the counterpart of Gridwork's (in memory for open orders, by_state on
+  // disk for closed ones): a state change moves the entry.
   Exec(conn, "CREATE INDEX orders_by_state ON orders (state, region_path, created_at DESC, id)");
   Exec(conn,
        "CREATE TABLE order_history (order_id text NOT NULL, seq bigint NOT NULL, at timestamptz "

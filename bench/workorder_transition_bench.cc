@@ -147,6 +147,10 @@ struct Figures {
   uint64_t commits = 0, writes = 0, syncs = 0, max_group = 0;
   // Gridwork only: CPU time (user + system) of the whole process over the timed phase.
   double cpu_us_per_transition = 0;
+  // Gridwork only: context switches (voluntary + involuntary) of the process per transition over
+  // the timed phase: every caller sleeps until its group is durable, and on this VM a switch
+  // costs microseconds of kernel CPU.
+  double switches_per_transition = 0;
   // Bytes written per transition over the timed phase: Gridwork, everything this process sent
   // to storage (/proc/self/io write_bytes: WAL, memtable flushes, compactions); PostgreSQL, the
   // WAL it generated (pg_current_wal_lsn before and after; heap and index pages come later, at
@@ -163,6 +167,13 @@ double ProcessCpuSeconds() {
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+// Context switches (voluntary + involuntary) of all this process's threads so far.
+uint64_t ProcessContextSwitches() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<uint64_t>(u.ru_nvcsw + u.ru_nivcsw);
 }
 
 // Bytes this process caused to be written to storage so far (/proc/self/io write_bytes).
@@ -303,6 +314,7 @@ Figures RunGridwork(int orders, int threads) {
 
   const store::DbStats before = (*store)->db()->Stats();
   const double cpu_before = ProcessCpuSeconds();
+  const uint64_t switches_before = ProcessContextSwitches();
   const uint64_t written_before = ProcessWriteBytes();
   std::vector<std::vector<double>> latency_ms(threads);
   const double seconds = RunThreads(threads, [&](int t) {
@@ -328,6 +340,7 @@ Figures RunGridwork(int orders, int threads) {
   });
   const store::DbStats after = (*store)->db()->Stats();
   const double cpu_s = ProcessCpuSeconds() - cpu_before;
+  const uint64_t switches = ProcessContextSwitches() - switches_before;
   const uint64_t written = ProcessWriteBytes() - written_before;
 
   // Spot check: the history chains of every 50th order are intact, 7 events each.
@@ -349,6 +362,8 @@ Figures RunGridwork(int orders, int threads) {
   f.syncs = after.syncs - before.syncs;
   f.max_group = after.max_group_size;
   f.cpu_us_per_transition = f.transitions ? cpu_s * 1e6 / static_cast<double>(f.transitions) : 0;
+  f.switches_per_transition =
+      f.transitions ? static_cast<double>(switches) / static_cast<double>(f.transitions) : 0;
   f.bytes_per_transition =
       f.transitions ? static_cast<double>(written) / static_cast<double>(f.transitions) : 0;
   f.setup_s = setup_s;
@@ -712,13 +727,14 @@ int main(int argc, char** argv) {
     std::printf(
         "threads=%3d gridwork  : %8.0f transitions/s  p50 %6.2f ms  p99 %6.2f ms  (%llu in %.2f s; "
         "%llu commits in %llu writes = %.1f per write, %llu fsyncs, max group %llu; "
-        "%.0f us CPU and %.0f bytes written per transition; setup %.1f s)\n",
+        "%.0f us CPU, %.2f context switches and %.0f bytes written per transition; setup %.1f "
+        "s)\n",
         threads, g.per_s, g.p50_ms, g.p99_ms, static_cast<unsigned long long>(g.transitions),
         g.seconds, static_cast<unsigned long long>(g.commits),
         static_cast<unsigned long long>(g.writes),
         g.writes ? static_cast<double>(g.commits) / g.writes : 0.0,
         static_cast<unsigned long long>(g.syncs), static_cast<unsigned long long>(g.max_group),
-        g.cpu_us_per_transition, g.bytes_per_transition, g.setup_s);
+        g.cpu_us_per_transition, g.switches_per_transition, g.bytes_per_transition, g.setup_s);
     std::fflush(stdout);
     if (!url.empty()) {
       pg.push_back(RunPostgres(url, orders, threads));
@@ -745,12 +761,14 @@ int main(int argc, char** argv) {
         "{\"name\":\"workorder_transitions\",\"threads\":%d,\"orders\":%d,\"transitions\":%llu,"
         "\"transitions_per_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"commits\":%llu,"
         "\"writes\":%llu,\"fsyncs\":%llu,\"avg_group_size\":%.2f,\"cpu_us_per_transition\":%.1f,"
-        "\"bytes_written_per_transition\":%.0f,\"fdatasync_p50_ms\":%.3f",
+        "\"context_switches_per_transition\":%.2f,\"bytes_written_per_transition\":%.0f,"
+        "\"fdatasync_p50_ms\":%.3f",
         head.threads, orders, static_cast<unsigned long long>(head.transitions), head.per_s,
         head.p50_ms, head.p99_ms, static_cast<unsigned long long>(head.commits),
         static_cast<unsigned long long>(head.writes), static_cast<unsigned long long>(head.syncs),
         head.writes ? static_cast<double>(head.commits) / head.writes : 0.0,
-        head.cpu_us_per_transition, head.bytes_per_transition, head.fdatasync_p50_ms);
+        head.cpu_us_per_transition, head.switches_per_transition, head.bytes_per_transition,
+        head.fdatasync_p50_ms);
     if (have_pg) {
       absl::StrAppendFormat(&j,
                             ",\"vs_postgresql\":%.2f,\"postgresql_transitions_per_s\":%.0f,"
@@ -782,7 +800,9 @@ int main(int argc, char** argv) {
         "transitions/s, same thread count\",\"avg_group_size\":\"commits per write (one "
         "WriteBatch)\",\"fsyncs\":\"WAL fsyncs; pipelined, one covers every write before it\","
         "\"cpu_us_per_transition\":\"us of process CPU (user+sys) per "
-        "transition\",\"bytes_written_per_transition\":\"bytes, /proc/self/io write_bytes over the "
+        "transition\",\"context_switches_per_transition\":\"getrusage nvcsw + nivcsw of the "
+        "process over the timed phase / transitions\",\"bytes_written_per_transition\":\"bytes, "
+        "/proc/self/io write_bytes over the "
         "timed phase / transitions\",\"postgresql_wal_bytes_per_transition\":\"bytes of WAL "
         "(pg_wal_lsn_diff) / transitions\"}}",
         head.per_s >= 20000 ? "true" : "false", have_pg ? (ratio >= 3 ? "true" : "false") : "null");

@@ -7,7 +7,9 @@
 //   - every acknowledged transition is stored (the order's version is at least the one
 //     acknowledged, and its history holds an event of that version and action);
 //   - every touched order's history is VerifyHistory-intact and a legal path (seq and
-//     version 1..n, each from_state the previous to_state, the order at its end).
+//     version 1..n, each from_state the previous to_state, the order at its end);
+//   - the kanban lists every order once, under its state, and counts its columns alike (open
+//     orders' kanban keys are in memory, rebuilt at each start from what the crash left).
 // Then the writers retry their unanswered call with the same request id: the answer must be
 // the recorded one (or ABORTED), never a second application. At the end every stored history
 // event corresponds to exactly one acknowledged call, and every writer's stored orders are
@@ -440,22 +442,63 @@ class Checker {
 
   // Order id -> version of `reporter`'s stored orders; fails on an order listed twice.
   std::map<std::string, uint64_t> OrdersOf(const std::string& reporter) {
-    wv1::ListOrdersRequest req;
-    req.mutable_filter()->set_reporter(reporter);
-    req.set_page_size(500);
+    wv1::OrderFilter filter;
+    filter.set_reporter(reporter);
     std::map<std::string, uint64_t> out;
+    for (const auto& [id, order] : List(filter)) out[id] = order.version();
+    return out;
+  }
+
+  // Call while nothing writes. The kanban names every stored order of `reporters` exactly once,
+  // under the state the order has, and counts each column as it lists it. Open orders' keys are
+  // in the service's memory, rebuilt at every start from what the crash left on disk.
+  void CheckKanban(const std::vector<std::string>& reporters) {
+    std::map<std::string, int> expected;  // order id -> state, read through by_reporter
+    for (const auto& r : reporters) {
+      wv1::OrderFilter filter;
+      filter.set_reporter(r);
+      for (const auto& [id, order] : List(filter)) expected[id] = order.state();
+    }
+    wv1::CountOrdersResponse counts;
+    Read([&] {
+      return stub_->CountOrders(Call(admin_, true).get(), wv1::CountOrdersRequest(), &counts);
+    });
+    std::map<std::string, int> listed;
+    for (int s = wv1::State_MIN + 1; s <= wv1::State_MAX; ++s) {
+      if (!wv1::State_IsValid(s)) continue;
+      wv1::OrderFilter filter;
+      filter.add_states(static_cast<wv1::State>(s));
+      const std::map<std::string, wv1::WorkOrder> column = List(filter);
+      for (const auto& [id, order] : column) {
+        INFO("order " << id << " listed under " << wv1::State_Name(s));
+        REQUIRE(order.state() == s);
+        REQUIRE(listed.emplace(id, s).second);
+      }
+      INFO("column " << wv1::State_Name(s));
+      REQUIRE(counts.columns(s - 1).count() == static_cast<int64_t>(column.size()));
+    }
+    REQUIRE(listed == expected);
+  }
+
+ private:
+  // Every order ListOrders returns for `filter` (all pages) by id; fails on an order listed
+  // twice.
+  std::map<std::string, wv1::WorkOrder> List(const wv1::OrderFilter& filter) {
+    wv1::ListOrdersRequest req;
+    *req.mutable_filter() = filter;
+    req.set_page_size(500);
+    std::map<std::string, wv1::WorkOrder> out;
     do {
       wv1::ListOrdersResponse page;
       Read([&] { return stub_->ListOrders(Call(admin_, true).get(), req, &page); });
       for (const auto& o : page.orders()) {
-        if (!out.emplace(o.id(), o.version()).second) FAIL("order " << o.id() << " listed twice");
+        if (!out.emplace(o.id(), o).second) FAIL("order " << o.id() << " listed twice");
       }
       req.set_page_token(page.next_page_token());
     } while (!req.page_token().empty());
     return out;
   }
 
- private:
   // A read, repeated while the freshly restarted service is not reachable yet (the channel
   // may first try the dead connection).
   void Read(const std::function<grpc::Status()>& call) {
@@ -627,6 +670,7 @@ TEST_CASE("kill -9 loop: no acknowledged transition lost, none applied twice, hi
     REQUIRE(started.ok());
     INFO("cycle " << cycle << ": " << acked.size() << " acknowledged mutations");
     checker->CheckAcked(acked, reporters);
+    checker->CheckKanban(reporters);
     // Nothing unacknowledged is stored except, perhaps, each writer's one unanswered call.
     for (auto& w : writers) {
       const Pending p = w->pending();
@@ -684,6 +728,7 @@ TEST_CASE("kill -9 loop: no acknowledged transition lost, none applied twice, hi
                   << " acknowledged");
     REQUIRE(acked_versions[id].size() == events.size());
   }
+  checker->CheckKanban(reporters);
   for (auto& w : writers) {
     INFO(w->reporter());
     std::set<std::string> stored;

@@ -213,9 +213,10 @@ double RunThreads(int threads, Fn fn) {
   return absl::ToDoubleSeconds(absl::Now() - start);
 }
 
-// Latency of fdatasync after overwriting 4 KiB of a preallocated file in `dir` (as a group commit
-// writes into RocksDB's preallocated WAL; an append that grows the file would also have to write
-// the inode), 200 samples: sets p50 and p99 in ms.
+// Latency of fdatasync after overwriting 4 KiB of an already written file in `dir`, 200
+// samples: sets p50 and p99 in ms. This is the disk's floor: RocksDB's WAL grows at every group
+// commit, so its fdatasync also commits ext4's journal and takes about twice as long
+// (docs/benchmarks.md, "Open orders' kanban keys in memory", what is left).
 void ProbeFdatasync(const std::string& dir, double* p50, double* p99) {
   constexpr int kSamples = 200;
   const std::string path = dir + "/gridwork-fdatasync-probe-" + std::to_string(::getpid());

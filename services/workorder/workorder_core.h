@@ -127,7 +127,12 @@ class WorkOrderCore {
   Clock* clock_;
   WorkOrderMetrics* metrics_;
   WorkOrderOptions options_;
-  std::array<absl::Mutex, 512> order_locks_;
+  // The lock is held through the commit's fsync (1-3 ms under load), so two requests on
+  // different orders that share a stripe also wait for each other's fsync. With W concurrent
+  // writers a transition finds its stripe taken with probability ~(W-1)/stripes: 12 % for 64
+  // writers on 512 stripes, under 1 % on 8192 (64 KiB of mutexes).
+  static constexpr size_t kOrderLockStripes = 8192;
+  std::array<absl::Mutex, kOrderLockStripes> order_locks_;
   OrderCache order_cache_;        // accessed only under the order's lock (order_cache.h)
   absl::Mutex catalog_write_mu_;  // serialises catalogue mutations and reloads
   mutable absl::Mutex catalog_mu_;

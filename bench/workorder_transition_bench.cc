@@ -159,6 +159,11 @@ struct Figures {
   // Gridwork only: fdatasync latency of this disk just before the run (shared machine).
   double fdatasync_p50_ms = 0, fdatasync_p99_ms = 0;
   double setup_s = 0;
+  // Gridwork only: the store closed after the run and opened again (what a pod restart costs):
+  // write-ahead log on disk when it closed, and the time Open took (RocksDB replays that log,
+  // then the open-order index is rebuilt).
+  double wal_mb_at_close = 0;
+  double reopen_s = 0;
 };
 
 // User + system CPU seconds of this process so far.
@@ -370,8 +375,15 @@ Figures RunGridwork(int orders, int threads) {
   f.setup_s = setup_s;
   f.fdatasync_p50_ms = sync_p50;
   f.fdatasync_p99_ms = sync_p99;
+  f.wal_mb_at_close = static_cast<double>((*store)->db()->WalBytes().value_or(0)) / (1 << 20);
   core->reset();
   store->reset();
+  const absl::Time reopen_start = absl::Now();
+  auto reopened = WorkOrderStore::Open(dir.string(), clock, absl::GetFlag(FLAGS_sync),
+                                       absl::GetFlag(FLAGS_pipelined_sync));
+  if (!reopened.ok()) Die("reopen store: " + reopened.status().ToString());
+  f.reopen_s = absl::ToDoubleSeconds(absl::Now() - reopen_start);
+  reopened->reset();
   fs::remove_all(dir);
   return f;
 }
@@ -736,6 +748,10 @@ int main(int argc, char** argv) {
         g.writes ? static_cast<double>(g.commits) / g.writes : 0.0,
         static_cast<unsigned long long>(g.syncs), static_cast<unsigned long long>(g.max_group),
         g.cpu_us_per_transition, g.switches_per_transition, g.bytes_per_transition, g.setup_s);
+    std::printf(
+        "threads=%3d restart   : store reopened in %.2f s (%.0f MB of write-ahead log on disk "
+        "at close)\n",
+        threads, g.reopen_s, g.wal_mb_at_close);
     std::fflush(stdout);
     if (!url.empty()) {
       pg.push_back(RunPostgres(url, orders, threads));
@@ -763,13 +779,13 @@ int main(int argc, char** argv) {
         "\"transitions_per_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"commits\":%llu,"
         "\"writes\":%llu,\"fsyncs\":%llu,\"avg_group_size\":%.2f,\"cpu_us_per_transition\":%.1f,"
         "\"context_switches_per_transition\":%.2f,\"bytes_written_per_transition\":%.0f,"
-        "\"fdatasync_p50_ms\":%.3f",
+        "\"fdatasync_p50_ms\":%.3f,\"reopen_s\":%.2f,\"wal_mb_at_close\":%.0f",
         head.threads, orders, static_cast<unsigned long long>(head.transitions), head.per_s,
         head.p50_ms, head.p99_ms, static_cast<unsigned long long>(head.commits),
         static_cast<unsigned long long>(head.writes), static_cast<unsigned long long>(head.syncs),
         head.writes ? static_cast<double>(head.commits) / head.writes : 0.0,
         head.cpu_us_per_transition, head.switches_per_transition, head.bytes_per_transition,
-        head.fdatasync_p50_ms);
+        head.fdatasync_p50_ms, head.reopen_s, head.wal_mb_at_close);
     if (have_pg) {
       absl::StrAppendFormat(&j,
                             ",\"vs_postgresql\":%.2f,\"postgresql_transitions_per_s\":%.0f,"

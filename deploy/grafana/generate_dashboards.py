@@ -101,6 +101,10 @@ def common(b, s, consumers):
             description="Non-zero = RocksDB throttles writes (alert GridworkRocksDBWriteSlowdown).")
     b.panel("Pending compaction", [(f'gridwork_store_pending_compaction_bytes{sel(s)}', "{{shard}}")],
             unit="bytes", width=6)
+    b.panel("Write-ahead log", [(f'gridwork_store_wal_bytes{sel(s)}', "{{shard}}")],
+            unit="bytes", width=6,
+            description="Log a restart replays (~10 ms per MB); the store keeps it under 1 GiB by "
+                        "flushing rarely written families.")
     if consumers:
         b.row("Feeds consumed")
         b.panel("Consumer lag (events)", [(f'gridwork_feed_consumer_lag_events{sel(s)}', "{{consumer}} {{shard}}")],

@@ -141,6 +141,7 @@ while :; do
     has "count_over_time(up{service=\"$s\"}[5m]) >= $min_scrapes" "$s" || missing+=("$s:${min_scrapes}_scrapes")
     has "$(domain_metric "$s")" "$s" || missing+=("$s:domain_metric")
     has "gridwork_store_write_stopped{service=\"$s\"} + 1" "$s" || missing+=("$s:store_metrics")
+    has "gridwork_store_wal_bytes{service=\"$s\"} + 1" "$s" || missing+=("$s:store_wal_bytes")
   done
   for s in location geofence inspection; do
     has "min by (service) (gridwork_feed_consumer_connected{service=\"$s\"})" "$s" || missing+=("$s:feed_connected")

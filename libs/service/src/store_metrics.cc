@@ -19,6 +19,9 @@ StoreMetrics::StoreMetrics(prometheus::Registry* registry, store::Db* db, absl::
       pending_compaction_(OneGauge(registry, "gridwork_store_pending_compaction_bytes",
                                    "Estimated bytes compaction still has to rewrite, all "
                                    "column families.")),
+      wal_bytes_(OneGauge(registry, "gridwork_store_wal_bytes",
+                          "Bytes of write-ahead log on disk: what a restart replays. Bounded "
+                          "by the store's max_wal_bytes (1 GiB).")),
       task_(period, [this] { Sample(); }) {}
 
 void StoreMetrics::Sample() {
@@ -29,6 +32,7 @@ void StoreMetrics::Sample() {
   if (auto v = db_->IntProperty("rocksdb.estimate-pending-compaction-bytes", true)) {
     pending_compaction_.Set(*v);
   }
+  if (auto v = db_->WalBytes()) wal_bytes_.Set(static_cast<double>(*v));
 }
 
 ConsumerMetrics::ConsumerMetrics(prometheus::Registry* registry,
@@ -46,8 +50,8 @@ ConsumerMetrics::ConsumerMetrics(prometheus::Registry* registry,
         std::vector<Entry> entries;
         for (const store::FeedConsumer* c : consumers) {
           if (c == nullptr) continue;
-          entries.push_back({c, &lag.Add({{"consumer", c->name()}}),
-                             &connected.Add({{"consumer", c->name()}})});
+          entries.push_back(
+              {c, &lag.Add({{"consumer", c->name()}}), &connected.Add({{"consumer", c->name()}})});
         }
         return entries;
       }()),

@@ -102,6 +102,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
   // cannot take concurrent inserts.
   db_options.allow_concurrent_memtable_write = false;
   db_options.keep_log_file_num = 10;
+  db_options.max_total_wal_size = options.max_wal_bytes;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.listeners.push_back(rep->NewWritabilityListener());
   // Fault-test knob (docs/reliability.md): tiny memtables make flushes and compactions run
@@ -356,6 +357,16 @@ std::optional<uint64_t> Db::IntProperty(const std::string& name, bool all_famili
                                   : rep_->db->GetIntProperty(name, &value);
   if (!known) return std::nullopt;
   return value;
+}
+
+std::optional<uint64_t> Db::WalBytes() const {
+  OpGuard guard(rep_.get());
+  if (!guard.status().ok()) return std::nullopt;
+  rocksdb::VectorLogPtr files;
+  if (!rep_->db->GetSortedWalFiles(files).ok()) return std::nullopt;
+  uint64_t total = 0;
+  for (const std::unique_ptr<rocksdb::LogFile>& f : files) total += f->SizeFileBytes();
+  return total;
 }
 
 }  // namespace gridwork::store

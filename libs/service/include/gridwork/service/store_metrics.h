@@ -4,6 +4,7 @@
 //   gridwork_store_write_stopped                 1 while RocksDB stops all writes, else 0
 //   gridwork_store_delayed_write_rate_bytes      RocksDB's delayed write rate (0 = no slowdown)
 //   gridwork_store_pending_compaction_bytes      estimated bytes compaction still has to rewrite
+//   gridwork_store_wal_bytes                     write-ahead log on disk (what a restart replays)
 //   gridwork_feed_consumer_lag_events{consumer}  events a consumer is behind its peer's feed
 //   gridwork_feed_consumer_connected{consumer}   1 while its Watch stream is open
 //
@@ -41,6 +42,7 @@ class StoreMetrics {
   prometheus::Gauge& write_stopped_;
   prometheus::Gauge& delayed_write_rate_;
   prometheus::Gauge& pending_compaction_;
+  prometheus::Gauge& wal_bytes_;
   PeriodicTask task_;  // last: starts after the gauges exist
 };
 

@@ -78,6 +78,13 @@ struct DbOptions {
   int max_group_size = 256;
   // RocksDB max_open_files (-1 = unlimited).
   int max_open_files = 512;
+  // Write-ahead log the store keeps, bytes. Past it RocksDB flushes the families whose
+  // memtables hold the oldest log (typically rarely written ones, which would otherwise pin
+  // every log since their last write), so the log can be deleted. Bounds both the disk the
+  // log takes and the restart time, which replays it (~10 ms per MB on the reference
+  // machine, docs/operations.md). 0 = RocksDB's default: 4 x the sum of all write buffers,
+  // ~9 GB for a store of 18 families.
+  uint64_t max_wal_bytes = uint64_t{1} << 30;
   // Shared LRU block cache for all families, bytes.
   size_t block_cache_bytes = size_t{64} << 20;
   // Free space the file system holding `path` must keep: below it RefreshWritability() makes
@@ -238,6 +245,11 @@ class Db {
   // database-wide properties, summed over every column family if `all_families`. nullopt if
   // RocksDB does not know it or the store is closed. Safe from any thread.
   std::optional<uint64_t> IntProperty(const std::string& name, bool all_families = false) const;
+
+  // Bytes of write-ahead log on disk: what the next Open replays (bounded by
+  // DbOptions::max_wal_bytes). nullopt if the store is closed or RocksDB cannot list its logs.
+  // Lists the log files: for periodic sampling, not per request.
+  std::optional<uint64_t> WalBytes() const;
 
  private:
   struct Rep;

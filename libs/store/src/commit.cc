@@ -9,8 +9,10 @@
 // last sequence, hands every writer its result and wakes the next head.
 //
 // Pipelined sync (DbOptions::pipelined_sync, with sync): the head writes its batch without
-// fsync, pops its group and hands it to the syncer thread, which runs one SyncWAL at a time
-// (SyncWAL makes durable every write that finished before it started) and, when it returns,
+// fsync (into RocksDB's WAL buffer: such a store opens with manual_wal_flush), pops its group
+// and hands it to the syncer thread, which runs one FlushWAL(sync) at a time (it writes the
+// buffer out and fsyncs, so it makes durable every write that finished before it started;
+// a plain SyncWAL would not write the buffer) and, when it returns,
 // publishes the last sequence of every group it covered (which only grows) and wakes their
 // writers. The head meanwhile goes on to the next group while writers are queued, up to
 // kMaxGroupsPerHead groups, before it wakes the next writer in line to take over: handing the
@@ -295,10 +297,10 @@ void Db::SyncLoop() {
   while (true) {
     while (rep.unsynced.empty() && !rep.stop_syncer) rep.sync_cv.Wait(&rep.mu);
     if (rep.unsynced.empty()) return;  // stopping, and nothing is waiting
-    // Every group in `unsynced` now was written before this SyncWAL starts.
+    // Every group in `unsynced` now was written before this FlushWAL starts.
     const size_t covered = rep.unsynced.size();
     rep.mu.Unlock();
-    const absl::Status s = FromRocksDb(rep.db->SyncWAL(), "commit fsync");
+    const absl::Status s = FromRocksDb(rep.db->FlushWAL(/*sync=*/true), "commit fsync");
     ++rep.syncs;
     rep.NoteWriteError(s);
     rep.mu.Lock();

@@ -103,6 +103,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(DbOptions options,
   db_options.allow_concurrent_memtable_write = false;
   db_options.keep_log_file_num = 10;
   db_options.max_total_wal_size = options.max_wal_bytes;
+  // Pipelined sync: the head only appends to RocksDB's WAL buffer and the syncer writes it
+  // out with its fsync (commit.cc, SyncLoop), one write() per fsync instead of one per group.
+  db_options.manual_wal_flush = options.sync && options.pipelined_sync;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.listeners.push_back(rep->NewWritabilityListener());
   // Fault-test knob (docs/reliability.md): tiny memtables make flushes and compactions run

@@ -72,7 +72,10 @@ struct DbOptions {
   // (never its feed events: LastSequence only moves after the fsync). false (the default) =
   // the write and its fsync are one step and groups follow each other. Measure before turning
   // it on: it shrinks the groups, and with many small concurrent batches (location ingest) it
-  // costs more than it saves.
+  // costs more than it saves. With it the WAL is buffered in RocksDB (manual_wal_flush) and
+  // the syncer writes and fsyncs it in one step (FlushWAL): the head makes no write() call,
+  // and a kill -9 may also lose a written group that was never acknowledged (a power cut
+  // could already).
   bool pipelined_sync = false;
   // Upper bound on requests merged into one write.
   int max_group_size = 256;

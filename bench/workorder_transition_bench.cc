@@ -220,7 +220,7 @@ double RunThreads(int threads, Fn fn) {
 
 // Latency of fdatasync after overwriting 4 KiB of an already written file in `dir`, 200
 // samples: sets p50 and p99 in ms. This is the disk's floor: RocksDB's WAL grows at every group
-// commit, so its fdatasync also commits ext4's journal and takes about twice as long
+// commit, so its fdatasync also writes the file's inode and takes about twice as long
 // (docs/benchmarks.md, "Open orders' kanban keys in memory", what is left).
 void ProbeFdatasync(const std::string& dir, double* p50, double* p99) {
   constexpr int kSamples = 200;

@@ -66,7 +66,7 @@ struct DbOptions {
   // for benchmarks and comparisons.
   bool group_commit = true;
   // With sync: write a group's batch without waiting, let the next group build and write its
-  // batch while this one's fsync (SyncWAL) runs, and acknowledge each group when an fsync that
+  // batch while this one's fsync (FlushWAL) runs, and acknowledge each group when an fsync that
   // started after its write has returned. Same durability for acknowledged commits; a
   // concurrent reader may see a group's state a few milliseconds before it is acknowledged
   // (never its feed events: LastSequence only moves after the fsync). false (the default) =

@@ -103,7 +103,7 @@ def common(b, s, consumers):
             unit="bytes", width=6)
     b.panel("Write-ahead log", [(f'gridwork_store_wal_bytes{sel(s)}', "{{shard}}")],
             unit="bytes", width=6,
-            description="Log a restart replays (~10 ms per MB); the store keeps it under 1 GiB by "
+            description="Log a restart replays (4-10 ms per MB); the store keeps it under 1 GiB by "
                         "flushing rarely written families.")
     if consumers:
         b.row("Feeds consumed")

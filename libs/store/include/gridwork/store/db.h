@@ -84,7 +84,7 @@ struct DbOptions {
   // Write-ahead log the store keeps, bytes. Past it RocksDB flushes the families whose
   // memtables hold the oldest log (typically rarely written ones, which would otherwise pin
   // every log since their last write), so the log can be deleted. Bounds both the disk the
-  // log takes and the restart time, which replays it (~10 ms per MB on the reference
+  // log takes and the restart time, which replays it (4-10 ms per MB on the reference
   // machine, docs/operations.md). 0 = RocksDB's default: 4 x the sum of all write buffers,
   // ~9 GB for a store of 18 families.
   uint64_t max_wal_bytes = uint64_t{1} << 30;

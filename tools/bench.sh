@@ -16,7 +16,9 @@ run() {  # name command...
   local name=$1; shift
   echo "== $name: $*"
   local out
-  out=$("$@" | tee /dev/stderr | tail -1)
+  # A copy to stderr through the inherited descriptor: `tee /dev/stderr` would reopen a log
+  # file that stderr is redirected to, truncating it (`make bench > log 2>&1`).
+  out=$("$@" | tee >(cat >&2) | tail -1)
   results+=("| $name | \`$out\` |")
 }
 

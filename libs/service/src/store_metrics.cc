@@ -50,8 +50,8 @@ ConsumerMetrics::ConsumerMetrics(prometheus::Registry* registry,
         std::vector<Entry> entries;
         for (const store::FeedConsumer* c : consumers) {
           if (c == nullptr) continue;
-          entries.push_back(
-              {c, &lag.Add({{"consumer", c->name()}}), &connected.Add({{"consumer", c->name()}})});
+          entries.push_back({c, &lag.Add({{"consumer", c->name()}}),
+                             &connected.Add({{"consumer", c->name()}})});
         }
         return entries;
       }()),

@@ -158,6 +158,9 @@ struct Figures {
   double bytes_per_transition = 0;
   // Gridwork only: fdatasync latency of this disk just before the run (shared machine).
   double fdatasync_p50_ms = 0, fdatasync_p99_ms = 0;
+  // Gridwork only: the speed of one CPU of this (shared) machine just before the run, see
+  // ProbeCpu.
+  double sha256_mb_per_s = 0, random_read_ns = 0;
   double setup_s = 0;
   // Gridwork only: the store closed after the run and opened again (what a pod restart costs):
   // write-ahead log on disk when it closed, and the time Open took (RocksDB replays that log,
@@ -251,6 +254,44 @@ void ProbeFdatasync(const std::string& dir, double* p50, double* p99) {
   *p99 = ms[ms.size() * 99 / 100];
 }
 
+// The speed of one CPU just before the run, by two fixed workloads on one thread, each the
+// median of 5: SHA-256 throughput (instructions; the transition hashes its history event and
+// request) and the latency of a dependent random read over 32 MiB (cache misses; memtable
+// inserts and lookups are made of them). On a shared VM both drift between runs; with them
+// beside the CPU time per transition a slow run shows whether the machine or the code was slow.
+void ProbeCpu(double* sha256_mb_per_s, double* random_read_ns) {
+  constexpr int kRounds = 5;
+  const std::string block(1 << 20, 'g');
+  constexpr int kBlocks = 16;
+  // A random cyclic permutation (Sattolo): following next[i] visits every slot once.
+  constexpr uint32_t kSlots = 8u << 20;  // 32 MiB of uint32_t
+  constexpr int kSteps = 1 << 20;
+  std::vector<uint32_t> next(kSlots);
+  for (uint32_t i = 0; i < kSlots; ++i) next[i] = i;
+  uint64_t rng = 0x9e3779b97f4a7c15ull;
+  for (uint32_t i = kSlots - 1; i > 0; --i) {
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    std::swap(next[i], next[rng % i]);
+  }
+  std::vector<double> mb_per_s, ns;
+  size_t sink = 0;
+  for (int r = 0; r < kRounds; ++r) {
+    absl::Time start = absl::Now();
+    for (int b = 0; b < kBlocks; ++b) sink += gridwork::Sha256Hex(block).size();
+    mb_per_s.push_back(kBlocks / absl::ToDoubleSeconds(absl::Now() - start));
+    start = absl::Now();
+    uint32_t at = static_cast<uint32_t>(r);
+    for (int i = 0; i < kSteps; ++i) at = next[at];
+    ns.push_back(absl::ToDoubleNanoseconds(absl::Now() - start) / kSteps);
+    sink += at;
+  }
+  if (sink == 0) std::printf(" ");  // keeps both loops from being optimised away
+  std::sort(mb_per_s.begin(), mb_per_s.end());
+  std::sort(ns.begin(), ns.end());
+  *sha256_mb_per_s = mb_per_s[kRounds / 2];
+  *random_read_ns = ns[kRounds / 2];
+}
+
 // ---- Gridwork -----------------------------------------------------------------------------------
 
 Figures RunGridwork(int orders, int threads) {
@@ -260,6 +301,8 @@ Figures RunGridwork(int orders, int threads) {
   fs::remove_all(dir);
   double sync_p50 = 0, sync_p99 = 0;
   ProbeFdatasync(fs::temp_directory_path().string(), &sync_p50, &sync_p99);
+  double sha256_mb_per_s = 0, random_read_ns = 0;
+  ProbeCpu(&sha256_mb_per_s, &random_read_ns);
   Clock* clock = Clock::Real();
   FakeRegionLocator locator;
   prometheus::Registry registry;
@@ -375,6 +418,8 @@ Figures RunGridwork(int orders, int threads) {
   f.setup_s = setup_s;
   f.fdatasync_p50_ms = sync_p50;
   f.fdatasync_p99_ms = sync_p99;
+  f.sha256_mb_per_s = sha256_mb_per_s;
+  f.random_read_ns = random_read_ns;
   f.wal_mb_at_close = static_cast<double>((*store)->db()->WalBytes().value_or(0)) / (1 << 20);
   core->reset();
   store->reset();
@@ -738,6 +783,10 @@ int main(int argc, char** argv) {
         "(probed just before the run)\n",
         threads, g.fdatasync_p50_ms, g.fdatasync_p99_ms);
     std::printf(
+        "threads=%3d cpu       : one thread, SHA-256 %.0f MB/s, a dependent random read %.0f ns "
+        "over 32 MiB (probed just before the run)\n",
+        threads, g.sha256_mb_per_s, g.random_read_ns);
+    std::printf(
         "threads=%3d gridwork  : %8.0f transitions/s  p50 %6.2f ms  p99 %6.2f ms  (%llu in %.2f s; "
         "%llu commits in %llu writes = %.1f per write, %llu fsyncs, max group %llu; "
         "%.0f us CPU, %.2f context switches and %.0f bytes written per transition; setup %.1f "
@@ -779,13 +828,15 @@ int main(int argc, char** argv) {
         "\"transitions_per_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"commits\":%llu,"
         "\"writes\":%llu,\"fsyncs\":%llu,\"avg_group_size\":%.2f,\"cpu_us_per_transition\":%.1f,"
         "\"context_switches_per_transition\":%.2f,\"bytes_written_per_transition\":%.0f,"
-        "\"fdatasync_p50_ms\":%.3f,\"reopen_s\":%.2f,\"wal_mb_at_close\":%.0f",
+        "\"fdatasync_p50_ms\":%.3f,\"cpu_sha256_mb_per_s\":%.0f,\"cpu_random_read_ns\":%.1f,"
+        "\"reopen_s\":%.2f,\"wal_mb_at_close\":%.0f",
         head.threads, orders, static_cast<unsigned long long>(head.transitions), head.per_s,
         head.p50_ms, head.p99_ms, static_cast<unsigned long long>(head.commits),
         static_cast<unsigned long long>(head.writes), static_cast<unsigned long long>(head.syncs),
         head.writes ? static_cast<double>(head.commits) / head.writes : 0.0,
         head.cpu_us_per_transition, head.switches_per_transition, head.bytes_per_transition,
-        head.fdatasync_p50_ms, head.reopen_s, head.wal_mb_at_close);
+        head.fdatasync_p50_ms, head.sha256_mb_per_s, head.random_read_ns, head.reopen_s,
+        head.wal_mb_at_close);
     if (have_pg) {
       absl::StrAppendFormat(&j,
                             ",\"vs_postgresql\":%.2f,\"postgresql_transitions_per_s\":%.0f,"
@@ -818,7 +869,9 @@ int main(int argc, char** argv) {
         "WriteBatch)\",\"fsyncs\":\"WAL fsyncs; pipelined, one covers every write before it\","
         "\"cpu_us_per_transition\":\"us of process CPU (user+sys) per "
         "transition\",\"context_switches_per_transition\":\"getrusage nvcsw + nivcsw of the "
-        "process over the timed phase / transitions\",\"bytes_written_per_transition\":\"bytes, "
+        "process over the timed phase / transitions\",\"cpu_sha256_mb_per_s\":\"one thread, just "
+        "before the run\",\"cpu_random_read_ns\":\"one dependent read over 32 MiB, one thread, "
+        "just before the run\",\"bytes_written_per_transition\":\"bytes, "
         "/proc/self/io write_bytes over the "
         "timed phase / transitions\",\"postgresql_wal_bytes_per_transition\":\"bytes of WAL "
         "(pg_wal_lsn_diff) / transitions\"}}",

@@ -163,6 +163,13 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
               } else {
                 ++stats.errors[CodeName(st.error_code())];
               }
+              // The call's context holds a reference to the channel. Release it while the
+              // sender still waits for this call (its session, and so the channel, is then
+              // alive): the last reference to a channel must never go on this gRPC callback
+              // thread. gRPC 1.51 would tear down its callback queue from one of that queue's
+              // own threads, fail to join itself and free the queue under it (a heap
+              // corruption that crashed stack_load_bench; grpc/grpc#32584).
+              done.reset();
               --stats.in_flight;
               stats.answered.Signal();
             });
@@ -177,7 +184,8 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& o, const std::atomic<bool>
         }
         mine.push(next);
       }
-      // Every call ends by its deadline; `stats` must outlive their callbacks.
+      // Every call ends by its deadline; `stats` must outlive their callbacks, and the session
+      // (the channel) every call's context.
       absl::MutexLock sl(&stats.mu);
       while (stats.in_flight > 0)
         stats.answered.WaitWithTimeout(&stats.mu, absl::Milliseconds(100));

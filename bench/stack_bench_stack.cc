@@ -82,21 +82,9 @@ ChildProcess::~ChildProcess() {
 absl::Status ChildProcess::Start() {
   std::vector<std::string> argv_s = {binary_};
   argv_s.insert(argv_s.end(), args_.begin(), args_.end());
-  pid_ = ::fork();
+  { std::ofstream(log_path_, std::ios::trunc); }
+  pid_ = testing::SpawnChild(argv_s, env_, log_path_);
   if (pid_ < 0) return absl::InternalError("fork failed");
-  if (pid_ == 0) {
-    int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    for (const std::string& e : env_) ::putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> argv;
-    for (std::string& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
   return absl::OkStatus();
 }
 

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +26,36 @@
 namespace gridwork::testing {
 
 std::string BinDir() { return GRIDWORK_BIN_DIR; }
+
+pid_t SpawnChild(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                 const std::string& log_path) {
+  // Everything that allocates is prepared before fork.
+  std::vector<std::string> args = argv;
+  std::vector<char*> arg_ptrs;
+  for (std::string& a : args) arg_ptrs.push_back(a.data());
+  arg_ptrs.push_back(nullptr);
+  std::vector<std::string> env_entries = env;
+  const pid_t parent = getpid();
+  const bool on_main_thread = static_cast<pid_t>(syscall(SYS_gettid)) == parent;
+  const pid_t pid = fork();
+  if (pid != 0) return pid;  // the parent, or -1
+  if (on_main_thread) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);  // the parent ended before prctl took effect
+  }
+  const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd >= 0) {
+    dup2(fd, STDERR_FILENO);
+    dup2(fd, STDOUT_FILENO);
+  }
+  for (std::string& e : env_entries) putenv(e.data());
+  // Unblock the signals the test runner may have blocked, so SIGTERM reaches the child.
+  sigset_t all;
+  sigemptyset(&all);
+  sigprocmask(SIG_SETMASK, &all, nullptr);
+  execv(arg_ptrs[0], arg_ptrs.data());
+  _exit(127);
+}
 
 TempDir::TempDir() {
   path_ = (std::filesystem::temp_directory_path() / NewId("gridwork-it")).string();
@@ -69,23 +101,8 @@ absl::Status ServiceProcess::Start(absl::Duration timeout) {
 
   // Truncate the log so a restart reads only its own serving line.
   { std::ofstream(log_path_, std::ios::trunc); }
-  pid_ = fork();
+  pid_ = SpawnChild(argv_s, env_, log_path_);
   if (pid_ < 0) return absl::InternalError("fork failed");
-  if (pid_ == 0) {
-    int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, STDERR_FILENO);
-    dup2(fd, STDOUT_FILENO);
-    for (const auto& e : env_) putenv(strdup(e.c_str()));
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    // Unblock the signals the test runner may have blocked, so SIGTERM reaches the child.
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
   const std::regex serving(
       "\"msg\":\"[a-z]+ serving\".*\"grpc_port\":([0-9]+).*\"metrics_port\":([0-9]+)");
   const absl::Time deadline = absl::Now() + timeout;

@@ -38,6 +38,17 @@ class TempDir {
   std::string path_;
 };
 
+// Forks and runs argv[0] (a path) with `argv`, the extra `env` entries ("NAME=value") and
+// every signal unblocked, its stdout and stderr appended to `log_path`. Returns the child's
+// pid, or -1 if fork failed.
+//
+// Called on the process's main thread, the child also gets SIGTERM when this process ends,
+// however it ends (PR_SET_PDEATHSIG): a test or benchmark that crashes does not leave its
+// services running. The kernel sends that signal when the forking *thread* ends, so a child
+// spawned from any other thread does not get it and must be stopped explicitly.
+pid_t SpawnChild(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                 const std::string& log_path);
+
 class ServiceProcess {
  public:
   // `binary` is a name in BinDir() or a path (anything with a '/'); `args` are its flags (--grpc_addr/--metrics_addr default

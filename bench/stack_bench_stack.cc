@@ -1,6 +1,5 @@
 #include "bench/stack_bench_stack.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -82,7 +81,6 @@ ChildProcess::~ChildProcess() {
 absl::Status ChildProcess::Start() {
   std::vector<std::string> argv_s = {binary_};
   argv_s.insert(argv_s.end(), args_.begin(), args_.end());
-  { std::ofstream(log_path_, std::ios::trunc); }
   pid_ = testing::SpawnChild(argv_s, env_, log_path_);
   if (pid_ < 0) return absl::InternalError("fork failed");
   return absl::OkStatus();

@@ -35,6 +35,7 @@ pid_t SpawnChild(const std::vector<std::string>& argv, const std::vector<std::st
   for (std::string& a : args) arg_ptrs.push_back(a.data());
   arg_ptrs.push_back(nullptr);
   std::vector<std::string> env_entries = env;
+  { std::ofstream(log_path, std::ios::trunc); }
   const pid_t parent = getpid();
   const bool on_main_thread = static_cast<pid_t>(syscall(SYS_gettid)) == parent;
   const pid_t pid = fork();
@@ -99,8 +100,7 @@ absl::Status ServiceProcess::Start(absl::Duration timeout) {
   if (!has_grpc) argv_s.push_back("--grpc_addr=127.0.0.1:0");
   if (!has_metrics) argv_s.push_back("--metrics_addr=127.0.0.1:0");
 
-  // Truncate the log so a restart reads only its own serving line.
-  { std::ofstream(log_path_, std::ios::trunc); }
+  // SpawnChild empties the log, so a restart reads only its own serving line.
   pid_ = SpawnChild(argv_s, env_, log_path_);
   if (pid_ < 0) return absl::InternalError("fork failed");
   const std::regex serving(

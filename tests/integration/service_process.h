@@ -39,8 +39,8 @@ class TempDir {
 };
 
 // Forks and runs argv[0] (a path) with `argv`, the extra `env` entries ("NAME=value") and
-// every signal unblocked, its stdout and stderr appended to `log_path`. Returns the child's
-// pid, or -1 if fork failed.
+// every signal unblocked, its stdout and stderr written to `log_path`, emptied first (a
+// restart's log holds only its own lines). Returns the child's pid, or -1 if fork failed.
 //
 // Called on the process's main thread, the child also gets SIGTERM when this process ends,
 // however it ends (PR_SET_PDEATHSIG): a test or benchmark that crashes does not leave its
